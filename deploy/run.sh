@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Run GmTools locally: PostgreSQL + Redis in <repo>/.local/, demo data, server.
+#   deploy/run.sh          start PG/Redis (reused if already up), seed, run server
+#   deploy/run.sh stop     stop the local PG and Redis
+# Ports: GMTOOLS_PG_PORT (55432), GMTOOLS_REDIS_PORT (56379), GMTOOLS_PORT (5080).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+# shellcheck source=deploy/local/services.sh
+. deploy/local/services.sh
+
+PG_PORT=${GMTOOLS_PG_PORT:-55432}
+REDIS_PORT=${GMTOOLS_REDIS_PORT:-56379}
+APP_PORT=${GMTOOLS_PORT:-5080}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# <repo>/.local normally. As root the server runs as 'postgres', which must be
+# able to traverse into it; if the repo is not reachable for that user (e.g.
+# under a 0700 home dir), use a per-repo dir under /tmp instead.
+state_dir() {
+    local dir="$REPO/.local"
+    mkdir -p "$dir" && chmod 711 "$dir"
+    if gm_is_root && id postgres >/dev/null 2>&1 && ! gm_pg_dir_ok "$dir"; then
+        dir="/tmp/gmtools-$(printf '%s' "$REPO" | md5sum | cut -c1-8)"
+        mkdir -p "$dir" && chmod 711 "$dir"
+        gm_log "user postgres cannot reach $REPO/.local; keeping local data in $dir"
+    fi
+    echo "$dir"
+}
+
+STATE=$(state_dir)
+
+case "${1:-start}" in
+    stop)
+        gm_pg_stop "$STATE/pg"
+        gm_redis_stop "$STATE/redis" "$REDIS_PORT"
+        echo "stopped local PostgreSQL and Redis (data kept in $STATE)"
+        exit 0 ;;
+    start) ;;
+    *)
+        echo "usage: $0 [start|stop]" >&2
+        exit 2 ;;
+esac
+
+gm_ensure_packages
+gm_pg_start "$STATE/pg" "$PG_PORT"
+gm_redis_start "$STATE/redis" "$REDIS_PORT"
+gm_pg_create_db "$PG_PORT" gmtools
+echo "PostgreSQL: 127.0.0.1:$PG_PORT (data $STATE/pg)  Redis: 127.0.0.1:$REDIS_PORT"
+
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=gmtools"
+export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+
+# Builds, applies migrations, seeds demo data and prints ready-to-use tokens.
+dotnet run --project src/GmTools.Server -c Release -- seed-demo
+
+echo "GmTools gRPC server: http://127.0.0.1:$APP_PORT   (Ctrl-C stops it; 'deploy/run.sh stop' stops PG/Redis)"
+exec dotnet run --project src/GmTools.Server -c Release --no-build -- --urls "http://127.0.0.1:$APP_PORT"

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Run the whole test suite against a throwaway PostgreSQL + Redis.
+#   deploy/test.sh [extra dotnet test args, e.g. --filter Name~Foo]
+# GMTOOLS_TEST_KEEP=1 keeps the temp dir (data + logs); services are still stopped.
+# Last line of output is always "N passed, N failed".
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+# shellcheck source=deploy/local/services.sh
+. deploy/local/services.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+WORK=""
+LOG=""
+TEST_RC=1   # stays 1 unless dotnet test actually ran and succeeded
+
+# mktemp's 0700 dir must be traversable for 'postgres' when we are root.
+make_workdir() {
+    local dir
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/gmtools-test.XXXXXX")
+    chmod 711 "$dir"
+    if ! gm_pg_dir_ok "$dir"; then
+        rm -rf "$dir"
+        dir=$(mktemp -d /tmp/gmtools-test.XXXXXX)
+        chmod 711 "$dir"
+        gm_log "user postgres cannot reach \$TMPDIR; using $dir"
+    fi
+    echo "$dir"
+}
+
+# Runs on every exit: stop services, drop the dir, print the summary last.
+finish() {
+    local counts passed=0 failed=1
+    trap - EXIT INT TERM
+    if [ -n "$WORK" ]; then
+        gm_pg_stop "$WORK/pg" >&2 || true
+        gm_redis_stop "$WORK/redis" >&2 || true
+    fi
+    counts=""
+    if [ -n "$LOG" ]; then counts=$(gm_test_counts "$LOG"); fi
+    if [ -n "$counts" ]; then
+        read -r passed failed <<<"$counts"
+        # A red run must never read "0 failed" (e.g. one project failed to build).
+        if [ "$TEST_RC" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    fi
+    if [ -n "$WORK" ]; then
+        if [ "${GMTOOLS_TEST_KEEP:-}" = 1 ]; then
+            echo "kept test dir: $WORK (log: $LOG)"
+        else
+            rm -rf "$WORK"
+        fi
+    fi
+    echo "$passed passed, $failed failed"
+    if [ "$TEST_RC" -eq 0 ] && [ "$failed" -eq 0 ]; then exit 0; fi
+    exit 1
+}
+trap finish EXIT
+trap 'exit 130' INT TERM   # route signals through the EXIT trap
+
+gm_ensure_packages
+WORK=$(make_workdir)
+LOG="$WORK/dotnet-test.log"
+
+PG_PORT=$(gm_free_port)
+REDIS_PORT=$(gm_free_port "$PG_PORT")
+gm_pg_start "$WORK/pg" "$PG_PORT" fast
+gm_redis_start "$WORK/redis" "$REDIS_PORT"
+echo "test PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT, dir $WORK"
+
+export GMTOOLS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
+export GMTOOLS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export GMTOOLS_PG_BIN GMTOOLS_REDIS_SERVER
+
+SLN=GmTools.sln
+[ -f "$SLN" ] || [ ! -f GmTools.slnx ] || SLN=GmTools.slnx
+
+set +e
+dotnet test "$SLN" -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
+TEST_RC=${PIPESTATUS[0]}
+set -e

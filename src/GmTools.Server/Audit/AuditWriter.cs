@@ -1,0 +1,119 @@
+using System.Data.Common;
+using System.Text.Json;
+using GmTools.Server.Persistence;
+using GmTools.Server.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace GmTools.Server.Audit;
+
+/// <summary>What happened, in the trade's words; who and when are filled in by the writer.</summary>
+public sealed record AuditEntry(
+    string Action,
+    string TargetType,
+    string TargetId,
+    object? Change = null,
+    string? PlayerId = null,
+    string? GameServerId = null,
+    string Reason = "",
+    string TicketRef = "");
+
+/// <summary>
+/// Appends audit records to the hash chain. A mutation appends inside its own transaction (so the record
+/// and the change commit or vanish together); refusals and personal-data reads append in a transaction of
+/// their own. Appends take the chain head's row lock: call it last, right before commit, to hold it briefly.
+/// </summary>
+public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, TimeProvider time)
+{
+    public const string Succeeded = "succeeded";
+    public const string Denied = "denied";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Appends within the caller's open transaction on <paramref name="context"/>.</summary>
+    public Task<AuditRecord> AppendAsync(DbContext context, AuditEntry entry, CancellationToken ct)
+    {
+        var tx = context.Database.CurrentTransaction
+            ?? throw new InvalidOperationException("audit records of a change must be written in the change's transaction");
+        return AppendCoreAsync(context.Database.GetDbConnection(), tx.GetDbTransaction(), entry, Succeeded, ct);
+    }
+
+    /// <summary>Appends within the scoped context's open transaction.</summary>
+    public Task<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken ct) => AppendAsync(db, entry, ct);
+
+    /// <summary>For facts that change nothing else: a refused call, a read of personal data.</summary>
+    public async Task<AuditRecord> AppendStandaloneAsync(AuditEntry entry, string outcome, CancellationToken ct)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var record = await AppendCoreAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), entry, outcome, ct);
+            await tx.CommitAsync(ct);
+            return record;
+        });
+    }
+
+    public Task AppendDeniedAsync(string method, string permission, CancellationToken ct) =>
+        AppendStandaloneAsync(new AuditEntry("access.denied", "rpc", method, new { permission }), Denied, ct);
+
+    private async Task<AuditRecord> AppendCoreAsync(DbConnection connection, DbTransaction tx, AuditEntry entry, string outcome, CancellationToken ct)
+    {
+        var caller = request.Caller;
+        var record = new AuditRecord
+        {
+            OccurredAt = AuditChain.ToStoredPrecision(time.GetUtcNow()),
+            Actor = caller.Id,
+            ActorRole = caller.PrimaryRole,
+            Action = entry.Action,
+            TargetType = entry.TargetType,
+            TargetId = entry.TargetId,
+            PlayerId = entry.PlayerId,
+            GameServerId = entry.GameServerId,
+            Reason = entry.Reason,
+            TicketRef = entry.TicketRef,
+            RequestId = request.RequestId,
+            Outcome = outcome,
+            Change = entry.Change is null ? "{}" : entry.Change as string ?? JsonSerializer.Serialize(entry.Change, Json),
+        };
+
+        await using (var head = new NpgsqlCommand("SELECT last_sequence, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE", (NpgsqlConnection)connection, (NpgsqlTransaction)tx))
+        await using (var reader = await head.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                throw new InvalidOperationException("audit chain head row is missing; run migrations");
+            }
+            record.Sequence = reader.GetInt64(0) + 1;
+            record.PrevHash = reader.GetString(1);
+        }
+        record.Hash = AuditChain.ComputeHash(record.PrevHash, record);
+
+        const string insert = """
+            INSERT INTO audit_records (sequence, occurred_at, actor, actor_role, action, target_type, target_id, player_id,
+                game_server_id, reason, ticket_ref, request_id, outcome, change, prev_hash, hash)
+            VALUES (@seq, @at, @actor, @role, @action, @ttype, @tid, @player, @gs, @reason, @ticket, @rid, @outcome, @change::json, @prev, @hash);
+            UPDATE audit_chain_head SET last_sequence = @seq, last_hash = @hash WHERE id = 1;
+            """;
+        await using var cmd = new NpgsqlCommand(insert, (NpgsqlConnection)connection, (NpgsqlTransaction)tx);
+        cmd.Parameters.AddWithValue("seq", record.Sequence);
+        cmd.Parameters.AddWithValue("at", record.OccurredAt);
+        cmd.Parameters.AddWithValue("actor", record.Actor);
+        cmd.Parameters.AddWithValue("role", record.ActorRole);
+        cmd.Parameters.AddWithValue("action", record.Action);
+        cmd.Parameters.AddWithValue("ttype", record.TargetType);
+        cmd.Parameters.AddWithValue("tid", record.TargetId);
+        cmd.Parameters.AddWithValue("player", (object?)record.PlayerId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("gs", (object?)record.GameServerId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("reason", record.Reason);
+        cmd.Parameters.AddWithValue("ticket", record.TicketRef);
+        cmd.Parameters.AddWithValue("rid", record.RequestId);
+        cmd.Parameters.AddWithValue("outcome", record.Outcome);
+        cmd.Parameters.AddWithValue("change", record.Change);
+        cmd.Parameters.AddWithValue("prev", record.PrevHash);
+        cmd.Parameters.AddWithValue("hash", record.Hash);
+        await cmd.ExecuteNonQueryAsync(ct);
+        return record;
+    }
+}

@@ -1,0 +1,70 @@
+using GmTools.Server.Audit;
+using GmTools.Server.Diagnostics;
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Quartz;
+using GmTools.Server.Infrastructure.Redis;
+using GmTools.Server.Persistence;
+using GmTools.Server.Security;
+
+namespace GmTools.Server;
+
+/// <summary>
+/// The host's plumbing in one place: shared infrastructure first, then one AddXyz()/MapXyz() per
+/// capability. A new capability adds its two lines here and keeps everything else in its own folder.
+/// </summary>
+public static class GmToolsHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        customize?.Invoke(builder);
+        ConfigureServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    public static void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        var limits = configuration.GetSection(GrpcLimitsOptions.Section).Get<GrpcLimitsOptions>() ?? new GrpcLimitsOptions();
+        services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = limits.MaxReceiveMessageBytes;
+            o.MaxSendMessageSize = limits.MaxSendMessageBytes;
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<AccessInterceptor>();
+        });
+        if (limits.EnableReflection)
+        {
+            services.AddGrpcReflection();
+        }
+        services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
+            .AddCheck<PostgresHealthCheck>("postgres")
+            .AddCheck<RedisHealthCheck>("redis");
+
+        services.AddPersistence(configuration);
+        services.AddRedis(configuration);
+        services.AddScheduler(configuration);
+        services.AddSecurity();
+        services.AddAudit();
+
+        services.AddGameServers();
+    }
+
+    public static void MapEndpoints(WebApplication app)
+    {
+        app.UseAuthentication();
+        app.MapGrpcHealthChecksService();
+        if (app.Services.GetService<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<Grpc.Reflection.ReflectionServiceImpl>>() is not null)
+        {
+            app.MapGrpcReflectionService();
+        }
+        app.MapGrpcService<IdentityGrpcService>();
+        app.MapGrpcService<DiagnosticsGrpcService>();
+        app.MapGrpcService<AuditGrpcService>();
+
+        app.MapGameServers();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using GmTools.Server.Infrastructure.Grpc;
+
+namespace GmTools.Server.Security;
+
+public enum CallerKind
+{
+    Staff,
+    GameServer,
+    System,
+}
+
+/// <summary>Who is calling: a staff member (with roles and an optional game-server scope), a game server, or the system itself.</summary>
+public sealed record Caller(string Id, CallerKind Kind, IReadOnlyList<Role> Roles, IReadOnlyList<string> GameServerScope)
+{
+    public const string ServerScopeClaim = "gs";
+    public const string GameServerIdClaim = "game_server_id";
+
+    public static readonly Caller System = new("system", CallerKind.System, [Role.Admin], []);
+
+    /// <summary>The game server this caller is, when it is one.</summary>
+    public string? GameServerId => Kind == CallerKind.GameServer ? Id : null;
+
+    /// <summary>The role written into audit records: the strongest one held.</summary>
+    public string PrimaryRole => Kind == CallerKind.System ? "System" : Roles.Count == 0 ? "none" : Roles.Max().ToString();
+
+    public bool Holds(string permission) => PermissionTable.Allows(Roles, permission);
+
+    /// <summary>True when a staff member's scope covers the game server (an empty scope covers all).</summary>
+    public bool CanSeeGameServer(string gameServerId) => Kind switch
+    {
+        CallerKind.System => true,
+        CallerKind.GameServer => string.Equals(Id, gameServerId, StringComparison.Ordinal),
+        _ => GameServerScope.Count == 0 || GameServerScope.Contains(gameServerId, StringComparer.Ordinal),
+    };
+
+    /// <summary>A game server may only speak for itself.</summary>
+    public void EnsureIsGameServer(string gameServerId)
+    {
+        if (Kind != CallerKind.GameServer || !string.Equals(Id, gameServerId, StringComparison.Ordinal))
+        {
+            throw GrpcErrors.PermissionDenied($"this credential may not act as game server '{gameServerId}'");
+        }
+    }
+
+    public static Caller? FromPrincipal(ClaimsPrincipal principal)
+    {
+        if (principal.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+        var gameServerId = principal.FindFirst(GameServerIdClaim)?.Value;
+        if (gameServerId is not null)
+        {
+            return new Caller(gameServerId, CallerKind.GameServer, [Role.GameServer], [gameServerId]);
+        }
+        var id = principal.FindFirst("sub")?.Value ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+        if (string.IsNullOrEmpty(id))
+        {
+            return null;
+        }
+        var roles = principal.FindAll("role").Concat(principal.FindAll(ClaimTypes.Role))
+            .Select(c => Security.Roles.TryParse(c.Value, out var r) ? (Role?)r : null)
+            .OfType<Role>()
+            .Where(r => r != Role.GameServer) // only a game-server credential makes a game server
+            .Distinct()
+            .ToArray();
+        var scope = principal.FindAll(ServerScopeClaim).Select(c => c.Value).Where(v => v.Length > 0).Distinct().ToArray();
+        return new Caller(id, CallerKind.Staff, roles, scope);
+    }
+}

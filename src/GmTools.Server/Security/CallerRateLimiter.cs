@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Security;
+
+/// <summary>Section "GmTools:RateLimits". Per caller, per replica: calls a second and the burst above it.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "GmTools:RateLimits";
+
+    public double StaffPerSecond { get; set; } = 50;
+    public double StaffBurst { get; set; } = 200;
+    public double GameServerPerSecond { get; set; } = 100_000;
+    public double GameServerBurst { get; set; } = 200_000;
+}
+
+/// <summary>
+/// A token bucket per caller, driven by <see cref="TimeProvider"/>. It lives in each replica's memory: a
+/// limit spread over N replicas admits up to N times the rate, which is acceptable for a guard against
+/// runaway scripts (hard business limits such as grant budgets are enforced in PostgreSQL).
+/// </summary>
+public sealed class CallerRateLimiter(IOptionsMonitor<RateLimitOptions> options, TimeProvider time)
+{
+    private sealed class Bucket
+    {
+        public double Tokens;
+        public long LastTicks;
+    }
+
+    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+
+    public bool TryAcquire(Caller caller)
+    {
+        if (caller.Kind == CallerKind.System)
+        {
+            return true;
+        }
+        var o = options.CurrentValue;
+        var (rate, burst) = caller.Kind == CallerKind.GameServer ? (o.GameServerPerSecond, o.GameServerBurst) : (o.StaffPerSecond, o.StaffBurst);
+        var nowTicks = time.GetUtcNow().UtcTicks;
+        var bucket = _buckets.GetOrAdd($"{caller.Kind}:{caller.Id}", _ => new Bucket { Tokens = burst, LastTicks = nowTicks });
+        lock (bucket)
+        {
+            var elapsed = Math.Max(0, nowTicks - bucket.LastTicks) / (double)TimeSpan.TicksPerSecond;
+            bucket.Tokens = Math.Min(burst, bucket.Tokens + elapsed * rate);
+            bucket.LastTicks = nowTicks;
+            if (bucket.Tokens < 1)
+            {
+                return false;
+            }
+            bucket.Tokens -= 1;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+namespace GmTools.Server.Security;
+
+/// <summary>
+/// Every permission an RPC can require. Names are "area.verb"; the permission table below is the only
+/// place that says which role holds which.
+/// </summary>
+public static class Permissions
+{
+    public const string IdentityRead = "identity.read";
+    public const string DiagnosticsEcho = "diagnostics.echo";
+
+    public const string AuditRead = "audit.read";
+
+    public const string GameServersRead = "gameservers.read";
+    public const string GameServersManage = "gameservers.manage";
+
+    public const string GameLinkConnect = "gamelink.connect";
+    public const string GameLinkRead = "gamelink.read";
+
+    public const string PlayersSync = "players.sync";
+    public const string PlayersRead = "players.read";
+    public const string PlayersReadContact = "players.read_contact";
+    public const string PlayersNote = "players.note";
+
+    public const string SanctionsCheck = "sanctions.check";
+    public const string SanctionsRead = "sanctions.read";
+    public const string SanctionsIssue = "sanctions.issue";
+    public const string SanctionsLift = "sanctions.lift";
+    public const string SanctionsApproveBulk = "sanctions.approve_bulk";
+    public const string AppealsFile = "appeals.file";
+    public const string AppealsDecide = "appeals.decide";
+
+    public const string RewardsRead = "rewards.read";
+    public const string RewardsGrant = "rewards.grant";
+    public const string RewardsApprove = "rewards.approve";
+    public const string RewardsRevoke = "rewards.revoke";
+    public const string CatalogueManage = "catalogue.manage";
+    public const string CampaignsManage = "campaigns.manage";
+}
+
+/// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
+public static class PermissionTable
+{
+    private static readonly string[] Everyone = [Permissions.IdentityRead, Permissions.DiagnosticsEcho];
+
+    private static readonly string[] Viewer =
+    [
+        .. Everyone,
+        Permissions.GameServersRead, Permissions.GameLinkRead,
+        Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
+    ];
+
+    private static readonly string[] Agent =
+    [
+        .. Viewer,
+        Permissions.PlayersReadContact, Permissions.PlayersNote,
+        Permissions.RewardsGrant, Permissions.AppealsFile,
+    ];
+
+    private static readonly string[] Gm =
+    [
+        .. Viewer,
+        Permissions.PlayersReadContact, Permissions.PlayersNote,
+        Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
+    ];
+
+    private static readonly string[] Supervisor =
+    [
+        .. Agent, .. Gm,
+        Permissions.AuditRead, Permissions.RewardsApprove, Permissions.RewardsRevoke,
+        Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
+    ];
+
+    private static readonly string[] Admin =
+    [
+        .. Supervisor,
+        Permissions.GameServersManage, Permissions.CatalogueManage,
+    ];
+
+    private static readonly string[] GameServer =
+    [
+        .. Everyone,
+        Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
+    ];
+
+    private static readonly Dictionary<Role, HashSet<string>> Table = new()
+    {
+        [Role.Viewer] = [.. Viewer],
+        [Role.Agent] = [.. Agent],
+        [Role.Gm] = [.. Gm],
+        [Role.Supervisor] = [.. Supervisor],
+        [Role.Admin] = [.. Admin],
+        [Role.GameServer] = [.. GameServer],
+    };
+
+    public static bool Allows(IEnumerable<Role> roles, string permission) =>
+        roles.Any(r => Table.TryGetValue(r, out var held) && held.Contains(permission));
+
+    public static IReadOnlyCollection<string> PermissionsOf(IEnumerable<Role> roles) =>
+        roles.SelectMany(r => Table.TryGetValue(r, out var held) ? held : []).Distinct().Order(StringComparer.Ordinal).ToArray();
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GmTools.Server.Security;
+
+public static class SecurityRegistration
+{
+    private const string Selector = "StaffOrGameServer";
+
+    public static IServiceCollection AddSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddSingleton<StaffTokenIssuer>();
+        services.AddSingleton<GameServerCredentialCache>();
+        services.AddSingleton<CallerRateLimiter>();
+        services.AddScoped<RequestContext>();
+
+        // One default scheme that picks by the authorization header, so both kinds of caller reach the same RPCs.
+        services.AddAuthentication(Selector)
+            .AddPolicyScheme(Selector, Selector, o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith(GameServerCredential.Scheme + " ", StringComparison.Ordinal)
+                    ? GameServerCredential.Scheme
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, GameServerAuthenticationHandler>(GameServerCredential.Scheme, _ => { })
+            .AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>, TimeProvider>((bearer, jwt, time) =>
+            {
+                bearer.MapInboundClaims = false;
+                bearer.TimeProvider = time;
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = jwt.Value.Issuer,
+                    ValidAudience = jwt.Value.Audience,
+                    IssuerSigningKey = jwt.Value.Key(),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    NameClaimType = "sub",
+                    RoleClaimType = "role",
+                    // Lifetimes are judged by the service's clock so that tests can move it.
+                    LifetimeValidator = (notBefore, expires, _, p) =>
+                    {
+                        var now = time.GetUtcNow().UtcDateTime;
+                        var skew = p.ClockSkew;
+                        return (notBefore is null || notBefore.Value - skew <= now) && expires is not null && now < expires.Value + skew;
+                    },
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using GmTools.Server.GameServers;
+using GmTools.Server.Security;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GmTools.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Per test class: a fresh database, a fresh Redis key prefix, a fake clock and one server replica
+/// (more replicas on demand). Use as IClassFixture&lt;ServerFixture&gt;.
+/// </summary>
+public class ServerFixture : IAsyncLifetime
+{
+    private readonly List<GmToolsFactory> _replicas = [];
+
+    public string Postgres { get; private set; } = "";
+
+    public string RedisPrefix { get; } = $"t{Guid.NewGuid():N}:";
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+
+    public GmToolsFactory Server => _replicas[0];
+
+    /// <summary>Extra configuration for every replica of this fixture.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public virtual async Task InitializeAsync()
+    {
+        Postgres = await TestDatabase.CreateAsync(GetType().Name);
+        var first = AddReplica();
+        _ = first.Server; // start it now, so failures surface in the fixture
+    }
+
+    /// <summary>Another replica against the same PostgreSQL database and Redis prefix.</summary>
+    public GmToolsFactory AddReplica(IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[k] = v;
+        }
+        var factory = new GmToolsFactory(Postgres, RedisPrefix, Clock, settings);
+        _replicas.Add(factory);
+        return factory;
+    }
+
+    public GrpcChannel Channel(string? authorization = null) => Server.Channel(authorization);
+
+    public string Token(string user, params Role[] roles) => Server.StaffToken(user, roles);
+
+    public GrpcChannel StaffChannel(string user, params Role[] roles) => Server.Channel(Token(user, roles));
+
+    /// <summary>Registers a game server (if new) and returns its authorization header value.</summary>
+    public async Task<string> GameServerCredentialAsync(string gameServerId)
+    {
+        await using var scope = Server.Services.CreateAsyncScope();
+        var registry = scope.ServiceProvider.GetRequiredService<GameServerRegistry>();
+        var existing = await registry.ListAsync(Caller.System, CancellationToken.None);
+        var issued = existing.Any(g => g.GameServerId == gameServerId)
+            ? await registry.RotateAsync(gameServerId, "test", CancellationToken.None)
+            : await registry.RegisterAsync(gameServerId, gameServerId.ToUpperInvariant(), "test", "test", CancellationToken.None);
+        return $"{GameServerCredential.Scheme} {issued.Credential}";
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var replica in _replicas)
+        {
+            await replica.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace GmTools.Server.Tests.Infrastructure;
+
+/// <summary>The services deploy/test.sh started for this run.</summary>
+public static class TestEnvironment
+{
+    public static string PostgresAdmin => Required("GMTOOLS_TEST_POSTGRES");
+
+    public static string Redis => Required("GMTOOLS_TEST_REDIS");
+
+    public static string? PostgresBin => Environment.GetEnvironmentVariable("GMTOOLS_PG_BIN");
+
+    public static string? RedisServer => Environment.GetEnvironmentVariable("GMTOOLS_REDIS_SERVER");
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run the tests through deploy/test.sh, which starts PostgreSQL and Redis for them.");
+}
