@@ -51,6 +51,7 @@ public static class GmToolsHost
         services.AddAudit();
 
         services.AddGameServers();
+        services.AddSingleton<GameLink.CommandOutbox>();
     }
 
     public static void MapEndpoints(WebApplication app)
