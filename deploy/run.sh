@@ -14,6 +14,8 @@ PG_PORT=${GMTOOLS_PG_PORT:-55432}
 REDIS_PORT=${GMTOOLS_REDIS_PORT:-56379}
 APP_PORT=${GMTOOLS_PORT:-5080}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Development: migrations on start and the built-in development token signer (appsettings.Development.json).
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development} DOTNET_ENVIRONMENT=${DOTNET_ENVIRONMENT:-Development}
 
 # <repo>/.local normally. As root the server runs as 'postgres', which must be
 # able to traverse into it; if the repo is not reachable for that user (e.g.
