@@ -14,6 +14,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 WORK=""
 LOG=""
 TEST_RC=1   # stays 1 unless dotnet test actually ran and succeeded
+LINT=""     # "passed"/"failed" once buf lint ran; counted like one more test
 
 # mktemp's 0700 dir must be traversable for 'postgres' when we are root.
 make_workdir() {
@@ -44,6 +45,10 @@ finish() {
         # A red run must never read "0 failed" (e.g. one project failed to build).
         if [ "$TEST_RC" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
     fi
+    case "$LINT" in
+        passed) passed=$((passed + 1)) ;;
+        failed) failed=$((failed + 1)) ;;
+    esac
     if [ -n "$WORK" ]; then
         if [ "${GMTOOLS_TEST_KEEP:-}" = 1 ]; then
             echo "kept test dir: $WORK (log: $LOG)"
@@ -52,7 +57,7 @@ finish() {
         fi
     fi
     echo "$passed passed, $failed failed"
-    if [ "$TEST_RC" -eq 0 ] && [ "$failed" -eq 0 ]; then exit 0; fi
+    if [ "$TEST_RC" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$LINT" != failed ]; then exit 0; fi
     exit 1
 }
 trap finish EXIT
@@ -71,6 +76,27 @@ echo "test PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT, dir $WORK
 export GMTOOLS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
 export GMTOOLS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export GMTOOLS_PG_BIN GMTOOLS_REDIS_SERVER
+
+# The protos must stay `buf lint` clean. buf comes from npm (pinned in tools/); without npm we say so and go on.
+lint_protos() {
+    if ! command -v npm >/dev/null 2>&1; then
+        gm_log "npm not found: skipping buf lint"
+        return 0
+    fi
+    if ! npm ci --prefix tools --no-audit --no-fund --loglevel=error >/dev/null; then
+        gm_log "could not install buf from npm"
+        LINT=failed
+        return 0
+    fi
+    if (cd protos && ../tools/node_modules/.bin/buf lint); then
+        echo "buf lint: clean"
+        LINT=passed
+    else
+        echo "buf lint: FAILED"
+        LINT=failed
+    fi
+}
+lint_protos
 
 SLN=GmTools.sln
 [ -f "$SLN" ] || [ ! -f GmTools.slnx ] || SLN=GmTools.slnx
