@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GmTools.Server.Tests.Infrastructure;
@@ -37,7 +36,7 @@ public sealed class GmToolsFactory(string postgres, string redisPrefix, FakeTime
         }
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<TimeProvider>();
+            // The last registration wins. Removing the others would also remove Quartz's keyed system clock.
             services.AddSingleton<TimeProvider>(Clock);
         });
     }

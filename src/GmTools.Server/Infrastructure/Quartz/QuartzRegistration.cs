@@ -22,6 +22,9 @@ public sealed class SchedulerOptions
 /// </summary>
 public static class QuartzRegistration
 {
+    /// <summary>The scheduler's name and service key: resolve it with [FromKeyedServices(SchedulerName)] IScheduler.</summary>
+    public const string SchedulerName = "gmtools";
+
     public static IServiceCollection AddScheduler(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
@@ -30,14 +33,16 @@ public static class QuartzRegistration
             return services;
         }
         var connectionString = PersistenceRegistration.RequiredConnectionString(configuration, PersistenceRegistration.ConnectionStringName);
-        services.AddQuartz(q =>
+        // A named scheduler: its parts are keyed by the name, so the clock given below is the one its job store
+        // uses even where the container's unkeyed TimeProvider is a test's fake clock.
+        services.AddQuartz(SchedulerName, q =>
         {
-            q.ConfigureScheduler(s =>
-            {
-                s.InstanceName = "gmtools";
-                s.GenerateInstanceId = true;
-            });
+            q.ConfigureScheduler(s => s.GenerateInstanceId = true);
             q.UseDefaultThreadPool(options.ThreadCount);
+            // Quartz waits, checks in with the cluster and detects misfires on its own clock. It stays on the
+            // system clock even when the service's TimeProvider is a test's fake one: a frozen clock would stall
+            // its scheduling thread. Jobs themselves read the service's TimeProvider for business time.
+            q.UseTimeProvider(TimeProvider.System);
             q.UsePersistentStore(store =>
             {
                 store.ConfigureStore(ado => ado.TablePrefix = "qrtz_");
@@ -46,7 +51,7 @@ public static class QuartzRegistration
                 store.UseSystemTextJsonSerializer(_ => { });
             });
         });
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddQuartzHostedService(SchedulerName, o => o.WaitForJobsToComplete = true);
         return services;
     }
 }
