@@ -167,17 +167,24 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     /// Approves and schedules the expansion. Approving a campaign that is already expanding schedules it
     /// again (idempotent): the way to restart one whose scheduling was lost between commit and schedule.
     /// </summary>
-    public async Task<Campaign> ApproveAsync(long campaignId, string reason, CancellationToken ct)
+    /// <param name="schedule">False only for a caller that runs <see cref="CampaignExpander"/> itself (the benchmark).</param>
+    public async Task<Campaign> ApproveAsync(long campaignId, string reason, CancellationToken ct, bool schedule = true)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var campaign = await LockAsync(campaignId, ct);
         EnsureNotCreator(campaign);
-        var schedulerFactory = services.GetService<ISchedulerFactory>()
-            ?? throw GrpcErrors.FailedPrecondition("the scheduler is off on this replica; campaigns cannot be expanded");
+        var schedulerFactory = services.GetService<ISchedulerFactory>();
+        if (schedule && schedulerFactory is null)
+        {
+            throw GrpcErrors.FailedPrecondition("the scheduler is off on this replica; campaigns cannot be expanded");
+        }
         if (campaign.State == CampaignStates.Expanding)
         {
             await tx.RollbackAsync(ct);
-            await CampaignExpansionJob.ScheduleAsync(schedulerFactory, campaignId, time.GetUtcNow(), options.Value.Campaigns.RetryInterval, ct);
+            if (schedulerFactory is not null && schedule)
+            {
+                await CampaignExpansionJob.ScheduleAsync(schedulerFactory, campaignId, time.GetUtcNow(), options.Value.Campaigns.RetryInterval, ct);
+            }
             return campaign;
         }
         if (campaign.State != CampaignStates.PendingApproval)
@@ -190,7 +197,10 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         await audit.AppendAsync(new AuditEntry("campaign.approve", "campaign", Id(campaign), new { campaign.Creator, campaign.ValuePerPlayer },
             Reason: reason, TicketRef: campaign.TicketRef), ct);
         await tx.CommitAsync(ct);
-        await CampaignExpansionJob.ScheduleAsync(schedulerFactory, campaignId, time.GetUtcNow(), options.Value.Campaigns.RetryInterval, ct);
+        if (schedulerFactory is not null && schedule)
+        {
+            await CampaignExpansionJob.ScheduleAsync(schedulerFactory, campaignId, time.GetUtcNow(), options.Value.Campaigns.RetryInterval, ct);
+        }
         return campaign;
     }
 

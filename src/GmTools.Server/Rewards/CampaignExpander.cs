@@ -76,7 +76,7 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
                 SELECT p.player_id, p.game_server_id FROM {from} AND {key} > @cursor ORDER BY {key} LIMIT @chunk_size
             ), ins AS (
                 INSERT INTO campaign_recipients (campaign_id, player_id, game_server_id, command_id)
-                SELECT @campaign_id, player_id, game_server_id, nextval(pg_get_serial_sequence('gamelink_outbox', 'command_id'))
+                SELECT @campaign_id, player_id, game_server_id, nextval('{await OutboxSequenceAsync(ct)}'::regclass)
                 FROM chunk ORDER BY player_id
                 ON CONFLICT DO NOTHING
                 RETURNING player_id, game_server_id, command_id
@@ -130,6 +130,23 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
         }
         await tx.CommitAsync(ct);
         return finished ? ExpansionOutcome.Finished : null;
+    }
+
+    private static string? _outboxSequence;
+
+    /// <summary>
+    /// The outbox id sequence, looked up once: pg_get_serial_sequence in the statement would be evaluated
+    /// per row (a catalogue lookup each), which cost more than the rest of the chunk together.
+    /// </summary>
+    private async Task<string> OutboxSequenceAsync(CancellationToken ct)
+    {
+        if (_outboxSequence is null)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT pg_get_serial_sequence('gamelink_outbox', 'command_id')", (NpgsqlConnection)db.Database.GetDbConnection(),
+                (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            _outboxSequence = ((string)(await cmd.ExecuteScalarAsync(ct))!).Replace("'", "''", StringComparison.Ordinal);
+        }
+        return _outboxSequence;
     }
 
     public static string CampaignCorrelationPrefix(long campaignId) => $"campaign:{campaignId}:";

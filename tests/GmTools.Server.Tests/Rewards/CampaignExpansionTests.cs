@@ -122,12 +122,15 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
     public async Task An_uploaded_list_is_appended_in_several_calls_and_checked()
     {
         var creator = fx.Rewards("lena", Role.Supervisor);
+        // 59 CJK characters: 177 bytes of UTF-8, so the mail body needs two-byte protobuf lengths.
+        var longId = new string('玩', 59);
+        await fx.InsertPlayersAsync([(longId, "s1")]);
         var id = (await creator.CreateCampaignAsync(Campaign(null))).Campaign.CampaignId;
         var noPlayers = await Assert.ThrowsAsync<RpcException>(async () => await creator.SubmitCampaignAsync(new SubmitCampaignRequest { CampaignId = id }));
         Assert.Equal(StatusCode.FailedPrecondition, noPlayers.StatusCode);
 
         Assert.Equal(3, (await creator.AppendCampaignPlayersAsync(new AppendCampaignPlayersRequest { CampaignId = id, PlayerIds = { "p001", "p002", "p012" } })).UploadedPlayers);
-        Assert.Equal(4, (await creator.AppendCampaignPlayersAsync(new AppendCampaignPlayersRequest { CampaignId = id, PlayerIds = { "p002", "p013" } })).UploadedPlayers);
+        Assert.Equal(5, (await creator.AppendCampaignPlayersAsync(new AppendCampaignPlayersRequest { CampaignId = id, PlayerIds = { "p002", "p013", longId } })).UploadedPlayers);
         var unknown = await Assert.ThrowsAsync<RpcException>(async () => await creator.AppendCampaignPlayersAsync(new AppendCampaignPlayersRequest { CampaignId = id, PlayerIds = { "p003", "ghost" } }));
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         var tooMany = new AppendCampaignPlayersRequest { CampaignId = id };
@@ -137,13 +140,20 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
 
         await creator.SubmitCampaignAsync(new SubmitCampaignRequest { CampaignId = id });
         var preview = await creator.PreviewCampaignAsync(new PreviewCampaignRequest { CampaignId = id });
-        Assert.Equal(4, preview.TotalRecipients);
-        Assert.Equal([("s1", 2L), ("s2", 2L)], preview.PerServer.Select(p => (p.GameServerId, p.Recipients)));
+        Assert.Equal(5, preview.TotalRecipients);
+        Assert.Equal([("s1", 3L), ("s2", 2L)], preview.PerServer.Select(p => (p.GameServerId, p.Recipients)));
 
         await using var scope = fx.Server.Services.CreateAsyncScope();
         await fx.ExecuteAsync("UPDATE campaigns SET state = 'expanding' WHERE campaign_id = @id", ("id", id));
         Assert.Equal(ExpansionOutcome.Finished, await scope.ServiceProvider.GetRequiredService<CampaignExpander>().ExpandAsync(id, CancellationToken.None));
-        Assert.Equal(4, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE correlation_id LIKE @p", ("p", $"campaign:{id}:%")));
+        Assert.Equal(5, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE correlation_id LIKE @p", ("p", $"campaign:{id}:%")));
+        foreach (var player in new[] { "p001", longId })
+        {
+            var mail = GameCommand.Parser.ParseFrom(await Body($"campaign:{id}:{player}")).MailReward;
+            Assert.Equal(player, mail.PlayerId);
+            Assert.Equal("Sorry for the outage", mail.Title);
+            Assert.Equal(2, mail.Lines.Count);
+        }
     }
 
     [Fact]

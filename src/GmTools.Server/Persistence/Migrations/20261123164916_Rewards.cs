@@ -162,9 +162,11 @@ namespace GmTools.Server.Persistence.Migrations
 
             // Campaign mail is built inside PostgreSQL so that a chunk of recipients and their outbox rows is
             // one INSERT ... SELECT. The body is the campaign's GameCommand bytes (everything but the player
-            // id, built once in C#) followed by a second mail_reward field (15) holding only player_id (1);
-            // protobuf merges repeated occurrences of a message field, so it parses as one MailReward.
-            // Varints up to 2 bytes suffice: a player id is at most 64 characters (256 bytes of UTF-8).
+            // id, built once in C#) followed by a second mail_reward field (tag 0x7a: field 15, length-delimited)
+            // holding only player_id (tag 0x0a); protobuf merges repeated occurrences of a message field, so
+            // it parses as one MailReward. Ids under 126 bytes (all real ones) take the one-byte-length path,
+            // written flat so the planner inlines it; longer ids (up to 64 characters = 256 bytes) take
+            // two-byte varints.
             migrationBuilder.Sql("""
                 CREATE FUNCTION rewards_pb_varint(n integer) RETURNS bytea
                 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -173,9 +175,15 @@ namespace GmTools.Server.Persistence.Migrations
                 $$;
                 CREATE FUNCTION rewards_mail_body(prefix bytea, player_id text) RETURNS bytea
                 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-                    SELECT prefix || '\x7a'::bytea
-                        || rewards_pb_varint(1 + length(rewards_pb_varint(octet_length(convert_to(player_id, 'UTF8')))) + octet_length(convert_to(player_id, 'UTF8')))
-                        || '\x0a'::bytea || rewards_pb_varint(octet_length(convert_to(player_id, 'UTF8'))) || convert_to(player_id, 'UTF8')
+                    SELECT CASE WHEN octet_length(convert_to(player_id, 'UTF8')) < 126
+                        THEN prefix
+                            || set_byte('\x7a00'::bytea, 1, octet_length(convert_to(player_id, 'UTF8')) + 2)
+                            || set_byte('\x0a00'::bytea, 1, octet_length(convert_to(player_id, 'UTF8')))
+                            || convert_to(player_id, 'UTF8')
+                        ELSE prefix || '\x7a'::bytea
+                            || rewards_pb_varint(1 + length(rewards_pb_varint(octet_length(convert_to(player_id, 'UTF8')))) + octet_length(convert_to(player_id, 'UTF8')))
+                            || '\x0a'::bytea || rewards_pb_varint(octet_length(convert_to(player_id, 'UTF8'))) || convert_to(player_id, 'UTF8')
+                        END
                 $$;
                 """);
         }
