@@ -157,6 +157,35 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
     }
 
     [Fact]
+    public async Task Cancelling_mid_expansion_stops_it_and_cancels_the_undelivered_mail()
+    {
+        var creator = fx.Rewards("mia", Role.Supervisor);
+        var id = (await creator.CreateCampaignAsync(Campaign(null))).Campaign.CampaignId;
+        await creator.AppendCampaignPlayersAsync(new AppendCampaignPlayersRequest { CampaignId = id, PlayerIds = { Enumerable.Range(1, 20).Select(i => $"p{i:D3}") } });
+        await creator.SubmitCampaignAsync(new SubmitCampaignRequest { CampaignId = id });
+        var reject = await Assert.ThrowsAsync<RpcException>(async () => await creator.RejectCampaignAsync(new RejectCampaignRequest { CampaignId = id, Reason = "mine" }));
+        Assert.Equal(StatusCode.PermissionDenied, reject.StatusCode);
+        await fx.ExecuteAsync("UPDATE campaigns SET state = 'expanding' WHERE campaign_id = @id", ("id", id));
+
+        await using var scope = fx.Server.Services.CreateAsyncScope();
+        var expander = scope.ServiceProvider.GetRequiredService<CampaignExpander>();
+        Assert.Null(await expander.ExpandChunkAsync(id, 5, CancellationToken.None));
+        Assert.Null(await expander.ExpandChunkAsync(id, 5, CancellationToken.None));
+        await fx.AckAsync($"campaign:{id}:p001");
+        var cancelled = (await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "wrong list" })).Campaign;
+        Assert.Equal(CampaignState.Cancelled, cancelled.State);
+        Assert.Equal(10, cancelled.Expanded);
+        Assert.Equal(1, cancelled.Delivered);
+        Assert.Equal(9, cancelled.Cancelled);
+
+        Assert.Equal(ExpansionOutcome.NotExpanding, await expander.ExpandAsync(id, CancellationToken.None));
+        Assert.Equal(10, await fx.CountAsync("SELECT count(*) FROM campaign_recipients WHERE campaign_id = @id", ("id", id)));
+        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'campaign.cancel' AND target_id = @id", ("id", id.ToString())));
+        var again = await Assert.ThrowsAsync<RpcException>(async () => await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "again" }));
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+    }
+
+    [Fact]
     public async Task An_incident_window_reaches_players_who_logged_in_during_it_or_are_still_online()
     {
         var start = fx.Clock.GetUtcNow().AddHours(-3);
