@@ -332,6 +332,380 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.ToTable("players", (string)null);
                 });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.Campaign", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CampaignId"));
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("cancelled_by");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Creator")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("creator");
+
+                    b.Property<string>("Cursor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cursor");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<DateTimeOffset?>("ExpandedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expanded_at");
+
+                    b.Property<long>("ExpandedCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expanded_count");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("MailBody")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("mail_body");
+
+                    b.Property<string>("MailTitle")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("mail_title");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.PrimitiveCollection<string[]>("TargetGameServers")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("target_game_servers");
+
+                    b.Property<string>("TargetKind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("target_kind");
+
+                    b.Property<string>("TicketRef")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ticket_ref");
+
+                    b.Property<long>("UploadedPlayers")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uploaded_players");
+
+                    b.Property<long>("ValuePerPlayer")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value_per_player");
+
+                    b.Property<DateTimeOffset?>("WindowEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_end");
+
+                    b.Property<DateTimeOffset?>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("CampaignId")
+                        .HasName("pk_campaigns");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CampaignRecipient", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("PlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<long>("CommandId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("command_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.HasKey("CampaignId", "PlayerId")
+                        .HasName("pk_campaign_recipients");
+
+                    b.ToTable("campaign_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CampaignUploadedPlayer", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("PlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.HasKey("CampaignId", "PlayerId")
+                        .HasName("pk_campaign_uploaded_players");
+
+                    b.ToTable("campaign_uploaded_players", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CatalogueItem", b =>
+                {
+                    b.Property<string>("ItemId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("item_id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UnitValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("unit_value");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("ItemId")
+                        .HasName("pk_reward_catalogue");
+
+                    b.ToTable("reward_catalogue", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.Grant", b =>
+                {
+                    b.Property<long>("GrantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("grant_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("GrantId"));
+
+                    b.Property<string>("ApprovalReason")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("approval_reason");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Lines")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("MailBody")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("mail_body");
+
+                    b.Property<string>("MailTitle")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("mail_title");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.Property<string>("Requester")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("requester");
+
+                    b.Property<string>("RevokeReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("revoke_reason");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("RevokedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("revoked_by");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TicketRef")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ticket_ref");
+
+                    b.Property<long>("TotalValue")
+                        .HasColumnType("bigint")
+                        .HasColumnName("total_value");
+
+                    b.Property<bool>("WithinOwnLimit")
+                        .HasColumnType("boolean")
+                        .HasColumnName("within_own_limit");
+
+                    b.HasKey("GrantId")
+                        .HasName("pk_grants");
+
+                    b.HasIndex("Requester", "CreatedAt")
+                        .HasDatabaseName("ix_grants_requester_created_at");
+
+                    b.HasIndex("Requester", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_grants_requester_idempotency_key");
+
+                    b.HasIndex("State", "GrantId")
+                        .HasDatabaseName("ix_grants_state_grant_id");
+
+                    b.ToTable("grants", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>
+                {
+                    b.Property<long>("GrantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("grant_id");
+
+                    b.Property<string>("PlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.HasKey("GrantId", "PlayerId")
+                        .HasName("pk_grant_recipients");
+
+                    b.HasIndex("PlayerId", "GrantId")
+                        .HasDatabaseName("ix_grant_recipients_player_id_grant_id");
+
+                    b.ToTable("grant_recipients", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>
+                {
+                    b.HasOne("GmTools.Server.Rewards.Grant", null)
+                        .WithMany("Recipients")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_grant_recipients_grants_grant_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.Grant", b =>
+                {
+                    b.Navigation("Recipients");
+                });
 #pragma warning restore 612, 618
         }
     }

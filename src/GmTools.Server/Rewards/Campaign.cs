@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace GmTools.Server.Rewards;
+
+public static class CampaignStates
+{
+    public const string Draft = "draft";
+    public const string PendingApproval = "pending_approval";
+    public const string Expanding = "expanding";
+    public const string Expanded = "expanded";
+    public const string Rejected = "rejected";
+    public const string Cancelled = "cancelled";
+}
+
+public static class CampaignTargets
+{
+    public const string GameServers = "game_servers";
+    public const string IncidentWindow = "incident_window";
+    public const string PlayerList = "player_list";
+}
+
+/// <summary>
+/// Compensation for many players at once. Expansion writes one <see cref="CampaignRecipient"/> per player
+/// (primary key on campaign and player, so nobody gets it twice) in chunks ordered by player id, and keeps
+/// its place in <see cref="Cursor"/> so a restarted job carries on where the last chunk committed.
+/// </summary>
+public sealed class Campaign
+{
+    public long CampaignId { get; set; }
+    public string Creator { get; set; } = "";
+    public string State { get; set; } = CampaignStates.Draft;
+    public string Lines { get; set; } = "[]";
+    public long ValuePerPlayer { get; set; }
+    public string Reason { get; set; } = "";
+    public string TicketRef { get; set; } = "";
+    public string MailTitle { get; set; } = "";
+    public string MailBody { get; set; } = "";
+    public string TargetKind { get; set; } = CampaignTargets.GameServers;
+    /// <summary>game_servers: the servers; incident_window: the one server.</summary>
+    public string[] TargetGameServers { get; set; } = [];
+    public DateTimeOffset? WindowStart { get; set; }
+    public DateTimeOffset? WindowEnd { get; set; }
+    public long UploadedPlayers { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? DecisionReason { get; set; }
+    /// <summary>The last player id whose chunk committed; expansion resumes after it.</summary>
+    public string Cursor { get; set; } = "";
+    public long ExpandedCount { get; set; }
+    public DateTimeOffset? ExpandedAt { get; set; }
+    public string? CancelledBy { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public string? CancelReason { get; set; }
+}
+
+public sealed class CampaignRecipient
+{
+    public long CampaignId { get; set; }
+    public string PlayerId { get; set; } = "";
+    public string GameServerId { get; set; } = "";
+    /// <summary>The outbox row that carries this player's mail: progress and cancel join on it.</summary>
+    public long CommandId { get; set; }
+}
+
+/// <summary>An id uploaded for a player-list campaign, before expansion.</summary>
+public sealed class CampaignUploadedPlayer
+{
+    public long CampaignId { get; set; }
+    public string PlayerId { get; set; } = "";
+}
+
+internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
+{
+    public void Configure(EntityTypeBuilder<Campaign> b)
+    {
+        b.ToTable("campaigns");
+        b.HasKey(c => c.CampaignId);
+        b.Property(c => c.CampaignId).UseIdentityAlwaysColumn();
+        b.Property(c => c.Creator).HasMaxLength(128);
+        b.Property(c => c.State).HasMaxLength(24);
+        b.Property(c => c.Lines).HasColumnType("jsonb");
+        b.Property(c => c.Reason).HasMaxLength(500);
+        b.Property(c => c.TicketRef).HasMaxLength(64);
+        b.Property(c => c.MailTitle).HasMaxLength(100);
+        b.Property(c => c.MailBody).HasMaxLength(2000);
+        b.Property(c => c.TargetKind).HasMaxLength(24);
+        b.Property(c => c.DecidedBy).HasMaxLength(128);
+        b.Property(c => c.DecisionReason).HasMaxLength(500);
+        b.Property(c => c.Cursor).HasMaxLength(64);
+        b.Property(c => c.CancelledBy).HasMaxLength(128);
+        b.Property(c => c.CancelReason).HasMaxLength(500);
+    }
+}
+
+internal sealed class CampaignRecipientConfiguration : IEntityTypeConfiguration<CampaignRecipient>
+{
+    public void Configure(EntityTypeBuilder<CampaignRecipient> b)
+    {
+        b.ToTable("campaign_recipients");
+        b.HasKey(r => new { r.CampaignId, r.PlayerId });
+        b.Property(r => r.PlayerId).HasMaxLength(64);
+        b.Property(r => r.GameServerId).HasMaxLength(32);
+    }
+}
+
+internal sealed class CampaignUploadedPlayerConfiguration : IEntityTypeConfiguration<CampaignUploadedPlayer>
+{
+    public void Configure(EntityTypeBuilder<CampaignUploadedPlayer> b)
+    {
+        b.ToTable("campaign_uploaded_players");
+        b.HasKey(r => new { r.CampaignId, r.PlayerId });
+        b.Property(r => r.PlayerId).HasMaxLength(64);
+    }
+}

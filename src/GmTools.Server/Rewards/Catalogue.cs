@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using GmTools.Server.Audit;
+using GmTools.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace GmTools.Server.Rewards;
+
+public static partial class CatalogueRules
+{
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex ItemIdShape();
+
+    public static bool IsValidItemId(string? id) => id is not null && ItemIdShape().IsMatch(id);
+}
+
+/// <summary>The admin-kept list of what may be granted and what each unit is worth.</summary>
+public sealed class Catalogue(GmToolsDbContext db, AuditWriter audit, TimeProvider time)
+{
+    public async Task<CatalogueItem> UpsertAsync(CatalogueItem incoming, string reason, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Set<CatalogueItem>().FromSqlInterpolated($"SELECT * FROM reward_catalogue WHERE item_id = {incoming.ItemId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var before = item is null ? null : new { item.Name, item.Kind, item.UnitValue, item.Active };
+        if (item is null)
+        {
+            item = new CatalogueItem { ItemId = incoming.ItemId };
+            db.Add(item);
+        }
+        item.Name = incoming.Name;
+        item.Kind = incoming.Kind;
+        item.UnitValue = incoming.UnitValue;
+        item.Active = incoming.Active;
+        item.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("catalogue.upsert", "catalogue_item", item.ItemId,
+            new { before, after = new { item.Name, item.Kind, item.UnitValue, item.Active } }, Reason: reason), ct);
+        await tx.CommitAsync(ct);
+        return item;
+    }
+
+    public Task<List<CatalogueItem>> ListAsync(bool includeInactive, CancellationToken ct) =>
+        db.Set<CatalogueItem>().AsNoTracking().Where(i => includeInactive || i.Active).OrderBy(i => i.ItemId).ToListAsync(ct);
+}

@@ -1,0 +1,98 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace GmTools.Server.Rewards;
+
+public static class GrantStates
+{
+    public const string PendingApproval = "pending_approval";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string Revoked = "revoked";
+}
+
+/// <summary>
+/// A grant of items to a few players. The idempotency key is stored with it, unique per requester, for as
+/// long as the grant exists: a retry finds the grant, a concurrent duplicate loses on the unique index.
+/// </summary>
+public sealed class Grant
+{
+    public long GrantId { get; set; }
+    public string Requester { get; set; } = "";
+    public string IdempotencyKey { get; set; } = "";
+    /// <summary>SHA-256 of the canonical request (see <see cref="GrantRequestHash"/>): tells a retry from a conflicting reuse.</summary>
+    public byte[] RequestHash { get; set; } = [];
+    public string State { get; set; } = GrantStates.PendingApproval;
+    /// <summary>The reward lines as JSON ([{"itemId":..,"count":..}]).</summary>
+    public string Lines { get; set; } = "[]";
+    public string Reason { get; set; } = "";
+    public string TicketRef { get; set; } = "";
+    public string MailTitle { get; set; } = "";
+    public string MailBody { get; set; } = "";
+    public long TotalValue { get; set; }
+    /// <summary>True when approved at once within the requester's own limits: only these count against the per-day limit.</summary>
+    public bool WithinOwnLimit { get; set; }
+    public string ApprovalReason { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? DecisionReason { get; set; }
+    public string? RevokedBy { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public string? RevokeReason { get; set; }
+
+    public List<GrantRecipient> Recipients { get; set; } = [];
+}
+
+public sealed class GrantRecipient
+{
+    public long GrantId { get; set; }
+    public string PlayerId { get; set; } = "";
+    /// <summary>Where the player lived when the grant was made: the mail goes to that game server.</summary>
+    public string GameServerId { get; set; } = "";
+}
+
+internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>
+{
+    public void Configure(EntityTypeBuilder<Grant> b)
+    {
+        b.ToTable("grants");
+        b.HasKey(g => g.GrantId);
+        b.Property(g => g.GrantId).UseIdentityAlwaysColumn();
+        b.Property(g => g.Requester).HasMaxLength(128);
+        b.Property(g => g.IdempotencyKey).HasMaxLength(128);
+        b.Property(g => g.State).HasMaxLength(24);
+        b.Property(g => g.Lines).HasColumnType("jsonb");
+        b.Property(g => g.Reason).HasMaxLength(500);
+        b.Property(g => g.TicketRef).HasMaxLength(64);
+        b.Property(g => g.MailTitle).HasMaxLength(100);
+        b.Property(g => g.MailBody).HasMaxLength(2000);
+        b.Property(g => g.ApprovalReason).HasMaxLength(100);
+        b.Property(g => g.DecidedBy).HasMaxLength(128);
+        b.Property(g => g.DecisionReason).HasMaxLength(500);
+        b.Property(g => g.RevokedBy).HasMaxLength(128);
+        b.Property(g => g.RevokeReason).HasMaxLength(500);
+        b.HasIndex(g => new { g.Requester, g.IdempotencyKey }).IsUnique().HasDatabaseName(GrantConfigurationNames.IdempotencyIndex);
+        // The per-day limit sums a requester's grants of one UTC day.
+        b.HasIndex(g => new { g.Requester, g.CreatedAt });
+        b.HasIndex(g => new { g.State, g.GrantId });
+        b.HasMany(g => g.Recipients).WithOne().HasForeignKey(r => r.GrantId);
+    }
+}
+
+internal static class GrantConfigurationNames
+{
+    public const string IdempotencyIndex = "ux_grants_requester_idempotency_key";
+}
+
+internal sealed class GrantRecipientConfiguration : IEntityTypeConfiguration<GrantRecipient>
+{
+    public void Configure(EntityTypeBuilder<GrantRecipient> b)
+    {
+        b.ToTable("grant_recipients");
+        b.HasKey(r => new { r.GrantId, r.PlayerId });
+        b.Property(r => r.PlayerId).HasMaxLength(64);
+        b.Property(r => r.GameServerId).HasMaxLength(32);
+        b.HasIndex(r => new { r.PlayerId, r.GrantId });
+    }
+}

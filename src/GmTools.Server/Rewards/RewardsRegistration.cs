@@ -1,0 +1,30 @@
+using GmTools.Server.Infrastructure.Quartz;
+using Quartz;
+
+namespace GmTools.Server.Rewards;
+
+public static class RewardsRegistration
+{
+    public static IServiceCollection AddRewards(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RewardOptions>().BindConfiguration(RewardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<Catalogue>();
+        services.AddScoped<GrantDesk>();
+        services.AddScoped<CampaignDesk>();
+        services.AddScoped<CampaignExpander>();
+        services.AddSingleton<CampaignExpansionCounter>();
+        var scheduler = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        if (scheduler.Enabled)
+        {
+            // Quartz builds the job through DI, one scope per run; one job per campaign is scheduled at approval.
+            services.AddQuartz(q => q.AddJobType<CampaignExpansionJob>());
+        }
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRewards(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<RewardGrpcService>();
+        return app;
+    }
+}

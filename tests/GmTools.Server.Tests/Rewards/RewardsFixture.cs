@@ -1,0 +1,116 @@
+using GmTools.Contracts.V1;
+using GmTools.Server.GameServers;
+using GmTools.Server.Security;
+using GmTools.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using Role = GmTools.Server.Security.Role;
+
+namespace GmTools.Server.Tests.Rewards;
+
+/// <summary>
+/// A database with two game servers, a small catalogue and small limits: an agent may grant 1,000 per
+/// grant and 3,000 per day; a grant reaches at most 5 players.
+/// </summary>
+public class RewardsFixture : ServerFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["GmTools:Rewards:MaxPlayersPerGrant"] = "5",
+        ["GmTools:Rewards:Limits:Agent:PerGrant"] = "1000",
+        ["GmTools:Rewards:Limits:Agent:PerDay"] = "3000",
+        ["GmTools:Rewards:Limits:Supervisor:PerGrant"] = "100000",
+        ["GmTools:Rewards:Limits:Supervisor:PerDay"] = "1000000",
+        ["GmTools:Rewards:Campaigns:ChunkSize"] = "200",
+        ["GmTools:Rewards:Campaigns:MaxPlayersPerUpload"] = "1000",
+        ["GmTools:Rewards:Campaigns:RetryInterval"] = "00:00:01",
+        ["GmTools:Quartz:ClusterCheckinInterval"] = "00:00:02",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await using (var scope = Server.Services.CreateAsyncScope())
+        {
+            var registry = scope.ServiceProvider.GetRequiredService<GameServerRegistry>();
+            await registry.RegisterAsync("s1", "S1", "test", "test", CancellationToken.None);
+            await registry.RegisterAsync("s2", "S2", "test", "test", CancellationToken.None);
+        }
+        var admin = Rewards("ada", Role.Admin);
+        await admin.UpsertCatalogueItemAsync(Item("gold", ItemKind.Currency, 1, true));
+        await admin.UpsertCatalogueItemAsync(Item("gem", ItemKind.Item, 100, true));
+        await admin.UpsertCatalogueItemAsync(Item("old-sword", ItemKind.Item, 10, false));
+        await InsertPlayersAsync(Enumerable.Range(1, 20).Select(i => ($"p{i:D3}", i <= 10 ? "s1" : "s2")));
+    }
+
+    public RewardService.RewardServiceClient Rewards(string user, params Role[] roles) => new(StaffChannel(user, roles));
+
+    public RewardService.RewardServiceClient ScopedRewards(string user, string[] servers, params Role[] roles) =>
+        new(Server.Channel(Server.ScopedStaffToken(user, servers, roles)));
+
+    private static UpsertCatalogueItemRequest Item(string id, ItemKind kind, long value, bool active) =>
+        new() { Item = new CatalogueItem { ItemId = id, Name = id, Kind = kind, UnitValue = value, Active = active }, Reason = "catalogue setup" };
+
+    /// <summary>Players straight into the table with binary COPY, as the sync would have left them.</summary>
+    public async Task InsertPlayersAsync(IEnumerable<(string PlayerId, string GameServerId)> players, DateTimeOffset? lastLogin = null, bool online = false)
+    {
+        await using var conn = new NpgsqlConnection(Postgres);
+        await conn.OpenAsync();
+        await using var copy = await conn.BeginBinaryImportAsync(
+            "COPY players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version, synced_at) FROM STDIN (FORMAT BINARY)");
+        foreach (var (id, server) in players)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(id, NpgsqlDbType.Varchar);
+            await copy.WriteAsync("acc-" + id, NpgsqlDbType.Varchar);
+            await copy.WriteAsync(server, NpgsqlDbType.Varchar);
+            await copy.WriteAsync("Name " + id, NpgsqlDbType.Varchar);
+            await copy.WriteAsync(10, NpgsqlDbType.Integer);
+            await copy.WriteAsync(0L, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(0L, NpgsqlDbType.Bigint);
+            if (lastLogin is { } at)
+            {
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+            }
+            else
+            {
+                await copy.WriteNullAsync();
+            }
+            await copy.WriteAsync("", NpgsqlDbType.Varchar);
+            await copy.WriteAsync(online, NpgsqlDbType.Boolean);
+            await copy.WriteAsync(1L, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(Clock.GetUtcNow(), NpgsqlDbType.TimestampTz);
+        }
+        await copy.CompleteAsync();
+    }
+
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(Postgres);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(Postgres);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        return await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>What the game server's acknowledgement does to an outbox row (GameLink is not in this tree).</summary>
+    public Task<int> AckAsync(string correlationId, string outcome = "applied", string? failure = null) =>
+        ExecuteAsync("UPDATE gamelink_outbox SET outcome = @o, failure_reason = @f, acked_at = now() WHERE correlation_id = @c AND outcome IS NULL",
+            ("o", outcome), ("f", (object?)failure ?? DBNull.Value), ("c", correlationId));
+}
