@@ -1,3 +1,4 @@
+using GmTools.Server.Infrastructure.Quartz;
 using System.Globalization;
 using GmTools.Contracts.V1;
 using GmTools.Server.Audit;
@@ -173,17 +174,17 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var campaign = await LockAsync(campaignId, ct);
         EnsureNotCreator(campaign);
-        var schedulerFactory = services.GetService<ISchedulerFactory>();
-        if (schedule && schedulerFactory is null)
+        var scheduler = services.GetKeyedService<IScheduler>(QuartzRegistration.SchedulerName);
+        if (schedule && scheduler is null)
         {
             throw GrpcErrors.FailedPrecondition("the scheduler is off on this replica; campaigns cannot be expanded");
         }
         if (campaign.State == CampaignStates.Expanding)
         {
             await tx.RollbackAsync(ct);
-            if (schedulerFactory is not null && schedule)
+            if (scheduler is not null && schedule)
             {
-                await CampaignExpansionJob.ScheduleAsync(schedulerFactory, campaignId, time.GetUtcNow(), options.Value.Campaigns.RetryInterval, ct);
+                await CampaignExpansionJob.ScheduleAsync(scheduler, campaignId, options.Value.Campaigns.RetryInterval, ct);
             }
             return campaign;
         }
@@ -197,9 +198,9 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         await audit.AppendAsync(new AuditEntry("campaign.approve", "campaign", Id(campaign), new { campaign.Creator, campaign.ValuePerPlayer },
             Reason: reason, TicketRef: campaign.TicketRef), ct);
         await tx.CommitAsync(ct);
-        if (schedulerFactory is not null && schedule)
+        if (scheduler is not null && schedule)
         {
-            await CampaignExpansionJob.ScheduleAsync(schedulerFactory, campaignId, time.GetUtcNow(), options.Value.Campaigns.RetryInterval, ct);
+            await CampaignExpansionJob.ScheduleAsync(scheduler, campaignId, options.Value.Campaigns.RetryInterval, ct);
         }
         return campaign;
     }
@@ -251,7 +252,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         await audit.AppendAsync(new AuditEntry("campaign.cancel", "campaign", Id(campaign), new { cancelledMail = cancelled, campaign.ExpandedCount },
             Reason: reason, TicketRef: campaign.TicketRef), ct);
         await tx.CommitAsync(ct);
-        if (services.GetService<ISchedulerFactory>() is { } factory)
+        if (services.GetKeyedService<IScheduler>(QuartzRegistration.SchedulerName) is { } factory)
         {
             await CampaignExpansionJob.UnscheduleAsync(factory, campaignId, ct);
         }

@@ -29,10 +29,9 @@ public sealed class CampaignExpansionJob(CampaignExpander expander, ILogger<Camp
         }
     }
 
-    /// <summary>Quartz runs on the host's TimeProvider, so "now" for the trigger comes from there too.</summary>
-    public static async Task ScheduleAsync(ISchedulerFactory factory, long campaignId, DateTimeOffset now, TimeSpan retryInterval, CancellationToken ct)
+    /// <summary>Fires at once on Quartz's own (system) clock, then every retry interval until the job deletes itself.</summary>
+    public static async Task ScheduleAsync(IScheduler scheduler, long campaignId, TimeSpan retryInterval, CancellationToken ct)
     {
-        var scheduler = await factory.GetScheduler(ct);
         var key = KeyFor(campaignId);
         var job = JobBuilder.Create<CampaignExpansionJob>()
             .WithIdentity(key)
@@ -43,15 +42,14 @@ public sealed class CampaignExpansionJob(CampaignExpander expander, ILogger<Camp
         var trigger = TriggerBuilder.Create()
             .WithIdentity(key.Name, key.Group)
             .ForJob(key)
-            .StartAt(now)
+            .StartNow()
             .WithSimpleSchedule(s => s.WithInterval(retryInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
             .Build();
         await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
     }
 
-    public static async Task UnscheduleAsync(ISchedulerFactory factory, long campaignId, CancellationToken ct)
+    public static async Task UnscheduleAsync(IScheduler scheduler, long campaignId, CancellationToken ct)
     {
-        var scheduler = await factory.GetScheduler(ct);
         await scheduler.DeleteJob(KeyFor(campaignId), ct);
     }
 }

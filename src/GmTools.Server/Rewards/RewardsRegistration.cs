@@ -1,5 +1,3 @@
-using GmTools.Server.Infrastructure.Quartz;
-using Quartz;
 
 namespace GmTools.Server.Rewards;
 
@@ -13,12 +11,7 @@ public static class RewardsRegistration
         services.AddScoped<CampaignDesk>();
         services.AddScoped<CampaignExpander>();
         services.AddSingleton<CampaignExpansionCounter>();
-        var scheduler = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
-        if (scheduler.Enabled)
-        {
-            // Quartz builds the job through DI, one scope per run; one job per campaign is scheduled at approval.
-            services.AddQuartz(q => q.AddJobType<CampaignExpansionJob>());
-        }
+        // Quartz builds CampaignExpansionJob through DI, one scope per run; one job per campaign is scheduled at approval.
         return services;
     }
 

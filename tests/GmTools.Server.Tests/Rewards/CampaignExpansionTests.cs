@@ -70,7 +70,7 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
         // Replica B on the same database picks the job up from the shared job store and carries on.
         var b = fx.AddReplica(new Dictionary<string, string?> { ["GmTools:Quartz:Enabled"] = "true" });
         _ = b.Server;
-        // Quartz runs on the host's TimeProvider: the trigger's next fire comes when the fake clock gets there.
+        // The trigger repeats on Quartz's own clock; business time (the fake clock) moves along for good measure.
         await WaitUntil(async () =>
         {
             fx.Clock.Advance(TimeSpan.FromSeconds(1));
