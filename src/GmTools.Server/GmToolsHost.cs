@@ -1,5 +1,6 @@
 using GmTools.Server.Audit;
 using GmTools.Server.Diagnostics;
+using GmTools.Server.GameLink;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Quartz;
@@ -51,7 +52,7 @@ public static class GmToolsHost
         services.AddAudit();
 
         services.AddGameServers();
-        services.AddSingleton<GameLink.CommandOutbox>();
+        services.AddGameLink(configuration);
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -67,5 +68,6 @@ public static class GmToolsHost
         app.MapGrpcService<AuditGrpcService>();
 
         app.MapGameServers();
+        app.MapGameLink();
     }
 }

@@ -1,0 +1,240 @@
+using GmTools.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GmTools.Server.GameLink;
+
+/// <summary>A command read from the outbox, ready to send.</summary>
+public sealed record OutgoingCommand(long CommandId, GameCommand Command);
+
+/// <summary>Commands to send, and how many rows the read took (expired ones are taken and settled, not sent).</summary>
+public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
+
+/// <summary>
+/// The outbox and link-lease SQL, on raw Npgsql because it is the hot path (thousands of commands a second).
+/// Rows are always locked in command-id order (fetch and ack alike), so a session's reader and writer never deadlock.
+/// </summary>
+public sealed class OutboxStore(NpgsqlDataSource dataSource)
+{
+    public const string Applied = "applied";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+
+    // Expired rows in the batch are settled as "expired" instead of being sent; the outer "outcome IS NULL"
+    // re-check keeps a row that was acknowledged meanwhile from being touched.
+    private const string MarkBatch = """
+        UPDATE gamelink_outbox o SET
+          outcome = CASE WHEN o.expires_at <= @now THEN 'expired' ELSE o.outcome END,
+          acked_at = CASE WHEN o.expires_at <= @now THEN @now ELSE o.acked_at END,
+          last_sent_at = CASE WHEN o.expires_at <= @now THEN o.last_sent_at ELSE @now END,
+          attempts = CASE WHEN o.expires_at <= @now THEN o.attempts ELSE o.attempts + 1 END
+        FROM batch WHERE o.command_id = batch.command_id AND o.outcome IS NULL
+        RETURNING o.command_id, o.body, o.created_at, o.expires_at, o.outcome
+        """;
+
+    /// <summary>
+    /// Claims the game server's stream for a new session (the newest wins) and settles what the game server
+    /// says it has already applied.
+    /// </summary>
+    public async Task ClaimStreamAsync(string gameServerId, Guid sessionId, string replicaId, long lastApplied, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO gamelink_links (game_server_id, session_id, replica_id, connected_at, last_seen_at, disconnected_at)
+            VALUES (@gs, @sid, @replica, @now, @now, NULL)
+            ON CONFLICT (game_server_id) DO UPDATE SET session_id = @sid, replica_id = @replica, connected_at = @now,
+              last_seen_at = @now, disconnected_at = NULL
+            """, ("gs", gameServerId), ("sid", sessionId), ("replica", replicaId), ("now", now)));
+        AddMarkApplied(batch, gameServerId, lastApplied, now);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Renews the lease; false when another session took the game server over.</summary>
+    public async Task<bool> RenewLeaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE gamelink_links SET last_seen_at = @now WHERE game_server_id = @gs AND session_id = @sid");
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task ReleaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE gamelink_links SET disconnected_at = @now WHERE game_server_id = @gs AND session_id = @sid");
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// The next pending commands after <paramref name="afterId"/>, marked sent — only while the session holds the
+    /// lease, so a superseded stream (on any replica) stops sending at its next read.
+    /// </summary>
+    public Task<TakenBatch> TakeForStreamAsync(string gameServerId, Guid sessionId, long afterId, int max, DateTimeOffset now, CancellationToken ct) =>
+        TakeAsync($"""
+            WITH batch AS (
+              SELECT command_id FROM gamelink_outbox
+              WHERE game_server_id = @gs AND outcome IS NULL AND command_id > @after
+                AND EXISTS (SELECT 1 FROM gamelink_links l WHERE l.game_server_id = @gs AND l.session_id = @sid)
+              ORDER BY command_id LIMIT @max
+              FOR UPDATE)
+            {MarkBatch}
+            """, ct, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max), ("now", now));
+
+    /// <summary>
+    /// For pulling game servers: the oldest pending commands not sent within the ack timeout. SKIP LOCKED lets two
+    /// overlapping pulls (or a pull racing a stream) take disjoint rows instead of waiting on each other.
+    /// </summary>
+    public async Task<TakenBatch> PullAsync(string gameServerId, int max, long lastApplied, TimeSpan ackTimeout, DateTimeOffset now, CancellationToken ct)
+    {
+        await using (var batch = dataSource.CreateBatch())
+        {
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO gamelink_links (game_server_id, last_pull_at) VALUES (@gs, @now)
+                ON CONFLICT (game_server_id) DO UPDATE SET last_pull_at = @now
+                """, ("gs", gameServerId), ("now", now)));
+            AddMarkApplied(batch, gameServerId, lastApplied, now);
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        return await TakeAsync($"""
+            WITH batch AS (
+              SELECT command_id FROM gamelink_outbox
+              WHERE game_server_id = @gs AND outcome IS NULL AND (last_sent_at IS NULL OR last_sent_at <= @resend)
+              ORDER BY command_id LIMIT @max
+              FOR UPDATE SKIP LOCKED)
+            {MarkBatch}
+            """, ct, ("gs", gameServerId), ("max", max), ("now", now), ("resend", now - ackTimeout));
+    }
+
+    /// <summary>Settles acknowledgements; only the game server's own pending rows are touched. Returns how many settled.</summary>
+    public async Task<int> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct)
+    {
+        if (acks.Count == 0)
+        {
+            return 0;
+        }
+        var ids = new long[acks.Count];
+        var ok = new bool[acks.Count];
+        var reasons = new string?[acks.Count];
+        for (var i = 0; i < acks.Count; i++)
+        {
+            ids[i] = acks[i].CommandId;
+            ok[i] = acks[i].Success;
+            reasons[i] = acks[i].Success ? null : (string.IsNullOrWhiteSpace(acks[i].FailureReason) ? "unspecified" : acks[i].FailureReason);
+        }
+        await using var cmd = dataSource.CreateCommand("""
+            WITH a AS (
+              SELECT id, bool_or(ok) AS ok, max(reason) AS reason
+              FROM unnest(@ids, @ok, @reasons) AS a(id, ok, reason) GROUP BY id),
+            locked AS (
+              SELECT o.command_id, a.ok, a.reason FROM gamelink_outbox o JOIN a ON a.id = o.command_id
+              WHERE o.game_server_id = @gs AND o.outcome IS NULL
+              ORDER BY o.command_id FOR UPDATE OF o),
+            settled AS (
+              UPDATE gamelink_outbox o SET
+                outcome = CASE WHEN l.ok THEN 'applied' ELSE 'failed' END,
+                failure_reason = CASE WHEN l.ok THEN NULL ELSE left(l.reason, 500) END,
+                acked_at = @now
+              FROM locked l
+              WHERE o.command_id = l.command_id AND o.outcome IS NULL
+              RETURNING 1),
+            link AS (UPDATE gamelink_links SET last_ack_at = @now WHERE game_server_id = @gs RETURNING 1)
+            SELECT count(*)::int FROM settled
+            """);
+        cmd.Parameters.AddWithValue("gs", gameServerId);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        cmd.Parameters.Add(new NpgsqlParameter<bool[]>("ok", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = ok });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]>("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = reasons });
+        cmd.Parameters.AddWithValue("now", now);
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public sealed record LinkRow(
+        string GameServerId, Guid? SessionId, string? ReplicaId, DateTimeOffset? ConnectedAt, DateTimeOffset? LastSeenAt,
+        DateTimeOffset? DisconnectedAt, DateTimeOffset? LastPullAt, DateTimeOffset? LastAckAt, long Backlog, DateTimeOffset? OldestPending);
+
+    /// <summary>Every game server with a link record or a backlog, with backlog figures from the outbox itself.</summary>
+    public async Task<List<LinkRow>> ListLinksAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            WITH backlog AS (
+              SELECT game_server_id, count(*) AS n, min(created_at) AS oldest FROM gamelink_outbox
+              WHERE outcome IS NULL AND (expires_at IS NULL OR expires_at > @now)
+              GROUP BY game_server_id)
+            SELECT coalesce(l.game_server_id, b.game_server_id), l.session_id, l.replica_id, l.connected_at, l.last_seen_at,
+                   l.disconnected_at, l.last_pull_at, l.last_ack_at, coalesce(b.n, 0), b.oldest
+            FROM gamelink_links l FULL JOIN backlog b ON b.game_server_id = l.game_server_id
+            ORDER BY 1
+            """);
+        cmd.Parameters.AddWithValue("now", now);
+        var rows = new List<LinkRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new LinkRow(r.GetString(0), Get<Guid>(r, 1), r.IsDBNull(2) ? null : r.GetString(2), Get<DateTimeOffset>(r, 3), Get<DateTimeOffset>(r, 4),
+                Get<DateTimeOffset>(r, 5), Get<DateTimeOffset>(r, 6), Get<DateTimeOffset>(r, 7), r.GetInt64(8), Get<DateTimeOffset>(r, 9)));
+        }
+        return rows;
+    }
+
+    private static T? Get<T>(NpgsqlDataReader r, int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
+
+    private async Task<TakenBatch> TakeAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        Add(cmd.Parameters, parameters);
+        var commands = new List<OutgoingCommand>();
+        var taken = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                taken++;
+                if (!r.IsDBNull(4))
+                {
+                    continue; // expired just now: settled, not sent
+                }
+                var command = GameCommand.Parser.ParseFrom(r.GetFieldValue<byte[]>(1));
+                command.CommandId = r.GetInt64(0);
+                command.IssuedAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(2));
+                if (!r.IsDBNull(3))
+                {
+                    command.ExpiresAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(3));
+                }
+                commands.Add(new OutgoingCommand(command.CommandId, command));
+            }
+        }
+        // RETURNING does not promise an order; delivery does.
+        commands.Sort((a, b) => a.CommandId.CompareTo(b.CommandId));
+        return new TakenBatch(commands, taken);
+    }
+
+    private static void AddMarkApplied(NpgsqlBatch batch, string gameServerId, long lastApplied, DateTimeOffset now)
+    {
+        if (lastApplied <= 0)
+        {
+            return;
+        }
+        batch.BatchCommands.Add(Command("""
+            UPDATE gamelink_outbox SET outcome = 'applied', acked_at = @now
+            WHERE command_id IN (
+              SELECT command_id FROM gamelink_outbox
+              WHERE game_server_id = @gs AND outcome IS NULL AND command_id <= @last
+              ORDER BY command_id FOR UPDATE)
+            """, ("gs", gameServerId), ("last", lastApplied), ("now", now)));
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        Add(command.Parameters, parameters);
+        return command;
+    }
+
+    private static void Add(NpgsqlParameterCollection target, params (string Name, object Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            target.AddWithValue(name, value);
+        }
+    }
+}
