@@ -59,6 +59,11 @@ public sealed class GameLinkGrpcService(
         {
             await session.RunAsync(requestStream, responseStream, context.CancellationToken);
         }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            logger.LogWarning(ex, "GameLink stream for {GameServerId} lost PostgreSQL", session.GameServerId);
+            throw new RpcException(new Status(StatusCode.Unavailable, "the outbox is unreachable right now; reconnect"));
+        }
         finally
         {
             hub.Unregister(session);

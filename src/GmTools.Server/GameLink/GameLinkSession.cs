@@ -75,19 +75,22 @@ internal sealed class GameLinkSession
         {
             ReadAsync(requests, acks.Writer, cts.Token),
             SettleAsync(acks.Reader, cts.Token),
-            EveryAsync(_options.HeartbeatInterval, () => _heartbeatDue = true, cts.Token),
+            EveryAsync(_options.HeartbeatInterval, HeartbeatTick, cts.Token),
             EveryAsync(_options.SweepInterval, () => _sweepDue = true, cts.Token),
             WriteAsync(responses, cts.Token),
         };
         var first = await Task.WhenAny(tasks);
         await cts.CancelAsync();
-        try
+        foreach (var task in tasks.Where(t => t != first))
         {
-            await Task.WhenAll(tasks);
-        }
-        catch (Exception) when (tasks.Where(t => t != first).All(t => t.IsCompletedSuccessfully || t.IsCanceled || t.Exception?.InnerException is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }))
-        {
-            // Only the first to finish says why the stream ended; the rest were stopped by it.
+            try
+            {
+                await task;
+            }
+            catch (Exception)
+            {
+                // Only the first to finish says why the stream ended; the rest were stopped by it.
+            }
         }
         await first;
     }
@@ -135,6 +138,20 @@ internal sealed class GameLinkSession
         }
     }
 
+    /// <summary>
+    /// Checked here, not in the writer: a writer stuck on a dead peer's full flow-control window must not keep
+    /// the stream (and its lease) alive.
+    /// </summary>
+    private void HeartbeatTick()
+    {
+        var silent = _time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
+        if (silent >= _options.DeadAfter)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"nothing heard from game server '{GameServerId}' for {silent.TotalSeconds:0.#} s; closing the stream"));
+        }
+        _heartbeatDue = true;
+    }
+
     private async Task EveryAsync(TimeSpan period, Action tick, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(period, _time);
@@ -159,11 +176,6 @@ internal sealed class GameLinkSession
             if (_heartbeatDue)
             {
                 _heartbeatDue = false;
-                var silent = now - new DateTimeOffset(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
-                if (silent >= _options.DeadAfter)
-                {
-                    throw new RpcException(new Status(StatusCode.Unavailable, $"nothing heard from game server '{GameServerId}' for {silent.TotalSeconds:0.#} s; closing the stream"));
-                }
                 await responses.WriteAsync(new ConnectResponse { Heartbeat = new GameLinkHeartbeat { SentAt = Timestamp.FromDateTimeOffset(now) } }, ct);
                 RewindIfAckTimedOut(now);
             }

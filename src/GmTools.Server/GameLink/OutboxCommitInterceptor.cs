@@ -45,22 +45,59 @@ public sealed class OutboxCommitInterceptor(GameLinkHub hub) : SaveChangesInterc
         {
             await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"gamelink:" + id}, 0))", cancellationToken);
         }
+        Remember(context, gameServerIds);
+        return result;
+    }
+
+    private void Remember(DbContext context, SortedSet<string> gameServerIds)
+    {
         var transaction = context.Database.CurrentTransaction!.GetDbTransaction();
         lock (_pending)
         {
             _pending.GetOrCreateValue(transaction).UnionWith(gameServerIds);
         }
-        return result;
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (eventData.Context is { } context && NewCommandTargets(context).Count > 0)
+        var context = eventData.Context;
+        if (context is null)
         {
-            throw new InvalidOperationException("enqueue game commands with SaveChangesAsync");
+            return result;
+        }
+        var gameServerIds = NewCommandTargets(context);
+        if (gameServerIds.Count == 0)
+        {
+            return result;
+        }
+        if (context.Database.CurrentTransaction is null)
+        {
+            _owned.AddOrUpdate(context, context.Database.BeginTransaction());
+        }
+        foreach (var id in gameServerIds)
+        {
+            context.Database.ExecuteSql($"SELECT pg_advisory_xact_lock(hashtextextended({"gamelink:" + id}, 0))");
+        }
+        Remember(context, gameServerIds);
+        return result;
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (eventData.Context is { } context && _owned.TryGetValue(context, out var own))
+        {
+            _owned.Remove(context);
+            using (own)
+            {
+                own.Commit();
+            }
         }
         return result;
     }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => DropOwnedAsync(eventData.Context).GetAwaiter().GetResult();
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => DropOwnedAsync(eventData.Context).GetAwaiter().GetResult();
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {

@@ -1,8 +1,10 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.GameLink;
+using GmTools.Server.Persistence;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Simulator;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 using Role = GmTools.Server.Security.Role;
 
@@ -33,6 +35,39 @@ public sealed class GameLinkDeliveryTests(GameLinkFixture fx) : IClassFixture<Ga
         Assert.Equal(0, sim.Duplicates);
         await AllSettledAsync(fx.Server, gs, 200);
         Assert.All(await RowsAsync(fx.Server, gs), r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
+    public async Task A_transaction_enqueuing_for_a_game_server_waits_for_an_open_earlier_one_so_ids_follow_commit_order()
+    {
+        const string gs = "gl-commit-order";
+        await using var scope = fx.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var first = scope.ServiceProvider.GetRequiredService<CommandOutbox>().Enqueue(db, gs, Kick("early"));
+        await db.SaveChangesAsync();
+
+        var later = EnqueueAsync(fx.Server, gs, 1);
+        // Another game server's commands do not wait.
+        await EnqueueAsync(fx.Server, "gl-commit-other", 1, explicitTransaction: false).WaitAsync(Patience);
+        await Task.Delay(300);
+        Assert.False(later.IsCompleted, "the later transaction must wait for the earlier one's per-game-server lock");
+
+        await tx.CommitAsync();
+        var laterIds = await later.WaitAsync(Patience);
+        Assert.True(laterIds[0] > first.CommandId);
+    }
+
+    [Fact]
+    public async Task Synchronous_save_changes_enqueues_too()
+    {
+        await using var scope = fx.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
+        var row = scope.ServiceProvider.GetRequiredService<CommandOutbox>().Enqueue(db, "gl-sync", Kick("s"));
+        db.SaveChanges();
+        Assert.True(row.CommandId > 0);
+        Assert.Null(db.Database.CurrentTransaction);
+        Assert.Single(await RowsAsync(fx.Server, "gl-sync"));
     }
 
     [Fact]
