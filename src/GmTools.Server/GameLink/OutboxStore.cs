@@ -14,6 +14,10 @@ public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
 /// <summary>
 /// The outbox and link-lease SQL, on raw Npgsql because it is the hot path (thousands of commands a second).
 /// Rows are always locked in command-id order (fetch and ack alike), so a session's reader and writer never deadlock.
+/// <para>Everything here is delivery bookkeeping and commits asynchronously (synchronous_commit off, per
+/// transaction): a PostgreSQL crash may forget the last few milliseconds of acks or send marks, and then those
+/// commands are simply sent again, which the at-least-once contract (game servers apply each id once) already covers.
+/// The commands themselves are written by the enqueuing caller's transaction, durably.</para>
 /// </summary>
 public sealed class OutboxStore(NpgsqlDataSource dataSource)
 {
@@ -39,7 +43,9 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task ClaimStreamAsync(string gameServerId, Guid sessionId, string replicaId, long lastApplied, DateTimeOffset now, CancellationToken ct)
     {
-        await using var batch = dataSource.CreateBatch();
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
         batch.BatchCommands.Add(Command("""
             INSERT INTO gamelink_links (game_server_id, session_id, replica_id, connected_at, last_seen_at, disconnected_at)
             VALUES (@gs, @sid, @replica, @now, @now, NULL)
@@ -48,6 +54,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             """, ("gs", gameServerId), ("sid", sessionId), ("replica", replicaId), ("now", now)));
         AddMarkApplied(batch, gameServerId, lastApplied, now);
         await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Renews the lease; false when another session took the game server over.</summary>
@@ -86,7 +93,9 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<TakenBatch> PullAsync(string gameServerId, int max, long lastApplied, TimeSpan ackTimeout, DateTimeOffset now, CancellationToken ct)
     {
-        await using (var batch = dataSource.CreateBatch())
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        await using (var tx = await BeginRelaxedAsync(conn, ct))
+        await using (var batch = new NpgsqlBatch(conn, tx))
         {
             batch.BatchCommands.Add(Command("""
                 INSERT INTO gamelink_links (game_server_id, last_pull_at) VALUES (@gs, @now)
@@ -94,6 +103,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                 """, ("gs", gameServerId), ("now", now)));
             AddMarkApplied(batch, gameServerId, lastApplied, now);
             await batch.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
         }
         return await TakeAsync($"""
             WITH batch AS (
@@ -121,7 +131,9 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             ok[i] = acks[i].Success;
             reasons[i] = acks[i].Success ? null : (string.IsNullOrWhiteSpace(acks[i].FailureReason) ? "unspecified" : acks[i].FailureReason);
         }
-        await using var cmd = dataSource.CreateCommand("""
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand("""
             WITH a AS (
               SELECT id, bool_or(ok) AS ok, max(reason) AS reason
               FROM unnest(@ids, @ok, @reasons) AS a(id, ok, reason) GROUP BY id),
@@ -139,13 +151,15 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
               RETURNING 1),
             link AS (UPDATE gamelink_links SET last_ack_at = @now WHERE game_server_id = @gs RETURNING 1)
             SELECT count(*)::int FROM settled
-            """);
+            """, conn, tx);
         cmd.Parameters.AddWithValue("gs", gameServerId);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
         cmd.Parameters.Add(new NpgsqlParameter<bool[]>("ok", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = ok });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = reasons });
         cmd.Parameters.AddWithValue("now", now);
-        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+        var settled = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        await tx.CommitAsync(ct);
+        return settled;
     }
 
     public sealed record LinkRow(
@@ -180,7 +194,9 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
 
     private async Task<TakenBatch> TakeAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
-        await using var cmd = dataSource.CreateCommand(sql);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
         Add(cmd.Parameters, parameters);
         var commands = new List<OutgoingCommand>();
         var taken = 0;
@@ -203,9 +219,18 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                 commands.Add(new OutgoingCommand(command.CommandId, command));
             }
         }
+        await tx.CommitAsync(ct);
         // RETURNING does not promise an order; delivery does.
         commands.Sort((a, b) => a.CommandId.CompareTo(b.CommandId));
         return new TakenBatch(commands, taken);
+    }
+
+    private static async Task<NpgsqlTransaction> BeginRelaxedAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var tx = await conn.BeginTransactionAsync(ct);
+        await using var relax = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
+        await relax.ExecuteNonQueryAsync(ct);
+        return tx;
     }
 
     private static void AddMarkApplied(NpgsqlBatch batch, string gameServerId, long lastApplied, DateTimeOffset now)
