@@ -70,6 +70,7 @@ public sealed class GameLinkGrpcService(
             try
             {
                 using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await session.RecordUnsettledSendsAsync(release.Token);
                 await store.ReleaseAsync(session.GameServerId, session.SessionId, time.GetUtcNow(), release.Token);
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or OperationCanceledException)

@@ -26,6 +26,8 @@ internal sealed class GameLinkSession
     private readonly string _replicaId;
     private readonly WakeSignal _wake = new();
     private readonly SortedDictionary<long, DateTimeOffset> _inFlight = new();
+    // Sends of commands not yet acknowledged (guarded by _inFlight's lock): written to the row with the ack.
+    private readonly Dictionary<long, SendMark> _sends = [];
     private long _cursor;
     private long _lastHeardTicks;
     private volatile bool _commandsWaiting = true;
@@ -92,7 +94,27 @@ internal sealed class GameLinkSession
                 // Only the first to finish says why the stream ended; the rest were stopped by it.
             }
         }
-        await first;
+        try
+        {
+            await first;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ct.IsCancellationRequested)
+        {
+            // The game server hung up (a reset surfaces as an IOException from the reader): a normal end.
+            throw new OperationCanceledException("the game server closed the stream", ex, ct);
+        }
+    }
+
+    /// <summary>After the stream ended: the send counts of what was sent and never acknowledged.</summary>
+    public Task RecordUnsettledSendsAsync(CancellationToken ct)
+    {
+        List<(long, SendMark)> unsettled;
+        lock (_inFlight)
+        {
+            unsettled = _sends.Select(kv => (kv.Key, kv.Value)).ToList();
+            _sends.Clear();
+        }
+        return _store.RecordSendsAsync(GameServerId, unsettled, ct);
     }
 
     private async Task ReadAsync(IAsyncStreamReader<ConnectRequest> requests, ChannelWriter<CommandAck> acks, CancellationToken ct)
@@ -126,14 +148,17 @@ internal sealed class GameLinkSession
             {
                 batch.Add(ack);
             }
-            await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), ct);
+            var marks = new SendMark[batch.Count];
             lock (_inFlight)
             {
-                foreach (var ack in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    _inFlight.Remove(ack.CommandId);
+                    var id = batch[i].CommandId;
+                    _inFlight.Remove(id);
+                    marks[i] = _sends.Remove(id, out var mark) ? mark : default;
                 }
             }
+            await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), ct, marks);
             _wake.Set(); // room in the window
         }
     }
@@ -228,6 +253,7 @@ internal sealed class GameLinkSession
                 foreach (var c in batch)
                 {
                     _inFlight[c.CommandId] = now;
+                    _sends[c.CommandId] = new SendMark(_sends.TryGetValue(c.CommandId, out var before) ? before.Sends + 1 : 1, now);
                 }
             }
             for (var i = 0; i < batch.Count; i++)

@@ -8,6 +8,9 @@ namespace GmTools.Server.GameLink;
 /// <summary>A command read from the outbox, ready to send.</summary>
 public sealed record OutgoingCommand(long CommandId, GameCommand Command);
 
+/// <summary>How often a stream sent a command, and when last; written with its ack.</summary>
+public readonly record struct SendMark(int Sends, DateTimeOffset? LastSentAt);
+
 /// <summary>Commands to send, and how many rows the read took (expired ones are taken and settled, not sent).</summary>
 public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
 
@@ -25,7 +28,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     public const string Failed = "failed";
     public const string Expired = "expired";
 
-    // Expired rows in the batch are settled as "expired" instead of being sent; the outer "outcome IS NULL"
+    // Pulls: expired rows in the batch are settled as "expired" instead of being sent; the outer "outcome IS NULL"
     // re-check keeps a row that was acknowledged meanwhile from being touched.
     private const string MarkBatch = """
         UPDATE gamelink_outbox o SET
@@ -73,19 +76,73 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// The next pending commands after <paramref name="afterId"/>, marked sent — only while the session holds the
-    /// lease, so a superseded stream (on any replica) stops sending at its next read.
+    /// The next pending commands after <paramref name="afterId"/> — only while the session holds the lease, so a
+    /// superseded stream (on any replica) stops sending at its next read. A plain read: the stream keeps its send
+    /// counts in memory and writes them with the acks (<see cref="SettleAsync"/>), one row write per command instead
+    /// of two. Expired rows met on the way are settled as "expired" and not returned.
     /// </summary>
-    public Task<TakenBatch> TakeForStreamAsync(string gameServerId, Guid sessionId, long afterId, int max, DateTimeOffset now, CancellationToken ct) =>
-        TakeAsync($"""
-            WITH batch AS (
-              SELECT command_id FROM gamelink_outbox
-              WHERE game_server_id = @gs AND outcome IS NULL AND command_id > @after
-                AND EXISTS (SELECT 1 FROM gamelink_links l WHERE l.game_server_id = @gs AND l.session_id = @sid)
-              ORDER BY command_id LIMIT @max
-              FOR UPDATE)
-            {MarkBatch}
-            """, ct, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max), ("now", now));
+    public async Task<TakenBatch> TakeForStreamAsync(string gameServerId, Guid sessionId, long afterId, int max, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT command_id, body, created_at, expires_at FROM gamelink_outbox
+            WHERE game_server_id = @gs AND outcome IS NULL AND command_id > @after
+              AND EXISTS (SELECT 1 FROM gamelink_links l WHERE l.game_server_id = @gs AND l.session_id = @sid)
+            ORDER BY command_id LIMIT @max
+            """);
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max));
+        var commands = new List<OutgoingCommand>();
+        List<long>? expired = null;
+        var taken = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                taken++;
+                if (!r.IsDBNull(3) && r.GetFieldValue<DateTimeOffset>(3) <= now)
+                {
+                    (expired ??= []).Add(r.GetInt64(0));
+                    continue;
+                }
+                commands.Add(Read(r));
+            }
+        }
+        if (expired is not null)
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await BeginRelaxedAsync(conn, ct);
+            await using var expire = new NpgsqlCommand("UPDATE gamelink_outbox SET outcome = 'expired', acked_at = @now WHERE command_id = ANY(@ids) AND outcome IS NULL", conn, tx);
+            expire.Parameters.AddWithValue("now", now);
+            expire.Parameters.AddWithValue("ids", expired.ToArray());
+            await expire.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        return new TakenBatch(commands, taken);
+    }
+
+    /// <summary>Writes a stream's send counts for commands it sent but that were not acknowledged before it ended.</summary>
+    public async Task RecordSendsAsync(string gameServerId, IReadOnlyList<(long CommandId, SendMark Mark)> sends, CancellationToken ct)
+    {
+        if (sends.Count == 0)
+        {
+            return;
+        }
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand("""
+            WITH s AS (SELECT * FROM unnest(@ids, @n, @at) AS s(id, n, at)),
+            locked AS (
+              SELECT o.command_id, s.n, s.at FROM gamelink_outbox o JOIN s ON s.id = o.command_id
+              WHERE o.game_server_id = @gs ORDER BY o.command_id FOR UPDATE OF o)
+            UPDATE gamelink_outbox o SET attempts = o.attempts + l.n, last_sent_at = l.at
+            FROM locked l WHERE o.command_id = l.command_id
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("gs", gameServerId);
+        cmd.Parameters.AddWithValue("ids", sends.Select(s => s.CommandId).ToArray());
+        cmd.Parameters.AddWithValue("n", sends.Select(s => s.Mark.Sends).ToArray());
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime?[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = sends.Select(s => s.Mark.LastSentAt?.UtcDateTime).ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
 
     /// <summary>
     /// For pulling game servers: the oldest pending commands not sent within the ack timeout. SKIP LOCKED lets two
@@ -116,7 +173,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Settles acknowledgements; only the game server's own pending rows are touched. Returns how many settled.</summary>
-    public async Task<int> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct)
+    public async Task<int> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct, IReadOnlyList<SendMark>? sends = null)
     {
         if (acks.Count == 0)
         {
@@ -125,8 +182,12 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         var ids = new long[acks.Count];
         var ok = new bool[acks.Count];
         var reasons = new string?[acks.Count];
+        var sendCounts = new int[acks.Count];
+        var sentAt = new DateTime?[acks.Count];
         for (var i = 0; i < acks.Count; i++)
         {
+            sendCounts[i] = sends?[i].Sends ?? 0;
+            sentAt[i] = sends?[i].LastSentAt?.UtcDateTime;
             ids[i] = acks[i].CommandId;
             ok[i] = acks[i].Success;
             reasons[i] = acks[i].Success ? null : (string.IsNullOrWhiteSpace(acks[i].FailureReason) ? "unspecified" : acks[i].FailureReason);
@@ -135,17 +196,19 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         await using var tx = await BeginRelaxedAsync(conn, ct);
         await using var cmd = new NpgsqlCommand("""
             WITH a AS (
-              SELECT id, bool_or(ok) AS ok, max(reason) AS reason
-              FROM unnest(@ids, @ok, @reasons) AS a(id, ok, reason) GROUP BY id),
+              SELECT id, bool_or(ok) AS ok, max(reason) AS reason, sum(n)::int AS n, max(at) AS at
+              FROM unnest(@ids, @ok, @reasons, @n, @at) AS a(id, ok, reason, n, at) GROUP BY id),
             locked AS (
-              SELECT o.command_id, a.ok, a.reason FROM gamelink_outbox o JOIN a ON a.id = o.command_id
+              SELECT o.command_id, a.ok, a.reason, a.n, a.at FROM gamelink_outbox o JOIN a ON a.id = o.command_id
               WHERE o.game_server_id = @gs AND o.outcome IS NULL
               ORDER BY o.command_id FOR UPDATE OF o),
             settled AS (
               UPDATE gamelink_outbox o SET
                 outcome = CASE WHEN l.ok THEN 'applied' ELSE 'failed' END,
                 failure_reason = CASE WHEN l.ok THEN NULL ELSE left(l.reason, 500) END,
-                acked_at = @now
+                acked_at = @now,
+                attempts = o.attempts + l.n,
+                last_sent_at = coalesce(l.at, o.last_sent_at)
               FROM locked l
               WHERE o.command_id = l.command_id AND o.outcome IS NULL
               RETURNING 1),
@@ -156,6 +219,8 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
         cmd.Parameters.Add(new NpgsqlParameter<bool[]>("ok", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = ok });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = reasons });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("n", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = sendCounts });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime?[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = sentAt });
         cmd.Parameters.AddWithValue("now", now);
         var settled = (int)(await cmd.ExecuteScalarAsync(ct))!;
         await tx.CommitAsync(ct);
@@ -209,20 +274,26 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                 {
                     continue; // expired just now: settled, not sent
                 }
-                var command = GameCommand.Parser.ParseFrom(r.GetFieldValue<byte[]>(1));
-                command.CommandId = r.GetInt64(0);
-                command.IssuedAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(2));
-                if (!r.IsDBNull(3))
-                {
-                    command.ExpiresAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(3));
-                }
-                commands.Add(new OutgoingCommand(command.CommandId, command));
+                commands.Add(Read(r));
             }
         }
         await tx.CommitAsync(ct);
         // RETURNING does not promise an order; delivery does.
         commands.Sort((a, b) => a.CommandId.CompareTo(b.CommandId));
         return new TakenBatch(commands, taken);
+    }
+
+    /// <summary>Columns: command_id, body, created_at, expires_at.</summary>
+    private static OutgoingCommand Read(NpgsqlDataReader r)
+    {
+        var command = GameCommand.Parser.ParseFrom(r.GetFieldValue<byte[]>(1));
+        command.CommandId = r.GetInt64(0);
+        command.IssuedAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(2));
+        if (!r.IsDBNull(3))
+        {
+            command.ExpiresAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(3));
+        }
+        return new OutgoingCommand(command.CommandId, command);
     }
 
     private static async Task<NpgsqlTransaction> BeginRelaxedAsync(NpgsqlConnection conn, CancellationToken ct)
