@@ -16,7 +16,7 @@ public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
 
 /// <summary>
 /// The outbox and link-lease SQL, on raw Npgsql because it is the hot path (thousands of commands a second).
-/// Rows are always locked in command-id order (fetch and ack alike), so a session's reader and writer never deadlock.
+/// Rows are always locked in command-id order (pulls, acks, send records alike), so concurrent settlers never deadlock.
 /// <para>Everything here is delivery bookkeeping and commits asynchronously (synchronous_commit off, per
 /// transaction): a PostgreSQL crash may forget the last few milliseconds of acks or send marks, and then those
 /// commands are simply sent again, which the at-least-once contract (game servers apply each id once) already covers.
