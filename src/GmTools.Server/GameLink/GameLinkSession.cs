@@ -82,6 +82,18 @@ internal sealed class GameLinkSession
             WriteAsync(responses, cts.Token),
         };
         var first = await Task.WhenAny(tasks);
+        if (first == tasks[0] && first.IsCompletedSuccessfully)
+        {
+            // The game server closed its side: record the acks it sent last before stopping the rest.
+            try
+            {
+                await tasks[1];
+            }
+            catch (Exception)
+            {
+                // reported below, as the stream's end, only if nothing else ended it
+            }
+        }
         await cts.CancelAsync();
         foreach (var task in tasks.Where(t => t != first))
         {
@@ -135,7 +147,8 @@ internal sealed class GameLinkSession
                     throw new RpcException(new Status(StatusCode.InvalidArgument, "hello is only the first message"));
             }
         }
-        // The game server closed its side: the stream ends normally.
+        // The game server closed its side: the stream ends normally once its last acks are settled.
+        acks.TryComplete();
     }
 
     private async Task SettleAsync(ChannelReader<CommandAck> acks, CancellationToken ct)

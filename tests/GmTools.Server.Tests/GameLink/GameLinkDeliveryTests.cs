@@ -138,6 +138,29 @@ public sealed class GameLinkDeliveryTests(GameLinkFixture fx) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task Acks_sent_just_before_the_game_server_closes_its_side_are_recorded_before_the_stream_ends()
+    {
+        const string gs = "gl-graceful";
+        var client = new GameLinkService.GameLinkServiceClient(fx.Channel(await fx.GameServerCredentialAsync(gs)));
+        var id = (await EnqueueAsync(fx.Server, gs, 1))[0];
+        using var call = client.Connect();
+        await call.RequestStream.WriteAsync(new ConnectRequest { Hello = new GameLinkHello { GameServerId = gs } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(ConnectResponse.MessageOneofCase.Welcome, call.ResponseStream.Current.MessageCase);
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(id, call.ResponseStream.Current.Command.CommandId);
+
+        await call.RequestStream.WriteAsync(new ConnectRequest { Acks = new CommandAcks { Acks = { new CommandAck { CommandId = id, Success = true } } } });
+        await call.RequestStream.CompleteAsync();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+        }
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+        var row = (await RowsAsync(fx.Server, gs)).Single();
+        Assert.Equal((OutboxStore.Applied, 1), (row.Outcome, row.Attempts));
+    }
+
+    [Fact]
     public async Task Expired_commands_are_not_delivered_and_are_marked_expired()
     {
         const string gs = "gl-expired";
