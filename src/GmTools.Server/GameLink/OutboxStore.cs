@@ -92,6 +92,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max));
         var commands = new List<OutgoingCommand>();
         List<long>? expired = null;
+        List<long>? undecodable = null;
         var taken = 0;
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -103,17 +104,31 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                     (expired ??= []).Add(r.GetInt64(0));
                     continue;
                 }
-                commands.Add(Read(r));
+                if (Read(r) is { } command)
+                {
+                    commands.Add(command);
+                }
+                else
+                {
+                    (undecodable ??= []).Add(r.GetInt64(0));
+                }
             }
         }
-        if (expired is not null)
+        if (expired is not null || undecodable is not null)
         {
             await using var conn = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await BeginRelaxedAsync(conn, ct);
-            await using var expire = new NpgsqlCommand("UPDATE gamelink_outbox SET outcome = 'expired', acked_at = @now WHERE command_id = ANY(@ids) AND outcome IS NULL", conn, tx);
-            expire.Parameters.AddWithValue("now", now);
-            expire.Parameters.AddWithValue("ids", expired.ToArray());
-            await expire.ExecuteNonQueryAsync(ct);
+            await using var settle = new NpgsqlBatch(conn, tx);
+            if (expired is not null)
+            {
+                settle.BatchCommands.Add(Command("UPDATE gamelink_outbox SET outcome = 'expired', acked_at = @now WHERE command_id = ANY(@ids) AND outcome IS NULL",
+                    ("now", now), ("ids", expired.ToArray())));
+            }
+            if (undecodable is not null)
+            {
+                settle.BatchCommands.Add(UndecodableCommand(undecodable, now));
+            }
+            await settle.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
         return new TakenBatch(commands, taken);
@@ -169,7 +184,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
               ORDER BY command_id LIMIT @max
               FOR UPDATE SKIP LOCKED)
             {MarkBatch}
-            """, ct, ("gs", gameServerId), ("max", max), ("now", now), ("resend", now - ackTimeout));
+            """, now, ct, ("gs", gameServerId), ("max", max), ("now", now), ("resend", now - ackTimeout));
     }
 
     /// <summary>Settles acknowledgements; only the game server's own pending rows are touched. Returns how many settled.</summary>
@@ -257,13 +272,14 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
 
     private static T? Get<T>(NpgsqlDataReader r, int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
 
-    private async Task<TakenBatch> TakeAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    private async Task<TakenBatch> TakeAsync(string sql, DateTimeOffset now, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await BeginRelaxedAsync(conn, ct);
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         Add(cmd.Parameters, parameters);
         var commands = new List<OutgoingCommand>();
+        List<long>? undecodable = null;
         var taken = 0;
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -274,8 +290,21 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
                 {
                     continue; // expired just now: settled, not sent
                 }
-                commands.Add(Read(r));
+                if (Read(r) is { } command)
+                {
+                    commands.Add(command);
+                }
+                else
+                {
+                    (undecodable ??= []).Add(r.GetInt64(0));
+                }
             }
+        }
+        if (undecodable is not null)
+        {
+            await using var poison = new NpgsqlCommand(FailUndecodable, conn, tx);
+            Add(poison.Parameters, ("now", now), ("ids", undecodable.ToArray()));
+            await poison.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         // RETURNING does not promise an order; delivery does.
@@ -283,10 +312,24 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         return new TakenBatch(commands, taken);
     }
 
-    /// <summary>Columns: command_id, body, created_at, expires_at.</summary>
-    private static OutgoingCommand Read(NpgsqlDataReader r)
+    // A body that does not parse would otherwise stop the game server's queue for good (it is always the oldest).
+    private const string FailUndecodable =
+        "UPDATE gamelink_outbox SET outcome = 'failed', failure_reason = 'undecodable command body', acked_at = @now WHERE command_id = ANY(@ids) AND outcome IS NULL";
+
+    private static NpgsqlBatchCommand UndecodableCommand(List<long> ids, DateTimeOffset now) => Command(FailUndecodable, ("now", now), ("ids", ids.ToArray()));
+
+    /// <summary>Columns: command_id, body, created_at, expires_at. Null when the body is not a GameCommand.</summary>
+    private static OutgoingCommand? Read(NpgsqlDataReader r)
     {
-        var command = GameCommand.Parser.ParseFrom(r.GetFieldValue<byte[]>(1));
+        GameCommand command;
+        try
+        {
+            command = GameCommand.Parser.ParseFrom(r.GetFieldValue<byte[]>(1));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
         command.CommandId = r.GetInt64(0);
         command.IssuedAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(2));
         if (!r.IsDBNull(3))

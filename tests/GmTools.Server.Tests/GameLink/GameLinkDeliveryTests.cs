@@ -161,6 +161,27 @@ public sealed class GameLinkDeliveryTests(GameLinkFixture fx) : IClassFixture<Ga
     }
 
     [Fact]
+    public async Task A_command_whose_body_does_not_parse_is_failed_and_does_not_block_the_queue()
+    {
+        const string gs = "gl-poison";
+        await using (var scope = fx.Server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
+            db.Add(new OutboxCommand { GameServerId = gs, Kind = "kick", Body = [0x52, 0x09, 0x0a], CreatedAt = fx.Clock.GetUtcNow() });
+            await db.SaveChangesAsync();
+        }
+        var good = await EnqueueAsync(fx.Server, gs, 1);
+        var sim = Sim(fx.Server, gs, await fx.GameServerCredentialAsync(gs));
+        await using (Start(sim))
+        {
+            await EventuallyAsync(() => sim.Applied == 1, "the good command gets through");
+        }
+        Assert.Equal(good, sim.AppliedOrder());
+        var poison = (await RowsAsync(fx.Server, gs)).First();
+        Assert.Equal((OutboxStore.Failed, "undecodable command body"), (poison.Outcome, poison.FailureReason));
+    }
+
+    [Fact]
     public async Task Expired_commands_are_not_delivered_and_are_marked_expired()
     {
         const string gs = "gl-expired";
