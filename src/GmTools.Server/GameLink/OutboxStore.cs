@@ -61,18 +61,22 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Renews the lease; false when another session took the game server over.</summary>
-    public async Task<bool> RenewLeaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand("UPDATE gamelink_links SET last_seen_at = @now WHERE game_server_id = @gs AND session_id = @sid");
-        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
-    }
+    public async Task<bool> RenewLeaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct) =>
+        await LeaseUpdateAsync("UPDATE gamelink_links SET last_seen_at = @now WHERE game_server_id = @gs AND session_id = @sid", gameServerId, sessionId, now, ct) == 1;
 
-    public async Task ReleaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
+    public Task ReleaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct) =>
+        LeaseUpdateAsync("UPDATE gamelink_links SET disconnected_at = @now WHERE game_server_id = @gs AND session_id = @sid", gameServerId, sessionId, now, ct);
+
+    // Every stream renews each sweep: thousands of streams must not mean thousands of fsyncs.
+    private async Task<int> LeaseUpdateAsync(string sql, string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("UPDATE gamelink_links SET disconnected_at = @now WHERE game_server_id = @gs AND session_id = @sid");
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
         Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
-        await cmd.ExecuteNonQueryAsync(ct);
+        var rows = await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return rows;
     }
 
     /// <summary>

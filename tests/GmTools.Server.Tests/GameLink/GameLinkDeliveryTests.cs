@@ -276,6 +276,10 @@ public sealed class GameLinkDeliveryTests(GameLinkFixture fx) : IClassFixture<Ga
         Assert.Equal(1, failed.Settled);
         var last = (await RowsAsync(fx.Server, gs)).Single(r => r.CommandId == ids[4]);
         Assert.Equal((OutboxStore.Failed, "inventory full"), (last.Outcome, last.FailureReason));
+
+        var staff = new GameLinkService.GameLinkServiceClient(fx.StaffChannel("vera", Role.Viewer));
+        var link = (await staff.ListGameLinksAsync(new ListGameLinksRequest { ConnectedOnly = true })).Links.Single(l => l.GameServerId == gs);
+        Assert.Equal((GameLinkMode.Pull, 0L, ""), (link.Mode, link.Backlog, link.ReplicaId));
     }
 
     [Fact]
