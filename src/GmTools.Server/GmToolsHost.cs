@@ -1,5 +1,6 @@
 using GmTools.Server.Audit;
 using GmTools.Server.Diagnostics;
+using GmTools.Server.GameLink;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Quartz;
@@ -52,8 +53,8 @@ public static class GmToolsHost
         services.AddAudit();
 
         services.AddGameServers();
+        services.AddGameLink(configuration);
         services.AddRewards(configuration);
-        services.AddSingleton<GameLink.CommandOutbox>();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -69,6 +70,7 @@ public static class GmToolsHost
         app.MapGrpcService<AuditGrpcService>();
 
         app.MapGameServers();
+        app.MapGameLink();
         app.MapRewards();
     }
 }

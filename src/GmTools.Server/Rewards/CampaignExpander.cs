@@ -1,3 +1,4 @@
+using GmTools.Server.GameLink;
 using GmTools.Contracts.V1;
 using GmTools.Server.Audit;
 using GmTools.Server.Persistence;
@@ -36,7 +37,7 @@ public sealed class CampaignExpansionCounter
 /// the chunk and its cursor (last player id done) moves in the same transaction, so a crash loses at most
 /// the uncommitted chunk, which the next run redoes.
 /// </summary>
-public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, CampaignExpansionCounter counter, IOptions<RewardOptions> options, TimeProvider time, ILogger<CampaignExpander> logger)
+public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, CampaignExpansionCounter counter, IOptions<RewardOptions> options, TimeProvider time, ILogger<CampaignExpander> logger, GameLinkHub? hub = null)
 {
     public async Task<ExpansionOutcome> ExpandAsync(long campaignId, CancellationToken ct)
     {
@@ -71,6 +72,8 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
             return campaign?.State == CampaignStates.Expanded ? ExpansionOutcome.Finished : ExpansionOutcome.NotExpanding;
         }
         var (from, key) = CampaignTargetSql.For(campaign);
+        var gameServers = await ChunkGameServersAsync(campaign, from, key, chunkSize, ct);
+        await OutboxOrdering.LockAsync(db, gameServers, ct);
         var sql = $"""
             WITH chunk AS (
                 SELECT p.player_id, p.game_server_id FROM {from} AND {key} > @cursor ORDER BY {key} LIMIT @chunk_size
@@ -129,7 +132,26 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
                 new { recipients = campaign.ExpandedCount }, Reason: campaign.Reason, TicketRef: campaign.TicketRef), ct);
         }
         await tx.CommitAsync(ct);
+        hub?.CommandsCommitted(gameServers);
         return finished ? ExpansionOutcome.Finished : null;
+    }
+
+    /// <summary>The game servers the next chunk writes to: their outbox ordering locks are taken before the insert.</summary>
+    private async Task<List<string>> ChunkGameServersAsync(Campaign campaign, string from, string key, int chunkSize, CancellationToken ct)
+    {
+        var sql = $"SELECT DISTINCT game_server_id FROM (SELECT p.game_server_id FROM {from} AND {key} > @cursor ORDER BY {key} LIMIT @chunk_size) chunk";
+        await using var cmd = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+        CampaignTargetSql.AddParameters(cmd, campaign);
+        cmd.Parameters.AddWithValue("cursor", campaign.Cursor);
+        cmd.Parameters.AddWithValue("chunk_size", chunkSize);
+        cmd.CommandTimeout = 600;
+        var ids = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
     }
 
     private static string? _outboxSequence;

@@ -150,6 +150,48 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("audit_records", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.GameLink.GameLinkRecord", b =>
+                {
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<DateTimeOffset?>("ConnectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("connected_at");
+
+                    b.Property<DateTimeOffset?>("DisconnectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disconnected_at");
+
+                    b.Property<DateTimeOffset?>("LastAckAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_ack_at");
+
+                    b.Property<DateTimeOffset?>("LastPullAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_pull_at");
+
+                    b.Property<DateTimeOffset?>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("ReplicaId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("replica_id");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.HasKey("GameServerId")
+                        .HasName("pk_gamelink_links");
+
+                    b.ToTable("gamelink_links", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.GameLink.OutboxCommand", b =>
                 {
                     b.Property<long>("CommandId")

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace GmTools.Server.GameLink;
+
+/// <summary>
+/// One row per game server: who holds its stream (the lease), and when it was last heard from. The stream lease
+/// is what makes delivery safe with several replicas: only the session whose id is in <see cref="SessionId"/>
+/// may send that game server's commands, and a new hello overwrites it (the newest stream wins).
+/// </summary>
+public sealed class GameLinkRecord
+{
+    public string GameServerId { get; set; } = "";
+    public Guid? SessionId { get; set; }
+    public string? ReplicaId { get; set; }
+    public DateTimeOffset? ConnectedAt { get; set; }
+    /// <summary>Renewed by the holding replica every sweep; a stale value means that replica is gone.</summary>
+    public DateTimeOffset? LastSeenAt { get; set; }
+    public DateTimeOffset? DisconnectedAt { get; set; }
+    public DateTimeOffset? LastPullAt { get; set; }
+    public DateTimeOffset? LastAckAt { get; set; }
+}
+
+internal sealed class GameLinkRecordConfiguration : IEntityTypeConfiguration<GameLinkRecord>
+{
+    public void Configure(EntityTypeBuilder<GameLinkRecord> b)
+    {
+        b.ToTable("gamelink_links");
+        b.HasKey(l => l.GameServerId);
+        b.Property(l => l.GameServerId).HasMaxLength(32);
+        b.Property(l => l.ReplicaId).HasMaxLength(128);
+    }
+}

@@ -1,0 +1,30 @@
+using GmTools.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.GameLink;
+
+public static class GameLinkRegistration
+{
+    public static IServiceCollection AddGameLink(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<GameLinkOptions>()
+            .Bind(configuration.GetSection(GameLinkOptions.Section))
+            .Validate(o => !o.Problems().Any(), "GmTools:GameLink is invalid (intervals positive, MissedHeartbeats >= 2, MaxBatch 1..1000, MaxInFlight >= MaxBatch)")
+            .ValidateOnStart();
+        services.AddSingleton<CommandOutbox>();
+        services.AddSingleton<OutboxStore>();
+        services.AddSingleton<GameLinkHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<GameLinkHub>());
+        services.AddSingleton<OutboxCommitInterceptor>();
+        // Every GmToolsDbContext gets the interceptor, so whoever enqueues a command gets ordering and notification.
+        services.ConfigureDbContext<GmToolsDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGameLink(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<GameLinkGrpcService>();
+        return app;
+    }
+}

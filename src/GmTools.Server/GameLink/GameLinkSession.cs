@@ -1,0 +1,338 @@
+using System.Threading.Channels;
+using GmTools.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace GmTools.Server.GameLink;
+
+public enum SessionEnd
+{
+    Superseded,
+    ReplicaStopping,
+}
+
+/// <summary>
+/// One game server's stream on this replica. A single writer loop owns the response stream and the read cursor;
+/// everything else (Redis hints, timers, acks) only raises flags and wakes it.
+/// <para>Delivery: commands go out in id order after a cursor, at most <see cref="GameLinkOptions.MaxInFlight"/>
+/// unacknowledged at a time. When the oldest unacknowledged one is older than the ack timeout the cursor is
+/// rewound to it and everything from there is sent again (the game server skips ids it has applied).</para>
+/// </summary>
+internal sealed class GameLinkSession
+{
+    private readonly OutboxStore _store;
+    private readonly GameLinkOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _replicaId;
+    private readonly WakeSignal _wake = new();
+    private readonly SortedDictionary<long, DateTimeOffset> _inFlight = new();
+    // Sends of commands not yet acknowledged (guarded by _inFlight's lock): written to the row with the ack.
+    private readonly Dictionary<long, SendMark> _sends = [];
+    private long _cursor;
+    private long _lastHeardTicks;
+    private volatile bool _commandsWaiting = true;
+    private volatile bool _sweepDue;
+    private volatile bool _heartbeatDue;
+    private volatile bool _leaseCheckDue;
+    private volatile int _closeRequested = -1;
+
+    public GameLinkSession(string gameServerId, OutboxStore store, GameLinkOptions options, TimeProvider time, string replicaId)
+    {
+        GameServerId = gameServerId;
+        _store = store;
+        _options = options;
+        _time = time;
+        _replicaId = replicaId;
+        _lastHeardTicks = time.GetUtcNow().UtcTicks;
+        _wake.Set(); // the first round reads whatever waited while the game server was away
+    }
+
+    public string GameServerId { get; }
+
+    public Guid SessionId { get; } = Guid.NewGuid();
+
+    public void CommandsWaiting()
+    {
+        _commandsWaiting = true;
+        _wake.Set();
+    }
+
+    public void CheckLease()
+    {
+        _leaseCheckDue = true;
+        _wake.Set();
+    }
+
+    public void Close(SessionEnd reason)
+    {
+        _closeRequested = (int)reason;
+        _wake.Set();
+    }
+
+    public async Task RunAsync(IAsyncStreamReader<ConnectRequest> requests, IServerStreamWriter<ConnectResponse> responses, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var acks = Channel.CreateUnbounded<CommandAck>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var tasks = new[]
+        {
+            ReadAsync(requests, acks.Writer, cts.Token),
+            SettleAsync(acks.Reader, cts.Token),
+            EveryAsync(_options.HeartbeatInterval, HeartbeatTick, cts.Token),
+            EveryAsync(_options.SweepInterval, () => _sweepDue = true, cts.Token),
+            WriteAsync(responses, cts.Token),
+        };
+        var first = await Task.WhenAny(tasks);
+        if (first == tasks[0] && first.IsCompletedSuccessfully)
+        {
+            // The game server closed its side: record the acks it sent last before stopping the rest.
+            try
+            {
+                await tasks[1];
+            }
+            catch (Exception)
+            {
+                // reported below, as the stream's end, only if nothing else ended it
+            }
+        }
+        await cts.CancelAsync();
+        foreach (var task in tasks.Where(t => t != first))
+        {
+            try
+            {
+                await task;
+            }
+            catch (Exception)
+            {
+                // Only the first to finish says why the stream ended; the rest were stopped by it.
+            }
+        }
+        try
+        {
+            await first;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ct.IsCancellationRequested)
+        {
+            // The game server hung up (a reset surfaces as an IOException from the reader): a normal end.
+            throw new OperationCanceledException("the game server closed the stream", ex, ct);
+        }
+    }
+
+    /// <summary>After the stream ended: the send counts of what was sent and never acknowledged.</summary>
+    public Task RecordUnsettledSendsAsync(CancellationToken ct)
+    {
+        List<(long, SendMark)> unsettled;
+        lock (_inFlight)
+        {
+            unsettled = _sends.Select(kv => (kv.Key, kv.Value)).ToList();
+            _sends.Clear();
+        }
+        return _store.RecordSendsAsync(GameServerId, unsettled, ct);
+    }
+
+    private async Task ReadAsync(IAsyncStreamReader<ConnectRequest> requests, ChannelWriter<CommandAck> acks, CancellationToken ct)
+    {
+        while (await requests.MoveNext(ct))
+        {
+            Interlocked.Exchange(ref _lastHeardTicks, _time.GetUtcNow().UtcTicks);
+            var message = requests.Current;
+            switch (message.MessageCase)
+            {
+                case ConnectRequest.MessageOneofCase.Acks:
+                    foreach (var ack in message.Acks.Acks)
+                    {
+                        acks.TryWrite(ack);
+                    }
+                    break;
+                case ConnectRequest.MessageOneofCase.Hello:
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "hello is only the first message"));
+            }
+        }
+        // The game server closed its side: the stream ends normally once its last acks are settled.
+        acks.TryComplete();
+    }
+
+    private async Task SettleAsync(ChannelReader<CommandAck> acks, CancellationToken ct)
+    {
+        var batch = new List<CommandAck>(1024);
+        while (await acks.WaitToReadAsync(ct))
+        {
+            batch.Clear();
+            while (batch.Count < 4096 && acks.TryRead(out var ack))
+            {
+                batch.Add(ack);
+            }
+            var marks = new SendMark[batch.Count];
+            lock (_inFlight)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var id = batch[i].CommandId;
+                    _inFlight.Remove(id);
+                    marks[i] = _sends.Remove(id, out var mark) ? mark : default;
+                }
+            }
+            await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), ct, marks);
+            _wake.Set(); // room in the window
+        }
+    }
+
+    /// <summary>
+    /// Checked here, not in the writer: a writer stuck on a dead peer's full flow-control window must not keep
+    /// the stream (and its lease) alive.
+    /// </summary>
+    private void HeartbeatTick()
+    {
+        var silent = _time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
+        if (silent >= _options.DeadAfter)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"nothing heard from game server '{GameServerId}' for {silent.TotalSeconds:0.#} s; closing the stream"));
+        }
+        _heartbeatDue = true;
+    }
+
+    private async Task EveryAsync(TimeSpan period, Action tick, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(period, _time);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            tick();
+            _wake.Set();
+        }
+    }
+
+    private async Task WriteAsync(IServerStreamWriter<ConnectResponse> responses, CancellationToken ct)
+    {
+        await responses.WriteAsync(new ConnectResponse
+        {
+            Welcome = new GameLinkWelcome { ReplicaId = _replicaId, SessionId = SessionId.ToString("N"), HeartbeatInterval = Duration.FromTimeSpan(_options.HeartbeatInterval) },
+        }, ct);
+        while (true)
+        {
+            await _wake.WaitAsync(ct);
+            var now = _time.GetUtcNow();
+            ThrowIfCloseRequested();
+            if (_heartbeatDue)
+            {
+                _heartbeatDue = false;
+                await responses.WriteAsync(new ConnectResponse { Heartbeat = new GameLinkHeartbeat { SentAt = Timestamp.FromDateTimeOffset(now) } }, ct);
+                RewindIfAckTimedOut(now);
+            }
+            if (_sweepDue)
+            {
+                _sweepDue = false;
+                _leaseCheckDue = true;
+                _commandsWaiting = true;
+                RewindIfAckTimedOut(now);
+            }
+            if (_leaseCheckDue)
+            {
+                _leaseCheckDue = false;
+                if (!await _store.RenewLeaseAsync(GameServerId, SessionId, now, ct))
+                {
+                    throw Superseded();
+                }
+            }
+            if (_commandsWaiting)
+            {
+                _commandsWaiting = false;
+                await SendWaitingAsync(responses, now, ct);
+            }
+        }
+    }
+
+    private async Task SendWaitingAsync(IServerStreamWriter<ConnectResponse> responses, DateTimeOffset now, CancellationToken ct)
+    {
+        while (true)
+        {
+            int room;
+            lock (_inFlight)
+            {
+                room = _options.MaxInFlight - _inFlight.Count;
+            }
+            if (room <= 0)
+            {
+                _commandsWaiting = true; // resumes when acks make room
+                return;
+            }
+            var want = Math.Min(room, _options.MaxBatch);
+            var taken = await _store.TakeForStreamAsync(GameServerId, SessionId, _cursor, want, now, ct);
+            var batch = taken.Commands;
+            if (taken.RowsTaken == 0)
+            {
+                return;
+            }
+            lock (_inFlight)
+            {
+                foreach (var c in batch)
+                {
+                    _inFlight[c.CommandId] = now;
+                    _sends[c.CommandId] = new SendMark(_sends.TryGetValue(c.CommandId, out var before) ? before.Sends + 1 : 1, now);
+                }
+            }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // Buffer all but the last of a batch: one flush per batch instead of one per command.
+                responses.WriteOptions = i < batch.Count - 1 ? BufferHint : null;
+                await responses.WriteAsync(new ConnectResponse { Command = batch[i].Command }, ct);
+            }
+            if (batch.Count > 0)
+            {
+                _cursor = batch[^1].CommandId;
+            }
+            ThrowIfCloseRequested();
+            if (taken.RowsTaken < want)
+            {
+                return;
+            }
+        }
+    }
+
+    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
+
+    private void RewindIfAckTimedOut(DateTimeOffset now)
+    {
+        lock (_inFlight)
+        {
+            if (_inFlight.Count == 0 || _inFlight.Values.Min() + _options.AckTimeout > now)
+            {
+                return;
+            }
+            _cursor = _inFlight.Keys.First() - 1;
+            _inFlight.Clear();
+        }
+        _commandsWaiting = true;
+    }
+
+    private void ThrowIfCloseRequested()
+    {
+        switch (_closeRequested)
+        {
+            case (int)SessionEnd.Superseded:
+                throw Superseded();
+            case (int)SessionEnd.ReplicaStopping:
+                throw new RpcException(new Status(StatusCode.Unavailable, "this GmTools replica is shutting down; reconnect"));
+        }
+    }
+
+    private RpcException Superseded() =>
+        new(new Status(StatusCode.Aborted, $"a newer GameLink stream for game server '{GameServerId}' took over; this one is closed"));
+}
+
+/// <summary>An auto-reset wake-up for one waiting loop: any number of Set calls before the wait count as one.</summary>
+internal sealed class WakeSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    public void Set()
+    {
+        try
+        {
+            _semaphore.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
+}

@@ -1,0 +1,383 @@
+using GmTools.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GmTools.Server.GameLink;
+
+/// <summary>A command read from the outbox, ready to send.</summary>
+public sealed record OutgoingCommand(long CommandId, GameCommand Command);
+
+/// <summary>How often a stream sent a command, and when last; written with its ack.</summary>
+public readonly record struct SendMark(int Sends, DateTimeOffset? LastSentAt);
+
+/// <summary>Commands to send, and how many rows the read took (expired ones are taken and settled, not sent).</summary>
+public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
+
+/// <summary>
+/// The outbox and link-lease SQL, on raw Npgsql because it is the hot path (thousands of commands a second).
+/// Rows are always locked in command-id order (pulls, acks, send records alike), so concurrent settlers never deadlock.
+/// <para>Everything here is delivery bookkeeping and commits asynchronously (synchronous_commit off, per
+/// transaction): a PostgreSQL crash may forget the last few milliseconds of acks or send marks, and then those
+/// commands are simply sent again, which the at-least-once contract (game servers apply each id once) already covers.
+/// The commands themselves are written by the enqueuing caller's transaction, durably.</para>
+/// </summary>
+public sealed class OutboxStore(NpgsqlDataSource dataSource)
+{
+    public const string Applied = "applied";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+
+    // Pulls: expired rows in the batch are settled as "expired" instead of being sent; the outer "outcome IS NULL"
+    // re-check keeps a row that was acknowledged meanwhile from being touched.
+    private const string MarkBatch = """
+        UPDATE gamelink_outbox o SET
+          outcome = CASE WHEN o.expires_at <= @now THEN 'expired' ELSE o.outcome END,
+          acked_at = CASE WHEN o.expires_at <= @now THEN @now ELSE o.acked_at END,
+          last_sent_at = CASE WHEN o.expires_at <= @now THEN o.last_sent_at ELSE @now END,
+          attempts = CASE WHEN o.expires_at <= @now THEN o.attempts ELSE o.attempts + 1 END
+        FROM batch WHERE o.command_id = batch.command_id AND o.outcome IS NULL
+        RETURNING o.command_id, o.body, o.created_at, o.expires_at, o.outcome
+        """;
+
+    /// <summary>
+    /// Claims the game server's stream for a new session (the newest wins) and settles what the game server
+    /// says it has already applied.
+    /// </summary>
+    public async Task ClaimStreamAsync(string gameServerId, Guid sessionId, string replicaId, long lastApplied, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO gamelink_links (game_server_id, session_id, replica_id, connected_at, last_seen_at, disconnected_at)
+            VALUES (@gs, @sid, @replica, @now, @now, NULL)
+            ON CONFLICT (game_server_id) DO UPDATE SET session_id = @sid, replica_id = @replica, connected_at = @now,
+              last_seen_at = @now, disconnected_at = NULL
+            """, ("gs", gameServerId), ("sid", sessionId), ("replica", replicaId), ("now", now)));
+        AddMarkApplied(batch, gameServerId, lastApplied, now);
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Renews the lease; false when another session took the game server over.</summary>
+    public async Task<bool> RenewLeaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct) =>
+        await LeaseUpdateAsync("UPDATE gamelink_links SET last_seen_at = @now WHERE game_server_id = @gs AND session_id = @sid", gameServerId, sessionId, now, ct) == 1;
+
+    public Task ReleaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct) =>
+        LeaseUpdateAsync("UPDATE gamelink_links SET disconnected_at = @now WHERE game_server_id = @gs AND session_id = @sid", gameServerId, sessionId, now, ct);
+
+    // Every stream renews each sweep: thousands of streams must not mean thousands of fsyncs.
+    private async Task<int> LeaseUpdateAsync(string sql, string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
+        var rows = await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return rows;
+    }
+
+    /// <summary>
+    /// The next pending commands after <paramref name="afterId"/> — only while the session holds the lease, so a
+    /// superseded stream (on any replica) stops sending at its next read. A plain read: the stream keeps its send
+    /// counts in memory and writes them with the acks (<see cref="SettleAsync"/>), one row write per command instead
+    /// of two. Expired rows met on the way are settled as "expired" and not returned.
+    /// </summary>
+    public async Task<TakenBatch> TakeForStreamAsync(string gameServerId, Guid sessionId, long afterId, int max, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT command_id, body, created_at, expires_at FROM gamelink_outbox
+            WHERE game_server_id = @gs AND outcome IS NULL AND command_id > @after
+              AND EXISTS (SELECT 1 FROM gamelink_links l WHERE l.game_server_id = @gs AND l.session_id = @sid)
+            ORDER BY command_id LIMIT @max
+            """);
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max));
+        var commands = new List<OutgoingCommand>();
+        List<long>? expired = null;
+        List<long>? undecodable = null;
+        var taken = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                taken++;
+                if (!r.IsDBNull(3) && r.GetFieldValue<DateTimeOffset>(3) <= now)
+                {
+                    (expired ??= []).Add(r.GetInt64(0));
+                    continue;
+                }
+                if (Read(r) is { } command)
+                {
+                    commands.Add(command);
+                }
+                else
+                {
+                    (undecodable ??= []).Add(r.GetInt64(0));
+                }
+            }
+        }
+        if (expired is not null || undecodable is not null)
+        {
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await BeginRelaxedAsync(conn, ct);
+            await using var settle = new NpgsqlBatch(conn, tx);
+            if (expired is not null)
+            {
+                settle.BatchCommands.Add(Command("UPDATE gamelink_outbox SET outcome = 'expired', acked_at = @now WHERE command_id = ANY(@ids) AND outcome IS NULL",
+                    ("now", now), ("ids", expired.ToArray())));
+            }
+            if (undecodable is not null)
+            {
+                settle.BatchCommands.Add(UndecodableCommand(undecodable, now));
+            }
+            await settle.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        return new TakenBatch(commands, taken);
+    }
+
+    /// <summary>Writes a stream's send counts for commands it sent but that were not acknowledged before it ended.</summary>
+    public async Task RecordSendsAsync(string gameServerId, IReadOnlyList<(long CommandId, SendMark Mark)> sends, CancellationToken ct)
+    {
+        if (sends.Count == 0)
+        {
+            return;
+        }
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand("""
+            WITH s AS (SELECT * FROM unnest(@ids, @n, @at) AS s(id, n, at)),
+            locked AS (
+              SELECT o.command_id, s.n, s.at FROM gamelink_outbox o JOIN s ON s.id = o.command_id
+              WHERE o.game_server_id = @gs ORDER BY o.command_id FOR UPDATE OF o)
+            UPDATE gamelink_outbox o SET attempts = o.attempts + l.n, last_sent_at = l.at
+            FROM locked l WHERE o.command_id = l.command_id
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("gs", gameServerId);
+        cmd.Parameters.AddWithValue("ids", sends.Select(s => s.CommandId).ToArray());
+        cmd.Parameters.AddWithValue("n", sends.Select(s => s.Mark.Sends).ToArray());
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime?[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = sends.Select(s => s.Mark.LastSentAt?.UtcDateTime).ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// For pulling game servers: the oldest pending commands not sent within the ack timeout. SKIP LOCKED lets two
+    /// overlapping pulls (or a pull racing a stream) take disjoint rows instead of waiting on each other.
+    /// </summary>
+    public async Task<TakenBatch> PullAsync(string gameServerId, int max, long lastApplied, TimeSpan ackTimeout, DateTimeOffset now, CancellationToken ct)
+    {
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        await using (var tx = await BeginRelaxedAsync(conn, ct))
+        await using (var batch = new NpgsqlBatch(conn, tx))
+        {
+            batch.BatchCommands.Add(Command("""
+                INSERT INTO gamelink_links (game_server_id, last_pull_at) VALUES (@gs, @now)
+                ON CONFLICT (game_server_id) DO UPDATE SET last_pull_at = @now
+                """, ("gs", gameServerId), ("now", now)));
+            AddMarkApplied(batch, gameServerId, lastApplied, now);
+            await batch.ExecuteNonQueryAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        return await TakeAsync($"""
+            WITH batch AS (
+              SELECT command_id FROM gamelink_outbox
+              WHERE game_server_id = @gs AND outcome IS NULL AND (last_sent_at IS NULL OR last_sent_at <= @resend)
+              ORDER BY command_id LIMIT @max
+              FOR UPDATE SKIP LOCKED)
+            {MarkBatch}
+            """, now, ct, ("gs", gameServerId), ("max", max), ("now", now), ("resend", now - ackTimeout));
+    }
+
+    /// <summary>Settles acknowledgements; only the game server's own pending rows are touched. Returns how many settled.</summary>
+    public async Task<int> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct, IReadOnlyList<SendMark>? sends = null)
+    {
+        if (acks.Count == 0)
+        {
+            return 0;
+        }
+        var ids = new long[acks.Count];
+        var ok = new bool[acks.Count];
+        var reasons = new string?[acks.Count];
+        var sendCounts = new int[acks.Count];
+        var sentAt = new DateTime?[acks.Count];
+        for (var i = 0; i < acks.Count; i++)
+        {
+            sendCounts[i] = sends?[i].Sends ?? 0;
+            sentAt[i] = sends?[i].LastSentAt?.UtcDateTime;
+            ids[i] = acks[i].CommandId;
+            ok[i] = acks[i].Success;
+            reasons[i] = acks[i].Success ? null : (string.IsNullOrWhiteSpace(acks[i].FailureReason) ? "unspecified" : acks[i].FailureReason);
+        }
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand("""
+            WITH a AS (
+              SELECT id, bool_or(ok) AS ok, max(reason) AS reason, sum(n)::int AS n, max(at) AS at
+              FROM unnest(@ids, @ok, @reasons, @n, @at) AS a(id, ok, reason, n, at) GROUP BY id),
+            locked AS (
+              SELECT o.command_id, a.ok, a.reason, a.n, a.at FROM gamelink_outbox o JOIN a ON a.id = o.command_id
+              WHERE o.game_server_id = @gs AND o.outcome IS NULL
+              ORDER BY o.command_id FOR UPDATE OF o),
+            settled AS (
+              UPDATE gamelink_outbox o SET
+                outcome = CASE WHEN l.ok THEN 'applied' ELSE 'failed' END,
+                failure_reason = CASE WHEN l.ok THEN NULL ELSE left(l.reason, 500) END,
+                acked_at = @now,
+                attempts = o.attempts + l.n,
+                last_sent_at = coalesce(l.at, o.last_sent_at)
+              FROM locked l
+              WHERE o.command_id = l.command_id AND o.outcome IS NULL
+              RETURNING 1),
+            link AS (UPDATE gamelink_links SET last_ack_at = @now WHERE game_server_id = @gs RETURNING 1)
+            SELECT count(*)::int FROM settled
+            """, conn, tx);
+        cmd.Parameters.AddWithValue("gs", gameServerId);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        cmd.Parameters.Add(new NpgsqlParameter<bool[]>("ok", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = ok });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]>("reasons", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = reasons });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("n", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = sendCounts });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime?[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = sentAt });
+        cmd.Parameters.AddWithValue("now", now);
+        var settled = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        await tx.CommitAsync(ct);
+        return settled;
+    }
+
+    public sealed record LinkRow(
+        string GameServerId, Guid? SessionId, string? ReplicaId, DateTimeOffset? ConnectedAt, DateTimeOffset? LastSeenAt,
+        DateTimeOffset? DisconnectedAt, DateTimeOffset? LastPullAt, DateTimeOffset? LastAckAt, long Backlog, DateTimeOffset? OldestPending);
+
+    /// <summary>Every game server with a link record or a backlog, with backlog figures from the outbox itself.</summary>
+    public async Task<List<LinkRow>> ListLinksAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            WITH backlog AS (
+              SELECT game_server_id, count(*) AS n, min(created_at) AS oldest FROM gamelink_outbox
+              WHERE outcome IS NULL AND (expires_at IS NULL OR expires_at > @now)
+              GROUP BY game_server_id)
+            SELECT coalesce(l.game_server_id, b.game_server_id), l.session_id, l.replica_id, l.connected_at, l.last_seen_at,
+                   l.disconnected_at, l.last_pull_at, l.last_ack_at, coalesce(b.n, 0), b.oldest
+            FROM gamelink_links l FULL JOIN backlog b ON b.game_server_id = l.game_server_id
+            ORDER BY 1
+            """);
+        cmd.Parameters.AddWithValue("now", now);
+        var rows = new List<LinkRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new LinkRow(r.GetString(0), Get<Guid>(r, 1), r.IsDBNull(2) ? null : r.GetString(2), Get<DateTimeOffset>(r, 3), Get<DateTimeOffset>(r, 4),
+                Get<DateTimeOffset>(r, 5), Get<DateTimeOffset>(r, 6), Get<DateTimeOffset>(r, 7), r.GetInt64(8), Get<DateTimeOffset>(r, 9)));
+        }
+        return rows;
+    }
+
+    private static T? Get<T>(NpgsqlDataReader r, int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
+
+    private async Task<TakenBatch> TakeAsync(string sql, DateTimeOffset now, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await BeginRelaxedAsync(conn, ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        Add(cmd.Parameters, parameters);
+        var commands = new List<OutgoingCommand>();
+        List<long>? undecodable = null;
+        var taken = 0;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+            {
+                taken++;
+                if (!r.IsDBNull(4))
+                {
+                    continue; // expired just now: settled, not sent
+                }
+                if (Read(r) is { } command)
+                {
+                    commands.Add(command);
+                }
+                else
+                {
+                    (undecodable ??= []).Add(r.GetInt64(0));
+                }
+            }
+        }
+        if (undecodable is not null)
+        {
+            await using var poison = new NpgsqlCommand(FailUndecodable, conn, tx);
+            Add(poison.Parameters, ("now", now), ("ids", undecodable.ToArray()));
+            await poison.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        // RETURNING does not promise an order; delivery does.
+        commands.Sort((a, b) => a.CommandId.CompareTo(b.CommandId));
+        return new TakenBatch(commands, taken);
+    }
+
+    // A body that does not parse would otherwise stop the game server's queue for good (it is always the oldest).
+    private const string FailUndecodable =
+        "UPDATE gamelink_outbox SET outcome = 'failed', failure_reason = 'undecodable command body', acked_at = @now WHERE command_id = ANY(@ids) AND outcome IS NULL";
+
+    private static NpgsqlBatchCommand UndecodableCommand(List<long> ids, DateTimeOffset now) => Command(FailUndecodable, ("now", now), ("ids", ids.ToArray()));
+
+    /// <summary>Columns: command_id, body, created_at, expires_at. Null when the body is not a GameCommand.</summary>
+    private static OutgoingCommand? Read(NpgsqlDataReader r)
+    {
+        GameCommand command;
+        try
+        {
+            command = GameCommand.Parser.ParseFrom(r.GetFieldValue<byte[]>(1));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+        command.CommandId = r.GetInt64(0);
+        command.IssuedAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(2));
+        if (!r.IsDBNull(3))
+        {
+            command.ExpiresAt = Timestamp.FromDateTimeOffset(r.GetFieldValue<DateTimeOffset>(3));
+        }
+        return new OutgoingCommand(command.CommandId, command);
+    }
+
+    private static async Task<NpgsqlTransaction> BeginRelaxedAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var tx = await conn.BeginTransactionAsync(ct);
+        await using var relax = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
+        await relax.ExecuteNonQueryAsync(ct);
+        return tx;
+    }
+
+    private static void AddMarkApplied(NpgsqlBatch batch, string gameServerId, long lastApplied, DateTimeOffset now)
+    {
+        if (lastApplied <= 0)
+        {
+            return;
+        }
+        batch.BatchCommands.Add(Command("""
+            UPDATE gamelink_outbox SET outcome = 'applied', acked_at = @now
+            WHERE command_id IN (
+              SELECT command_id FROM gamelink_outbox
+              WHERE game_server_id = @gs AND outcome IS NULL AND command_id <= @last
+              ORDER BY command_id FOR UPDATE)
+            """, ("gs", gameServerId), ("last", lastApplied), ("now", now)));
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        Add(command.Parameters, parameters);
+        return command;
+    }
+
+    private static void Add(NpgsqlParameterCollection target, params (string Name, object Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            target.AddWithValue(name, value);
+        }
+    }
+}

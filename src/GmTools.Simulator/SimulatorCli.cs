@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace GmTools.Simulator;
+
+/// <summary>The console simulator's arguments.</summary>
+public sealed record SimulatorCli(
+    string Server, IReadOnlyList<string> Credentials, TimeSpan AckDelay, double FailRate, TimeSpan Duration, TimeSpan ReportEvery, bool Pull, string? Error)
+{
+    public const string CredentialsVariable = "GMTOOLS_SIM_CREDENTIALS";
+
+    public static SimulatorCli Parse(string[] args)
+    {
+        var server = Environment.GetEnvironmentVariable("GMTOOLS_SERVER") ?? "http://localhost:5000";
+        var credentials = new List<string>();
+        var ackDelay = TimeSpan.Zero;
+        var failRate = 0.0;
+        var duration = TimeSpan.Zero;
+        var reportEvery = TimeSpan.FromSeconds(5);
+        var pull = false;
+        var i = args.Length > 0 && args[0] == "run" ? 1 : 0;
+        string? Value() => i + 1 < args.Length ? args[++i] : null;
+        for (; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--server": server = Value() ?? ""; break;
+                case "--credential": credentials.Add(Value() ?? ""); break;
+                case "--ack-delay-ms": ackDelay = TimeSpan.FromMilliseconds(double.Parse(Value() ?? "0", CultureInfo.InvariantCulture)); break;
+                case "--fail-rate": failRate = double.Parse(Value() ?? "0", CultureInfo.InvariantCulture); break;
+                case "--duration-s": duration = TimeSpan.FromSeconds(double.Parse(Value() ?? "0", CultureInfo.InvariantCulture)); break;
+                case "--report-every-s": reportEvery = TimeSpan.FromSeconds(double.Parse(Value() ?? "5", CultureInfo.InvariantCulture)); break;
+                case "--pull": pull = true; break;
+                default: return Fail($"unknown argument '{args[i]}'");
+            }
+        }
+        if (Environment.GetEnvironmentVariable(CredentialsVariable) is { Length: > 0 } fromEnv)
+        {
+            credentials.AddRange(fromEnv.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+        if (credentials.Count == 0 || credentials.Any(c => !c.StartsWith("GameServer ", StringComparison.Ordinal) || !c.Contains('.', StringComparison.Ordinal)))
+        {
+            return Fail($"give at least one --credential \"GameServer id.secret\" (or {CredentialsVariable})");
+        }
+        if (failRate is < 0 or > 1)
+        {
+            return Fail("--fail-rate must be between 0 and 1");
+        }
+        return new SimulatorCli(server, credentials, ackDelay, failRate, duration, reportEvery, pull, null);
+
+        SimulatorCli Fail(string error) => new(server, credentials, ackDelay, failRate, duration, reportEvery, pull, error);
+    }
+
+    public static string GameServerIdOf(string credential)
+    {
+        var value = credential["GameServer ".Length..].Trim();
+        return value[..value.IndexOf('.', StringComparison.Ordinal)];
+    }
+}

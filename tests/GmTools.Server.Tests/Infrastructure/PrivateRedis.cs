@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace GmTools.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A redis-server of a test's own (GMTOOLS_REDIS_SERVER), for fault tests that stop and start Redis without
+/// disturbing the shared instance. No persistence: a restart comes back empty, as a flushed Redis would.
+/// </summary>
+public sealed class PrivateRedis : IAsyncDisposable
+{
+    private readonly string _bin;
+    private Process? _process;
+
+    private PrivateRedis(string bin, int port)
+    {
+        _bin = bin;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static async Task<PrivateRedis> StartAsync()
+    {
+        var bin = TestEnvironment.RedisServer ?? throw new InvalidOperationException("GMTOOLS_REDIS_SERVER is not set: run through deploy/test.sh");
+        var redis = new PrivateRedis(bin, FreePort());
+        await redis.StartAgainAsync();
+        return redis;
+    }
+
+    public async Task StartAgainAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            return;
+        }
+        var psi = new ProcessStartInfo(_bin, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with {_process.ExitCode}");
+            }
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        throw new TimeoutException("redis-server did not start listening");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
