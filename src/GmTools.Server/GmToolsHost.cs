@@ -5,6 +5,7 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
+using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
 
 namespace GmTools.Server;
@@ -52,6 +53,7 @@ public static class GmToolsHost
 
         services.AddGameServers();
         services.AddSingleton<GameLink.CommandOutbox>();
+        services.AddSanctions();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -67,5 +69,6 @@ public static class GmToolsHost
         app.MapGrpcService<AuditGrpcService>();
 
         app.MapGameServers();
+        app.MapSanctions();
     }
 }
