@@ -183,30 +183,69 @@ public sealed class SanctionAccessCache(
     private RedisKey CounterKey(string playerId) => redis.Key($"sanctions:{{{playerId}}}:inv");
 }
 
-/// <summary>Every replica listens for invalidations so a lift anywhere is seen here at once.</summary>
-internal sealed class SanctionCacheSubscriber(RedisConnection redis, SanctionAccessCache cache, ILogger<SanctionCacheSubscriber> logger) : BackgroundService
+/// <summary>
+/// Every replica listens for invalidations so a lift anywhere is seen here at once. The subscription is made
+/// during start-up, before the replica serves calls, so a replica never answers from a cache it cannot hear
+/// invalidations for; if Redis is down at start it keeps retrying in the background (the 1 s TTL covers the gap).
+/// </summary>
+internal sealed class SanctionCacheSubscriber(RedisConnection redis, SanctionAccessCache cache, ILogger<SanctionCacheSubscriber> logger) : IHostedService, IDisposable
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly CancellationTokenSource _stopping = new();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         redis.Multiplexer.ConnectionRestored += (_, _) => cache.DropAllLocal();
-        while (!stoppingToken.IsCancellationRequested)
+        if (!await TrySubscribeAsync())
+        {
+            _ = RetryAsync(_stopping.Token);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RetryAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                await redis.Subscriber.SubscribeAsync(redis.Channel(SanctionAccessCache.InvalidationChannel), (_, message) =>
-                {
-                    if (message.HasValue)
-                    {
-                        cache.DropLocal(message!);
-                    }
-                });
-                return; // the multiplexer re-subscribes by itself after reconnects
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (OperationCanceledException)
             {
-                logger.LogWarning(ex, "Could not subscribe to sanction invalidations; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+                return;
             }
+            if (await TrySubscribeAsync())
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TrySubscribeAsync()
+    {
+        try
+        {
+            // The multiplexer re-subscribes by itself after reconnects.
+            await redis.Subscriber.SubscribeAsync(redis.Channel(SanctionAccessCache.InvalidationChannel), (_, message) =>
+            {
+                if (message.HasValue)
+                {
+                    cache.DropLocal(message!);
+                }
+            }).WaitAsync(TimeSpan.FromSeconds(3));
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not subscribe to sanction invalidations; retrying");
+            return false;
         }
     }
 }
