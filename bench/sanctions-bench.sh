@@ -22,4 +22,4 @@ gm_pg_create_db "$PG_PORT" gmtools_bench >&2
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=gmtools_bench;Maximum Pool Size=50"
 export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
-dotnet run -c Release --project bench/GmTools.Bench -- sanctions "$@"
+dotnet run -c Release --project bench/GmTools.Sanctions.Bench -- sanctions "$@"

@@ -51,6 +51,7 @@ public sealed class SanctionAccessCache(
     private sealed record LocalEntry(ActiveSanction[] Sanctions, DateTimeOffset LoadedAt);
 
     private readonly ConcurrentDictionary<string, LocalEntry> _local = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _pendingInvalidations = new(StringComparer.Ordinal);
     private long _generation;
     private long _redisSkipUntilTicks;
 
@@ -74,27 +75,63 @@ public sealed class SanctionAccessCache(
         return AccessRules.Decide(sanctions, gameServerId, now);
     }
 
-    /// <summary>Called after a change to the player's sanctions has committed: drops every cached copy.</summary>
+    /// <summary>
+    /// Called after a change to the player's sanctions has committed: drops every cached copy. The Redis part
+    /// is tried even inside the readers' back-off window (writes are rare and a stale Redis entry would outlive
+    /// the window); when it fails the player is remembered and retried until Redis takes it.
+    /// </summary>
     public async Task InvalidateAsync(string playerId)
     {
         try
         {
-            if (RedisUsable())
+            if (!await TryInvalidateRedisAsync(playerId))
             {
-                var o = options.CurrentValue;
-                await redis.Database.ScriptEvaluateAsync(InvalidateScript, [ActiveKey(playerId), CounterKey(playerId)], [(long)CounterLifetime.TotalMilliseconds])
-                    .WaitAsync(o.RedisTimeout);
-                await redis.Subscriber.PublishAsync(redis.Channel(InvalidationChannel), playerId).WaitAsync(o.RedisTimeout);
+                _pendingInvalidations[playerId] = 0;
             }
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            // The other replicas fall back on their in-process TTL; Redis entries age out by their own TTL.
-            RedisFailed(ex);
         }
         finally
         {
             DropLocal(playerId);
+        }
+    }
+
+    /// <summary>Players whose Redis invalidation has not gone through yet.</summary>
+    public int PendingInvalidations => _pendingInvalidations.Count;
+
+    /// <summary>Retries the invalidations Redis missed; returns how many are still pending.</summary>
+    public async Task<int> RetryPendingAsync()
+    {
+        foreach (var playerId in _pendingInvalidations.Keys)
+        {
+            if (!await TryInvalidateRedisAsync(playerId))
+            {
+                break;
+            }
+            _pendingInvalidations.TryRemove(playerId, out _);
+            DropLocal(playerId);
+        }
+        return _pendingInvalidations.Count;
+    }
+
+    private async Task<bool> TryInvalidateRedisAsync(string playerId)
+    {
+        if (!redis.Multiplexer.IsConnected)
+        {
+            return false;
+        }
+        try
+        {
+            var o = options.CurrentValue;
+            await redis.Database.ScriptEvaluateAsync(InvalidateScript, [ActiveKey(playerId), CounterKey(playerId)], [(long)CounterLifetime.TotalMilliseconds])
+                .WaitAsync(o.RedisTimeout);
+            await redis.Subscriber.PublishAsync(redis.Channel(InvalidationChannel), playerId).WaitAsync(o.RedisTimeout);
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            // Other replicas fall back on their in-process TTL until the retry gets through.
+            RedisFailed(ex);
+            return false;
         }
     }
 
@@ -198,6 +235,31 @@ internal sealed class SanctionCacheSubscriber(RedisConnection redis, SanctionAcc
         if (!await TrySubscribeAsync())
         {
             _ = RetryAsync(_stopping.Token);
+        }
+        _ = RetryInvalidationsAsync(_stopping.Token);
+    }
+
+    // Network retry pacing, in real time on purpose: it is about Redis coming back, not about business time.
+    private async Task RetryInvalidationsAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+                if (cache.PendingInvalidations > 0)
+                {
+                    await cache.RetryPendingAsync();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                logger.LogWarning(ex, "Retrying sanction cache invalidations failed");
+            }
         }
     }
 

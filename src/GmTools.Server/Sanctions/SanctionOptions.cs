@@ -35,7 +35,8 @@ public sealed class SanctionOptions
 
     public int LocalCacheMaxPlayers { get; set; } = 500_000;
 
-    public TimeSpan RedisCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Bounds how long a Redis entry can be stale if a replica died before its invalidation reached Redis.</summary>
+    public TimeSpan RedisCacheTtl { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>A Redis call slower than this counts as a failure and falls back to PostgreSQL.</summary>
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(250);

@@ -82,5 +82,17 @@ public sealed class SanctionRedisFaultTests(SanctionsRedisFaultFixture fx) : ICl
         }
         // 24 calls: with a Redis timeout on each they would take close to a minute.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"calls with Redis down took {watch.Elapsed}");
+
+        // Restarted (empty): the replica reconnects, answers stay right, and Redis is filled again.
+        await fx.Redis.StartAgainAsync();
+        await using var probe = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(fx.Redis.ConnectionString);
+        var key = $"{fx.RedisPrefix}sanctions:{{p-rf-2}}:active";
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            fx.Clock.Advance(TimeSpan.FromSeconds(6)); // past the local TTL and the Redis back-off
+            Assert.False((await gs.CheckAccessAsync(Check("p-rf-2"))).MayLogIn);
+            Assert.True((await gs.CheckAccessAsync(Check("p-rf-1"))).MayChat);
+            return await probe.GetDatabase().KeyExistsAsync(key);
+        }, TimeSpan.FromSeconds(10)), "the sanction cache never used the restarted Redis again");
     }
 }

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace GmTools.Bench;
+namespace GmTools.Sanctions.Bench;
 
 /// <summary>
 /// CheckAccess (the login/chat gate) against a bare Echo, both as a game server over HTTP/2 on loopback,
@@ -32,6 +32,8 @@ public static class SanctionsBench
             {
                 ["GmTools:Database:MigrateOnStart"] = "true",
                 ["GmTools:Jwt:SigningKey"] = "bench-only-signing-key-0123456789-0123456789",
+                ["GmTools:Jwt:Issuer"] = "gmtools",
+                ["GmTools:Jwt:Audience"] = "gmtools",
                 ["GmTools:Redis:KeyPrefix"] = $"bench{Environment.ProcessId}:",
                 ["Kestrel:EndpointDefaults:Protocols"] = "Http2",
                 ["Logging:LogLevel:Default"] = "Warning",

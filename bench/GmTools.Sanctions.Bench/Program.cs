@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GmTools.Bench;
+using GmTools.Sanctions.Bench;
 
 // Benchmarks over real HTTP/2 on a loopback port, each figure next to a bare Echo RPC measured in the same run.
 //   sanctions [--seconds N] [--concurrency N] [--connections N]
