@@ -2,8 +2,19 @@ using System.Diagnostics;
 
 namespace GmTools.Sanctions.Bench;
 
-public sealed record LoadResult(string Name, long Calls, long Errors, double Seconds, double P50Ms, double P99Ms)
+public sealed record LoadResult(string Name, long Calls, long Errors, double Seconds, double P50Ms, double P99Ms, long[] Latencies)
 {
+    /// <summary>Several runs of one scenario as one: calls and time summed, percentiles over all latencies.</summary>
+    public static LoadResult Merge(string name, IReadOnlyCollection<LoadResult> runs)
+    {
+        var all = runs.SelectMany(r => r.Latencies).ToArray();
+        Array.Sort(all);
+        return new LoadResult(name, all.Length, runs.Sum(r => r.Errors), runs.Sum(r => r.Seconds), Pct(all, 0.50), Pct(all, 0.99), all);
+    }
+
+    public static double Pct(long[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))] * 1000.0 / Stopwatch.Frequency;
+
     public double PerSecond => Calls / Seconds;
 
     public override string ToString() =>
@@ -41,7 +52,6 @@ public static class LoadRunner
         var elapsed = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
         var all = latencies.SelectMany(l => l).ToArray();
         Array.Sort(all);
-        double Pct(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)(p * all.Length))] * 1000.0 / Stopwatch.Frequency;
-        return new LoadResult(name, all.Length, errors, elapsed, Pct(0.50), Pct(0.99));
+        return new LoadResult(name, all.Length, errors, elapsed, LoadResult.Pct(all, 0.50), LoadResult.Pct(all, 0.99), all);
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using GmTools.Sanctions.Bench;
 
 // Benchmarks over real HTTP/2 on a loopback port, each figure next to a bare Echo RPC measured in the same run.
-//   sanctions [--seconds N] [--concurrency N] [--connections N]
+//   sanctions [--seconds N per scenario] [--rounds N interleaved slices] [--concurrency N] [--connections N]
 var verb = args.Length > 0 ? args[0] : "sanctions";
 int Option(string name, int fallback)
 {
@@ -12,7 +12,7 @@ int Option(string name, int fallback)
 switch (verb)
 {
     case "sanctions":
-        await SanctionsBench.RunAsync(Option("--seconds", 10), Option("--concurrency", 64), Option("--connections", 4));
+        await SanctionsBench.RunAsync(Option("--seconds", 20), Option("--concurrency", 64), Option("--connections", 4), Option("--rounds", 10));
         return 0;
     default:
         await Console.Error.WriteLineAsync($"unknown verb '{verb}'; expected: sanctions");
