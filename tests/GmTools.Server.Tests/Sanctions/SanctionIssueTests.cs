@@ -189,4 +189,32 @@ public sealed class SanctionIssueTests(SanctionsFixture fx) : IClassFixture<Sanc
         Assert.Equal("calmed down quickly", third.Sanction.OverrideReason);
         Assert.Equal(2, third.Sanction.LadderStep);
     }
+
+    [Fact]
+    public async Task Changing_the_end_is_audited_and_bounded_and_scoped_staff_cannot_see_the_history()
+    {
+        await fx.GameServerCredentialAsync("is-e");
+        await fx.AddPlayerAsync("p-end", "is-e");
+        var gm = fx.Staff("gm-end");
+        var issued = await gm.IssueSanctionAsync(Mute("p-end", "is-e", TimeSpan.FromHours(2)));
+        var id = issued.Sanction.SanctionId;
+
+        var before = await fx.CountsAsync();
+        var tooLong = await RefusedAsync(async () => await gm.ChangeSanctionEndAsync(new ChangeSanctionEndRequest { SanctionId = id, End = For(TimeSpan.FromDays(60)), Reason = "longer" }), StatusCode.InvalidArgument);
+        Assert.Equal(["end.duration"], tooLong.Fields());
+        var noReason = await RefusedAsync(async () => await gm.ChangeSanctionEndAsync(new ChangeSanctionEndRequest { SanctionId = id, End = For(TimeSpan.FromDays(1)) }), StatusCode.InvalidArgument);
+        Assert.Equal(["reason"], noReason.Fields());
+        await RefusedAsync(async () => await fx.ScopedStaff("gm-far", ["is-other"]).ChangeSanctionEndAsync(new ChangeSanctionEndRequest { SanctionId = id, End = For(TimeSpan.FromDays(1)), Reason = "x" }), StatusCode.NotFound);
+        await RefusedAsync(async () => await fx.ScopedStaff("gm-far", ["is-other"]).ListSanctionsAsync(new ListSanctionsRequest { PlayerId = "p-end", IncludeHistory = true }), StatusCode.NotFound);
+        Assert.Equal(before, await fx.CountsAsync());
+
+        var changed = await gm.ChangeSanctionEndAsync(new ChangeSanctionEndRequest { SanctionId = id, End = For(TimeSpan.FromDays(1)), Reason = "kept insulting in whispers", TicketRef = "T-7" });
+        Assert.Equal(fx.Clock.GetUtcNow().AddDays(1), changed.Sanction.EndsAt.ToDateTimeOffset());
+        Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'sanction.change_end' AND player_id = 'p-end' AND ticket_ref = 'T-7'"));
+        Assert.Equal([("is-e", "mute"), ("is-e", "mute")], await fx.OutboxAsync(id));
+        Assert.Single((await fx.ScopedStaff("gm-near", ["is-e"]).ListSanctionsAsync(new ListSanctionsRequest { PlayerId = "p-end" })).Sanctions);
+
+        fx.Clock.Advance(TimeSpan.FromDays(1));
+        await RefusedAsync(async () => await fx.Staff("gm-end").ChangeSanctionEndAsync(new ChangeSanctionEndRequest { SanctionId = id, End = For(TimeSpan.FromDays(1)), Reason = "too late" }), StatusCode.FailedPrecondition);
+    }
 }
