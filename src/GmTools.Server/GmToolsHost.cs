@@ -7,6 +7,7 @@ using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
 using GmTools.Server.Rewards;
+using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
 
 namespace GmTools.Server;
@@ -54,6 +55,7 @@ public static class GmToolsHost
 
         services.AddGameServers();
         services.AddGameLink(configuration);
+        services.AddSanctions();
         services.AddRewards(configuration);
     }
 
@@ -71,6 +73,7 @@ public static class GmToolsHost
 
         app.MapGameServers();
         app.MapGameLink();
+        app.MapSanctions();
         app.MapRewards();
     }
 }

@@ -1,0 +1,82 @@
+using GmTools.Server.Audit;
+using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Persistence;
+using GmTools.Server.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace GmTools.Server.Sanctions;
+
+public sealed record AppealDecision(SanctionAppeal Appeal, Sanction Sanction);
+
+/// <summary>
+/// Appeals: open → upheld | overturned. The GM who issued the sanction may not decide its appeal
+/// (PERMISSION_DENIED: it is about who the caller is, not about the appeal's state). Overturned lifts the
+/// sanction as wrongful (it stops counting on the offense ladder) and sends the unmute/unban.
+/// </summary>
+public sealed class AppealDesk(GmToolsDbContext db, AuditWriter audit, RequestContext request, SanctionDesk desk, TimeProvider time)
+{
+    public async Task<SanctionAppeal> FileAsync(long sanctionId, string statement, string ticketRef, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sanction = await desk.LockForAppealAsync(sanctionId, ct);
+        if (!sanction.IsActiveAt(now))
+        {
+            throw GrpcErrors.FailedPrecondition($"sanction {sanctionId} is not in force; there is nothing to appeal");
+        }
+        if (await db.Set<SanctionAppeal>().AnyAsync(a => a.SanctionId == sanctionId && a.State == AppealStates.Open, ct))
+        {
+            throw GrpcErrors.AlreadyExists($"sanction {sanctionId} already has an open appeal");
+        }
+        var appeal = new SanctionAppeal
+        {
+            SanctionId = sanctionId,
+            PlayerId = sanction.PlayerId,
+            Statement = statement,
+            TicketRef = ticketRef,
+            FiledBy = request.Caller.Id,
+            FiledAt = now,
+        };
+        db.Add(appeal);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("appeal.file", "appeal", appeal.AppealId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            new { sanctionId }, PlayerId: sanction.PlayerId, TicketRef: ticketRef), ct);
+        await tx.CommitAsync(ct);
+        return appeal;
+    }
+
+    public async Task<AppealDecision> DecideAsync(long appealId, bool overturn, string note, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var appeal = (await db.Set<SanctionAppeal>().FromSql($"SELECT * FROM sanction_appeals WHERE appeal_id = {appealId} FOR UPDATE").ToListAsync(ct)).FirstOrDefault()
+            ?? throw GrpcErrors.NotFound($"appeal {appealId} not found");
+        var sanction = await desk.LockForAppealAsync(appeal.SanctionId, ct); // NOT_FOUND for staff who may not see the player
+        if (string.Equals(sanction.IssuedBy, request.Caller.Id, StringComparison.Ordinal))
+        {
+            throw GrpcErrors.PermissionDenied("the GM who issued a sanction may not decide its appeal");
+        }
+        if (appeal.State != AppealStates.Open)
+        {
+            throw GrpcErrors.FailedPrecondition($"appeal {appealId} was already decided ({appeal.State})");
+        }
+        appeal.State = overturn ? AppealStates.Overturned : AppealStates.Upheld;
+        appeal.DecidedBy = request.Caller.Id;
+        appeal.DecidedAt = now;
+        appeal.DecisionNote = note;
+        await db.SaveChangesAsync(ct);
+        var lifted = overturn && sanction.LiftedAt is null;
+        if (lifted)
+        {
+            await desk.ApplyLiftAsync(sanction, $"appeal {appealId} overturned: {note}", wrongful: true, now, ct);
+        }
+        await audit.AppendAsync(new AuditEntry("appeal.decide", "appeal", appealId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            new { sanctionId = sanction.SanctionId, decision = appeal.State, lifted }, PlayerId: sanction.PlayerId, Reason: note, TicketRef: appeal.TicketRef), ct);
+        await tx.CommitAsync(ct);
+        if (lifted)
+        {
+            await desk.InvalidateAsync(sanction);
+        }
+        return new AppealDecision(appeal, sanction);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Security.Cryptography;
+using GmTools.Contracts.V1;
+using GmTools.Server.Audit;
+using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Persistence;
+using GmTools.Server.Players;
+using GmTools.Server.Security;
+using Caller = GmTools.Server.Security.Caller;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Sanctions;
+
+public sealed record BulkPreview(
+    BulkSanctionPreview Row,
+    IReadOnlyList<(PlayerRef Player, bool AlreadySanctioned)> Players,
+    IReadOnlyList<string> AffectedGameServerIds,
+    IReadOnlyList<string> UnknownPlayerIds);
+
+public sealed record BulkPlayerResult(string PlayerId, BulkOutcome Outcome, long SanctionId);
+
+/// <summary>
+/// Bulk sanctions: preview → (approve) → execute. The preview token is stored in PostgreSQL, bound to the
+/// requester and to a hash of the exact content; execution must present the same content. Above the guard-rail
+/// number a supervisor other than the requester must approve first; approved sanctions skip the guard rail.
+/// </summary>
+public sealed class BulkSanctions(
+    GmToolsDbContext db,
+    AuditWriter audit,
+    RequestContext request,
+    SanctionDesk desk,
+    SanctionCommands commands,
+    SanctionGuardRail guardRail,
+    IOptionsMonitor<SanctionOptions> options,
+    TimeProvider time)
+{
+    private Caller Caller => request.Caller;
+
+    public async Task<BulkPreview> PreviewAsync(PreviewBulkSanctionRequest content, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var (kind, scope, end) = Parse(content);
+        await desk.CheckScopeAsync(scope, ct);
+        if (kind != SanctionKinds.Kick)
+        {
+            desk.CheckEndBounds(end.Field("end"), kind, end.Resolve(now), now);
+        }
+        var (found, unknown) = await ResolvePlayersAsync(content.PlayerIds, kind, scope, now, ct);
+        var row = new BulkSanctionPreview
+        {
+            Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
+            RequestedBy = Caller.Id,
+            ContentHash = Hash(content),
+            PlayerCount = found.Count,
+            NeedsApproval = found.Count > options.CurrentValue.GuardRailPlayersPerMinute,
+            CreatedAt = now,
+            ExpiresAt = now + options.CurrentValue.BulkPreviewLifetime,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Add(row);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("sanction.bulk_preview", "bulk_sanction", row.Token,
+            new { kind, scope = scope.GameServerId ?? "all", players = found.Count, unknown = unknown.Count, row.NeedsApproval },
+            Reason: content.Reason, TicketRef: content.TicketRef), ct);
+        await tx.CommitAsync(ct);
+        return new BulkPreview(row, found, await commands.TargetsAsync(scope.GameServerId, ct), unknown);
+    }
+
+    public async Task<BulkSanctionPreview> ApproveAsync(string token, string note, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = await LockAsync(token, ct) ?? throw GrpcErrors.NotFound("preview token not found");
+        if (string.Equals(row.RequestedBy, Caller.Id, StringComparison.Ordinal))
+        {
+            throw GrpcErrors.PermissionDenied("a bulk sanction must be approved by someone other than its requester");
+        }
+        EnsureUsable(row, now);
+        row.ApprovedBy = Caller.Id;
+        row.ApprovedAt = now;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("sanction.bulk_approve", "bulk_sanction", token, new { row.RequestedBy, row.PlayerCount }, Reason: note), ct);
+        await tx.CommitAsync(ct);
+        return row;
+    }
+
+    public async Task<(IReadOnlyList<BulkPlayerResult> Results, string? ApprovedBy)> ExecuteAsync(string token, PreviewBulkSanctionRequest content, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var (kind, scope, end) = Parse(content);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var row = await LockAsync(token, ct);
+        if (row is null || !string.Equals(row.RequestedBy, Caller.Id, StringComparison.Ordinal))
+        {
+            throw GrpcErrors.NotFound("preview token not found");
+        }
+        if (!CryptographicOperations.FixedTimeEquals(row.ContentHash, Hash(content)))
+        {
+            throw GrpcErrors.FailedPrecondition("the preview token was issued for different content; preview this content again");
+        }
+        EnsureUsable(row, now);
+        await desk.CheckScopeAsync(scope, ct);
+        var endsAt = end.Resolve(now);
+        if (kind != SanctionKinds.Kick)
+        {
+            desk.CheckEndBounds(end.Field("content.end"), kind, endsAt, now);
+        }
+        var (found, unknown) = await ResolvePlayersAsync(content.PlayerIds, kind, scope, now, ct);
+        var toSanction = found.Where(p => !p.AlreadySanctioned).Select(p => p.Player).ToList();
+        if (row.ApprovedBy is null)
+        {
+            // Unapproved bulk actions are held to the same per-minute guard rail as single sanctions.
+            await guardRail.EnsureWithinAsync(Caller.Id, toSanction.Select(p => p.PlayerId).ToList(), now, ct);
+        }
+        var results = new List<BulkPlayerResult>();
+        var order = new IssueOrder("", kind, scope, end, content.ReasonCode, content.Reason, [], [], content.TicketRef, "");
+        var written = new List<Sanction>();
+        foreach (var id in content.PlayerIds.Distinct(StringComparer.Ordinal))
+        {
+            var match = found.FirstOrDefault(p => p.Player.PlayerId == id);
+            if (match.Player is null)
+            {
+                results.Add(new BulkPlayerResult(id, BulkOutcome.NotFound, 0));
+                continue;
+            }
+            if (match.AlreadySanctioned)
+            {
+                results.Add(new BulkPlayerResult(id, BulkOutcome.AlreadySanctioned, 0));
+                continue;
+            }
+            var sanction = desk.NewSanction(order, match.Player, now, kind == SanctionKinds.Kick ? null : endsAt, 0);
+            sanction.BulkToken = token;
+            sanction.ApprovedBy = row.ApprovedBy;
+            await desk.WriteIssuedAsync(sanction, ct);
+            written.Add(sanction);
+            results.Add(new BulkPlayerResult(id, BulkOutcome.Sanctioned, sanction.SanctionId));
+        }
+        row.ExecutedAt = now;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("sanction.bulk_execute", "bulk_sanction", token,
+            new { kind, scope = scope.GameServerId ?? "all", sanctioned = written.Count, unknown = unknown.Count, row.ApprovedBy },
+            Reason: content.Reason, TicketRef: content.TicketRef), ct);
+        await tx.CommitAsync(ct);
+        foreach (var s in written)
+        {
+            await desk.InvalidateAsync(s);
+        }
+        return (results, row.ApprovedBy);
+    }
+
+    /// <summary>The hash covers the canonical content: player ids de-duplicated and sorted, everything else as sent.</summary>
+    internal static byte[] Hash(PreviewBulkSanctionRequest content)
+    {
+        var canonical = content.Clone();
+        canonical.PlayerIds.Clear();
+        canonical.PlayerIds.AddRange(content.PlayerIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        return SHA256.HashData(canonical.ToByteArray());
+    }
+
+    private static (string Kind, SanctionScopeSpec Scope, EndSpec End) Parse(PreviewBulkSanctionRequest content) =>
+        (SanctionKinds.FromContract(content.Kind)!, SanctionValidation.ToSpec(content.Scope), SanctionValidation.ToSpec(content.End) ?? new EndSpec(null, null, true));
+
+    private void EnsureUsable(BulkSanctionPreview row, DateTimeOffset now)
+    {
+        if (row.ExecutedAt is not null)
+        {
+            throw GrpcErrors.FailedPrecondition("this bulk sanction was already executed");
+        }
+        if (row.ExpiresAt <= now)
+        {
+            throw GrpcErrors.FailedPrecondition("the preview token has expired; preview again");
+        }
+    }
+
+    private async Task<BulkSanctionPreview?> LockAsync(string token, CancellationToken ct) =>
+        (await db.Set<BulkSanctionPreview>().FromSql($"SELECT * FROM sanction_bulk_previews WHERE token = {token} FOR UPDATE").ToListAsync(ct)).FirstOrDefault();
+
+    private async Task<(List<(PlayerRef Player, bool AlreadySanctioned)> Found, List<string> Unknown)> ResolvePlayersAsync(
+        IEnumerable<string> requested, string kind, SanctionScopeSpec scope, DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = requested.Distinct(StringComparer.Ordinal).ToArray();
+        var players = await db.Set<Player>().AsNoTracking()
+            .Where(p => ids.Contains(p.PlayerId))
+            .Select(p => new PlayerRef(p.PlayerId, p.GameServerId))
+            .ToListAsync(ct);
+        // Players on game servers the caller may not see are reported as unknown: their existence is not revealed.
+        var visible = players.Where(p => Caller.CanSeeGameServer(p.GameServerId)).ToDictionary(p => p.PlayerId, StringComparer.Ordinal);
+        var sanctionedIds = kind == SanctionKinds.Kick
+            ? []
+            : await db.Set<Sanction>().AsNoTracking()
+                .Where(s => ids.Contains(s.PlayerId) && s.Kind == kind && s.LiftedAt == null && (s.EndsAt == null || s.EndsAt > now)
+                    && (s.ScopeGameServerId == null || s.ScopeGameServerId == scope.GameServerId))
+                .Select(s => s.PlayerId).Distinct().ToListAsync(ct);
+        var already = sanctionedIds.ToHashSet(StringComparer.Ordinal);
+        var found = ids.Where(visible.ContainsKey).Select(id => (visible[id], already.Contains(id))).ToList();
+        var unknown = ids.Where(id => !visible.ContainsKey(id)).ToList();
+        return (found, unknown);
+    }
+}

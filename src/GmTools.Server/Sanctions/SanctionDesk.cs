@@ -1,0 +1,273 @@
+using GmTools.Server.Audit;
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Persistence;
+using GmTools.Server.Players;
+using GmTools.Server.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Sanctions;
+
+/// <summary>
+/// Issues, lifts and re-times sanctions. Each change, its game-server commands and its audit record commit
+/// in one transaction; the caches are invalidated after the commit.
+/// </summary>
+public sealed class SanctionDesk(
+    GmToolsDbContext db,
+    AuditWriter audit,
+    RequestContext request,
+    SanctionCommands commands,
+    SanctionGuardRail guardRail,
+    OffenseLadder ladder,
+    SanctionAccessCache cache,
+    IOptionsMonitor<SanctionOptions> options,
+    TimeProvider time)
+{
+    // An explicit end within this of the ladder's proposal is taken as the proposal itself.
+    private static readonly TimeSpan ProposalTolerance = TimeSpan.FromMinutes(1);
+
+    private Caller Caller => request.Caller;
+
+    public async Task<IssuedSanction> IssueAsync(IssueOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var player = await FindVisiblePlayerAsync(order.PlayerId, ct);
+        await CheckScopeAsync(order.Scope, ct);
+        var (endsAt, step) = await DecideEndAsync(order, now, ct);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await guardRail.EnsureWithinAsync(Caller.Id, [player.PlayerId], now, ct);
+        var sanction = NewSanction(order, player, now, endsAt, step);
+        var targets = await WriteIssuedAsync(sanction, ct);
+        await tx.CommitAsync(ct);
+        await InvalidateAsync(sanction);
+        return new IssuedSanction(sanction, targets);
+    }
+
+    public async Task<Sanction> LiftAsync(LiftOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sanction = await LockVisibleAsync(order.SanctionId, ct);
+        EnsureMayChange(sanction);
+        if (sanction.LiftedAt is not null)
+        {
+            throw GrpcErrors.FailedPrecondition($"sanction {sanction.SanctionId} was already lifted");
+        }
+        await ApplyLiftAsync(sanction, order.Reason, order.Wrongful, now, ct);
+        await audit.AppendAsync(new AuditEntry("sanction.lift", "sanction", Id(sanction),
+            new { sanction.Kind, order.Wrongful }, PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId,
+            Reason: order.Reason, TicketRef: order.TicketRef), ct);
+        await tx.CommitAsync(ct);
+        await InvalidateAsync(sanction);
+        return sanction;
+    }
+
+    public async Task<Sanction> ChangeEndAsync(ChangeEndOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var newEnd = order.End.Resolve(now);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sanction = await LockVisibleAsync(order.SanctionId, ct);
+        EnsureMayChange(sanction);
+        if (!sanction.IsActiveAt(now))
+        {
+            throw GrpcErrors.FailedPrecondition($"sanction {sanction.SanctionId} is not in force");
+        }
+        CheckEndBounds(order.End.Field("end"), sanction.Kind, newEnd, now);
+        var previous = sanction.EndsAt;
+        sanction.EndsAt = newEnd;
+        await db.SaveChangesAsync(ct);
+        commands.EndChanged(sanction, await commands.TargetsAsync(sanction.ScopeGameServerId, ct));
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("sanction.change_end", "sanction", Id(sanction),
+            new { sanction.Kind, from = previous, to = newEnd }, PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId,
+            Reason: order.Reason, TicketRef: order.TicketRef), ct);
+        await tx.CommitAsync(ct);
+        await InvalidateAsync(sanction);
+        return sanction;
+    }
+
+    /// <summary>Marks the sanction lifted and queues the unmute/unban, in the caller's transaction (appeals use it too).</summary>
+    internal async Task ApplyLiftAsync(Sanction sanction, string reason, bool wrongful, DateTimeOffset now, CancellationToken ct)
+    {
+        var wasInForce = sanction.IsActiveAt(now);
+        sanction.LiftedAt = now;
+        sanction.LiftedBy = Caller.Id;
+        sanction.LiftReason = reason;
+        sanction.LiftedAsWrongful = wrongful;
+        if (wasInForce)
+        {
+            commands.Lifted(sanction, await commands.TargetsAsync(sanction.ScopeGameServerId, ct));
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Writes a new sanction, its commands and its audit record in the caller's transaction.</summary>
+    internal async Task<IReadOnlyList<string>> WriteIssuedAsync(Sanction sanction, CancellationToken ct)
+    {
+        db.Add(sanction);
+        await db.SaveChangesAsync(ct);
+        var targets = await commands.TargetsAsync(sanction.ScopeGameServerId, ct);
+        commands.Issued(sanction, targets);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(new AuditEntry("sanction.issue", "sanction", Id(sanction),
+            new
+            {
+                sanction.Kind,
+                scope = sanction.ScopeGameServerId ?? "all",
+                sanction.EndsAt,
+                sanction.ReasonCode,
+                chatLineIds = sanction.EvidenceChatLineIds,
+                anomalyReportIds = sanction.EvidenceAnomalyReportIds,
+                sanction.LadderStep,
+                sanction.OverrideReason,
+                sanction.BulkToken,
+                sanction.ApprovedBy,
+                notified = targets,
+            },
+            PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId, Reason: sanction.Reason, TicketRef: sanction.TicketRef), ct);
+        return targets;
+    }
+
+    internal Sanction NewSanction(IssueOrder order, PlayerRef player, DateTimeOffset now, DateTimeOffset? endsAt, int step) => new()
+    {
+        PlayerId = player.PlayerId,
+        Kind = order.Kind,
+        ScopeGameServerId = order.Scope.GameServerId,
+        PlayerGameServerId = player.GameServerId,
+        IssuedAt = now,
+        EndsAt = endsAt,
+        ReasonCode = order.ReasonCode,
+        Reason = order.Reason,
+        EvidenceChatLineIds = [.. order.ChatLineIds],
+        EvidenceAnomalyReportIds = [.. order.AnomalyReportIds],
+        TicketRef = order.TicketRef,
+        IssuedBy = Caller.Id,
+        LadderStep = step,
+        OverrideReason = order.OverrideReason,
+    };
+
+    internal Task InvalidateAsync(Sanction sanction) =>
+        sanction.Kind == SanctionKinds.Kick ? Task.CompletedTask : cache.InvalidateAsync(sanction.PlayerId);
+
+    /// <summary>Staff scoped to other game servers learn nothing, not even that the player exists.</summary>
+    internal async Task<PlayerRef> FindVisiblePlayerAsync(string playerId, CancellationToken ct)
+    {
+        var player = await db.Set<Player>().AsNoTracking()
+            .Where(p => p.PlayerId == playerId)
+            .Select(p => new PlayerRef(p.PlayerId, p.GameServerId))
+            .FirstOrDefaultAsync(ct);
+        if (player is null || !Caller.CanSeeGameServer(player.GameServerId))
+        {
+            throw GrpcErrors.NotFound($"player '{playerId}' not found");
+        }
+        return player;
+    }
+
+    internal async Task CheckScopeAsync(SanctionScopeSpec scope, CancellationToken ct)
+    {
+        if (scope.GameServerId is null)
+        {
+            if (Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
+            {
+                throw GrpcErrors.PermissionDenied("an all-server sanction needs staff whose scope covers every game server");
+            }
+            return;
+        }
+        if (!Caller.CanSeeGameServer(scope.GameServerId))
+        {
+            throw GrpcErrors.NotFound($"game server '{scope.GameServerId}' not found");
+        }
+        if (!await db.Set<GameServerEntity>().AnyAsync(g => g.GameServerId == scope.GameServerId, ct))
+        {
+            throw GrpcErrors.InvalidArgument("scope.game_server_id", "is not a registered game server");
+        }
+    }
+
+    internal void CheckEndBounds(string field, string kind, DateTimeOffset? endsAt, DateTimeOffset now)
+    {
+        var o = options.CurrentValue;
+        if (endsAt is null)
+        {
+            var allowed = kind == SanctionKinds.Ban ? o.PermanentBanAllowed : o.PermanentMuteAllowed;
+            if (!allowed)
+            {
+                throw GrpcErrors.InvalidArgument(field, $"a permanent {kind} is not allowed");
+            }
+            return;
+        }
+        if (endsAt <= now)
+        {
+            throw GrpcErrors.InvalidArgument(field, "must be in the future");
+        }
+        var max = kind == SanctionKinds.Ban ? o.MaxBanDuration : o.MaxMuteDuration;
+        if (endsAt - now > max)
+        {
+            throw GrpcErrors.InvalidArgument(field, $"a {kind} may last at most {max}");
+        }
+    }
+
+    private async Task<(DateTimeOffset? EndsAt, int Step)> DecideEndAsync(IssueOrder order, DateTimeOffset now, CancellationToken ct)
+    {
+        if (order.Kind == SanctionKinds.Kick)
+        {
+            return (null, 0);
+        }
+        var proposal = await ladder.ProposeAsync(order.PlayerId, order.Kind, order.ReasonCode, ct);
+        if (order.End is null)
+        {
+            if (proposal is null)
+            {
+                throw GrpcErrors.InvalidArgument("end", $"is required: reason code '{order.ReasonCode}' has no offense ladder for a {order.Kind}");
+            }
+            return (proposal.Duration is { } d ? now + d : null, proposal.Step);
+        }
+        var endsAt = order.End.Resolve(now);
+        CheckEndBounds(order.End.Field("end"), order.Kind, endsAt, now);
+        if (proposal is null)
+        {
+            return (endsAt, 0);
+        }
+        if (!MatchesProposal(proposal, endsAt, now) && string.IsNullOrWhiteSpace(order.OverrideReason))
+        {
+            var proposed = proposal.Duration is { } p ? p.ToString() : "permanent";
+            throw GrpcErrors.InvalidArgument("override_reason", $"is required: the end differs from the offense ladder's proposal ({proposed}, step {proposal.Step})");
+        }
+        return (endsAt, proposal.Step);
+    }
+
+    private static bool MatchesProposal(LadderProposal proposal, DateTimeOffset? endsAt, DateTimeOffset now) =>
+        (proposal.Duration, endsAt) switch
+        {
+            (null, null) => true,
+            ({ } d, { } e) => (e - (now + d)).Duration() <= ProposalTolerance,
+            _ => false,
+        };
+
+    private async Task<Sanction> LockVisibleAsync(long sanctionId, CancellationToken ct)
+    {
+        var rows = await db.Set<Sanction>().FromSql($"SELECT * FROM sanctions WHERE sanction_id = {sanctionId} FOR UPDATE").ToListAsync(ct);
+        var sanction = rows.FirstOrDefault();
+        if (sanction is null || !Caller.CanSeeGameServer(sanction.PlayerGameServerId))
+        {
+            throw GrpcErrors.NotFound($"sanction {sanctionId} not found");
+        }
+        return sanction;
+    }
+
+    internal Task<Sanction> LockForAppealAsync(long sanctionId, CancellationToken ct) => LockVisibleAsync(sanctionId, ct);
+
+    private void EnsureMayChange(Sanction sanction)
+    {
+        if (sanction.ScopeGameServerId is null && Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
+        {
+            throw GrpcErrors.PermissionDenied("an all-server sanction may only be changed by staff whose scope covers every game server");
+        }
+    }
+
+    private static string Id(Sanction s) => s.SanctionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed record PlayerRef(string PlayerId, string GameServerId);

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Sanctions;
+
+public static class SanctionsRegistration
+{
+    public static IServiceCollection AddSanctions(this IServiceCollection services)
+    {
+        services.AddOptions<SanctionOptions>().BindConfiguration(SanctionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SanctionOptions>, SanctionOptionsValidation>();
+        services.AddSingleton<SanctionAccessCache>();
+        services.AddHostedService<SanctionCacheSubscriber>();
+        services.AddScoped<SanctionCommands>();
+        services.AddScoped<SanctionGuardRail>();
+        services.AddScoped<OffenseLadder>();
+        services.AddScoped<SanctionDesk>();
+        services.AddScoped<SanctionQueries>();
+        services.AddScoped<AppealDesk>();
+        services.AddScoped<BulkSanctions>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSanctions(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<SanctionGrpcService>();
+        return app;
+    }
+}
