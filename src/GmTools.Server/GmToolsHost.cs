@@ -5,6 +5,7 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
+using GmTools.Server.Players;
 using GmTools.Server.Security;
 
 namespace GmTools.Server;
@@ -51,6 +52,7 @@ public static class GmToolsHost
         services.AddAudit();
 
         services.AddGameServers();
+        services.AddPlayers();
         services.AddSingleton<GameLink.CommandOutbox>();
     }
 
@@ -67,5 +69,6 @@ public static class GmToolsHost
         app.MapGrpcService<AuditGrpcService>();
 
         app.MapGameServers();
+        app.MapPlayers();
     }
 }

@@ -1,0 +1,13 @@
+namespace GmTools.Server.Players;
+
+/// <summary>Section "GmTools:Players". Explicit limits of the players capability.</summary>
+public sealed class PlayersOptions
+{
+    public const string Section = "GmTools:Players";
+
+    /// <summary>Most profiles one SyncPlayers call may carry.</summary>
+    public int MaxSyncBatch { get; set; } = 1000;
+
+    /// <summary>Largest search page.</summary>
+    public int MaxPageSize { get; set; } = 100;
+}
