@@ -52,6 +52,8 @@ internal sealed class PlayerConfiguration : IEntityTypeConfiguration<Player>
         b.HasIndex(p => new { p.GameServerId, p.PlayerId });
         // Prefix search: a range scan in (name key, player id) order, which is also the paging order.
         b.HasIndex(p => new { p.CharacterNameKey, p.PlayerId }).HasDatabaseName("ix_players_name_key");
+        // Prefix search by staff scoped to one game server (or filtering by one): same order, server first.
+        b.HasIndex(p => new { p.GameServerId, p.CharacterNameKey, p.PlayerId }).HasDatabaseName("ix_players_server_name_key");
         // Fuzzy search: pg_trgm similarity (%). Trigram extraction lower-cases by itself.
         b.HasIndex(p => p.CharacterName).HasDatabaseName("ix_players_name_trgm")
             .HasMethod("gin").HasOperators("gin_trgm_ops");

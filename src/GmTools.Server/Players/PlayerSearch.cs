@@ -16,7 +16,12 @@ public enum PlayerSearchMode
 
 /// <param name="GameServers">null: every game server; otherwise only these (an empty list finds nothing).</param>
 /// <param name="After">The cursor of the previous page's last row, or null for the first page.</param>
-public sealed record PlayerQuery(PlayerSearchMode Mode, string Text, IReadOnlyList<string>? GameServers, int PageSize, PlayerCursor? After = null);
+/// <param name="FuzzyThreshold">Least pg_trgm similarity a fuzzy match needs (pg_trgm's default is 0.3).</param>
+public sealed record PlayerQuery(PlayerSearchMode Mode, string Text, IReadOnlyList<string>? GameServers, int PageSize,
+    PlayerCursor? After = null, float FuzzyThreshold = PlayerQuery.DefaultFuzzyThreshold)
+{
+    public const float DefaultFuzzyThreshold = 0.3f;
+}
 
 /// <summary>Where a page ended: the sort key of its last row. Fuzzy pages sort by score, the others by name key or id.</summary>
 public sealed record PlayerCursor(string PlayerId, string? NameKey = null, float? Score = null);
@@ -72,7 +77,10 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
                   {(after is null ? "" : "AND (character_name_key, player_id) > (@after_key, @after_id)")}
                 ORDER BY character_name_key, player_id LIMIT @limit
                 """,
+            // The threshold is pg_trgm's session setting, which the GIN scan itself uses to drop weak candidates
+            // before they cost a heap visit; it is set in the same round trip, right before the query.
             PlayerSearchMode.NameFuzzy => $"""
+                SELECT set_config('pg_trgm.similarity_threshold', @threshold, false);
                 SELECT * FROM (
                     SELECT {Columns}, similarity(character_name, @q) AS score FROM players
                     WHERE character_name % @q {serverFilter}) m
@@ -85,6 +93,10 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
         await using var cmd = dataSource.CreateCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<string>("q", query.Text));
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", query.PageSize + 1));
+        if (query.Mode == PlayerSearchMode.NameFuzzy)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string>("threshold", query.FuzzyThreshold.ToString("R", CultureInfo.InvariantCulture)));
+        }
         if (query.GameServers is not null)
         {
             cmd.Parameters.Add(new NpgsqlParameter("servers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = query.GameServers.ToArray() });
@@ -100,6 +112,10 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
         var scores = new List<float>(query.PageSize + 1);
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
+            if (query.Mode == PlayerSearchMode.NameFuzzy)
+            {
+                await reader.NextResultAsync(ct); // past set_config's row
+            }
             while (await reader.ReadAsync(ct))
             {
                 players.Add(Read(reader));

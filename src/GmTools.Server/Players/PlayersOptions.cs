@@ -10,4 +10,10 @@ public sealed class PlayersOptions
 
     /// <summary>Largest search page.</summary>
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>
+    /// Least trigram similarity for a fuzzy name match. Higher is faster at scale (the GIN scan drops more
+    /// candidates before visiting the table) but tolerates fewer typos in short names; see docs/benchmarks.md.
+    /// </summary>
+    public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;
 }

@@ -347,6 +347,9 @@ namespace GmTools.Server.Persistence.Migrations
                     b.HasIndex("GameServerId", "PlayerId")
                         .HasDatabaseName("ix_players_game_server_id_player_id");
 
+                    b.HasIndex("GameServerId", "CharacterNameKey", "PlayerId")
+                        .HasDatabaseName("ix_players_server_name_key");
+
                     b.ToTable("players", (string)null);
                 });
 

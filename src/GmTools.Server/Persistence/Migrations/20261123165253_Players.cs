@@ -52,6 +52,11 @@ namespace GmTools.Server.Persistence.Migrations
                 .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_players_server_name_key",
+                table: "players",
+                columns: new[] { "game_server_id", "character_name_key", "player_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_player_notes_player_id_note_id",
                 table: "player_notes",
                 columns: new[] { "player_id", "note_id" });
@@ -69,6 +74,10 @@ namespace GmTools.Server.Persistence.Migrations
 
             migrationBuilder.DropIndex(
                 name: "ix_players_name_trgm",
+                table: "players");
+
+            migrationBuilder.DropIndex(
+                name: "ix_players_server_name_key",
                 table: "players");
 
             migrationBuilder.DropColumn(

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261123164024_Players")]
+    [Migration("20261123165253_Players")]
     partial class Players
     {
         /// <inheritdoc />
@@ -349,6 +349,9 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasIndex("GameServerId", "PlayerId")
                         .HasDatabaseName("ix_players_game_server_id_player_id");
+
+                    b.HasIndex("GameServerId", "CharacterNameKey", "PlayerId")
+                        .HasDatabaseName("ix_players_server_name_key");
 
                     b.ToTable("players", (string)null);
                 });

@@ -1,0 +1,17 @@
+using GmTools.Bench;
+
+// GmTools benchmarks. Verbs:
+//   players [--players N] [--queries N] [--reuse]    seed N players by binary COPY, then time name search
+// The database comes from GMTOOLS_BENCH_POSTGRES (a full Npgsql connection string; the database in it is
+// created if missing and its players table is REPLACED), e.g.
+//   GMTOOLS_BENCH_POSTGRES="Host=127.0.0.1;Port=55432;Username=postgres;Database=gmtools_bench"
+var verb = args.Length > 0 ? args[0] : "";
+var options = BenchArgs.Parse(args.Skip(1).ToArray());
+switch (verb)
+{
+    case "players":
+        return await PlayerSearchBench.RunAsync(options);
+    default:
+        await Console.Error.WriteLineAsync("usage: GmTools.Bench players [--players 10000000] [--queries 3000] [--reuse]");
+        return 2;
+}
