@@ -1,6 +1,8 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Role = GmTools.Server.Security.Role;
 using static GmTools.Server.Tests.Players.PlayerTestData;
 
@@ -112,5 +114,28 @@ public sealed class PlayerSyncTests(ServerFixture fx) : IClassFixture<ServerFixt
         var audit = new AuditService.AuditServiceClient(fx.StaffChannel("sam", Role.Supervisor));
         var records = await audit.ListAuditRecordsAsync(new ListAuditRecordsRequest { PlayerId = "sf-1" });
         Assert.Empty(records.Records);
+    }
+}
+
+public sealed class DemoPlayersTests(ServerFixture fx) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public async Task The_demo_world_seeds_the_same_players_every_time()
+    {
+        for (var run = 0; run < 2; run++)
+        {
+            await using var scope = fx.Server.Services.CreateAsyncScope();
+            await Demo.DemoWorld.SeedAsync(scope.ServiceProvider, CancellationToken.None);
+        }
+        await using (var scope = fx.Server.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Persistence.GmToolsDbContext>();
+            var perServer = await db.Set<Server.Players.Player>().GroupBy(p => p.GameServerId)
+                .Select(g => new { g.Key, Count = g.Count(), MaxVersion = g.Max(p => p.Version) }).OrderBy(g => g.Key).ToListAsync();
+            Assert.Equal(["s1", "s2", "s3"], perServer.Select(g => g.Key));
+            Assert.All(perServer, g => Assert.Equal((Server.Players.DemoPlayers.PerServer, 1L), (g.Count, g.MaxVersion)));
+        }
+        var staff = new PlayerService.PlayerServiceClient(fx.StaffChannel("ada", Role.Admin));
+        Assert.NotEmpty((await staff.SearchPlayersAsync(new SearchPlayersRequest { NamePrefix = "张" })).Players);
     }
 }
