@@ -77,10 +77,11 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
                   {(after is null ? "" : "AND (character_name_key, player_id) > (@after_key, @after_id)")}
                 ORDER BY character_name_key, player_id LIMIT @limit
                 """,
-            // The threshold is pg_trgm's session setting, which the GIN scan itself uses to drop weak candidates
-            // before they cost a heap visit; it is set in the same round trip, right before the query.
+            // The threshold is pg_trgm's setting, which the GIN scan itself uses to drop weak candidates before
+            // they cost a heap visit. It is set transaction-locally in the same batch (one implicit transaction,
+            // one round trip), so it never leaks to other users of the pooled connection.
             PlayerSearchMode.NameFuzzy => $"""
-                SELECT set_config('pg_trgm.similarity_threshold', @threshold, false);
+                SELECT set_config('pg_trgm.similarity_threshold', @threshold, true);
                 SELECT * FROM (
                     SELECT {Columns}, similarity(character_name, @q) AS score FROM players
                     WHERE character_name % @q {serverFilter}) m

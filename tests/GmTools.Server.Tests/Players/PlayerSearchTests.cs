@@ -1,6 +1,7 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Role = GmTools.Server.Security.Role;
 using static GmTools.Server.Tests.Players.PlayerTestData;
 
@@ -65,6 +66,17 @@ public sealed class PlayerSearchTests(SearchWorldFixture fx) : IClassFixture<Sea
         var ids = await IdsAsync(new SearchPlayersRequest { NameFuzzy = "Dragonslayr" });
         Assert.Equal("dragon-1", ids[0]);
         Assert.Equal("dragon-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "dragonsIayer" }))[0]);
+    }
+
+    [Fact]
+    public async Task The_fuzzy_threshold_applies_to_the_query_it_is_set_for()
+    {
+        var search = fx.Server.Services.GetRequiredService<Server.Players.PlayerSearch>();
+        var strict = new Server.Players.PlayerQuery(Server.Players.PlayerSearchMode.NameFuzzy, "Dragonslayr", null, 10, FuzzyThreshold: 0.95f);
+        Assert.Empty((await search.SearchAsync(strict, CancellationToken.None)).Players);
+        var loose = strict with { FuzzyThreshold = 0.3f };
+        Assert.Equal("dragon-1", (await search.SearchAsync(loose, CancellationToken.None)).Players[0].PlayerId);
+        Assert.Empty((await search.SearchAsync(strict, CancellationToken.None)).Players);
     }
 
     [Fact]
