@@ -46,7 +46,7 @@ public static class PlayerSearchBench
             await SeedAsync(dataSource, args.Players);
         }
 
-        await MeasureAsync(dataSource, args.Queries);
+        await MeasureAsync(dataSource, args);
         return 0;
     }
 
@@ -144,13 +144,13 @@ public static class PlayerSearchBench
         await ExecAsync(dataSource, "VACUUM ANALYZE players");
     }
 
-    private static async Task MeasureAsync(NpgsqlDataSource dataSource, int queries)
+    private static async Task MeasureAsync(NpgsqlDataSource dataSource, BenchArgs args)
     {
         var search = new PlayerSearch(dataSource);
         var sample = new List<string>();
         await using (var cmd = dataSource.CreateCommand("SELECT character_name FROM players TABLESAMPLE SYSTEM (1) REPEATABLE (42) LIMIT @n"))
         {
-            cmd.Parameters.AddWithValue("n", queries);
+            cmd.Parameters.AddWithValue("n", args.Queries);
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -166,9 +166,9 @@ public static class PlayerSearchBench
         {
             await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NamePrefix, p, null, 20), default);
         }
-        foreach (var t in typos.Take(200))
+        foreach (var t in typos.Skip(args.FuzzyQueries).Take(50))
         {
-            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20), default);
+            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: args.Thresholds.Max()), default);
         }
 
         foreach (var pageSize in new[] { 20, 100 })
@@ -187,7 +187,8 @@ public static class PlayerSearchBench
         }
         Console.WriteLine(filtered.Line());
 
-        foreach (var threshold in new[] { PlayerQuery.DefaultFuzzyThreshold, 0.45f })
+        typos = typos.Take(args.FuzzyQueries).ToList();
+        foreach (var threshold in args.Thresholds)
         {
             var fuzzy = new Latencies($"fuzzy (one typo), page 20, sim>={threshold}");
             var cjk = new Latencies("  of which CJK names");

@@ -18,9 +18,10 @@ public enum PlayerSearchMode
 /// <param name="After">The cursor of the previous page's last row, or null for the first page.</param>
 /// <param name="FuzzyThreshold">Least pg_trgm similarity a fuzzy match needs (pg_trgm's default is 0.3).</param>
 public sealed record PlayerQuery(PlayerSearchMode Mode, string Text, IReadOnlyList<string>? GameServers, int PageSize,
-    PlayerCursor? After = null, float FuzzyThreshold = PlayerQuery.DefaultFuzzyThreshold)
+    PlayerCursor? After = null, float FuzzyThreshold = PlayerQuery.DefaultFuzzyThreshold, int FuzzyTimeoutMs = PlayerQuery.DefaultFuzzyTimeoutMs)
 {
     public const float DefaultFuzzyThreshold = 0.3f;
+    public const int DefaultFuzzyTimeoutMs = 3000;
 }
 
 /// <summary>Where a page ended: the sort key of its last row. Fuzzy pages sort by score, the others by name key or id.</summary>
@@ -61,7 +62,14 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
         {
             return new PlayerPage([], null);
         }
-        var serverFilter = query.GameServers is null ? "" : "AND game_server_id = ANY(@servers)";
+        // One server is an equality, so the (game_server_id, name key, player id) index serves it in order;
+        // "= ANY(array)" would not, even with one element.
+        var serverFilter = query.GameServers switch
+        {
+            null => "",
+            { Count: 1 } => "AND game_server_id = @server",
+            _ => "AND game_server_id = ANY(@servers)",
+        };
         var after = query.After;
         var sql = query.Mode switch
         {
@@ -79,9 +87,11 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
                 """,
             // The threshold is pg_trgm's setting, which the GIN scan itself uses to drop weak candidates before
             // they cost a heap visit. It is set transaction-locally in the same batch (one implicit transaction,
-            // one round trip), so it never leaks to other users of the pooled connection.
+            // one round trip), so it never leaks to other users of the pooled connection. A fuzzy search over
+            // very common trigrams can be slow at scale: a statement timeout keeps one broad query from holding
+            // a connection and a core for long.
             PlayerSearchMode.NameFuzzy => $"""
-                SELECT set_config('pg_trgm.similarity_threshold', @threshold, true);
+                SELECT set_config('pg_trgm.similarity_threshold', @threshold, true), set_config('statement_timeout', @timeout, true);
                 SELECT * FROM (
                     SELECT {Columns}, similarity(character_name, @q) AS score FROM players
                     WHERE character_name % @q {serverFilter}) m
@@ -97,8 +107,13 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
         if (query.Mode == PlayerSearchMode.NameFuzzy)
         {
             cmd.Parameters.Add(new NpgsqlParameter<string>("threshold", query.FuzzyThreshold.ToString("R", CultureInfo.InvariantCulture)));
+            cmd.Parameters.Add(new NpgsqlParameter<string>("timeout", query.FuzzyTimeoutMs.ToString(CultureInfo.InvariantCulture)));
         }
-        if (query.GameServers is not null)
+        if (query.GameServers is { Count: 1 })
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string>("server", query.GameServers[0]));
+        }
+        else if (query.GameServers is not null)
         {
             cmd.Parameters.Add(new NpgsqlParameter("servers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = query.GameServers.ToArray() });
         }
@@ -111,8 +126,9 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
 
         var players = new List<Player>(query.PageSize + 1);
         var scores = new List<float>(query.PageSize + 1);
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        try
         {
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
             if (query.Mode == PlayerSearchMode.NameFuzzy)
             {
                 await reader.NextResultAsync(ct); // past set_config's row
@@ -122,6 +138,11 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
                 players.Add(Read(reader));
                 scores.Add(query.Mode == PlayerSearchMode.NameFuzzy ? reader.GetFloat(13) : 0);
             }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw GrpcErrors.ResourceExhausted(
+                $"fuzzy name search took longer than {query.FuzzyTimeoutMs} ms; add characters, filter by game server or search by prefix");
         }
         if (players.Count <= query.PageSize || query.Mode == PlayerSearchMode.PlayerId)
         {

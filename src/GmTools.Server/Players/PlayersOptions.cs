@@ -16,4 +16,7 @@ public sealed class PlayersOptions
     /// candidates before visiting the table) but tolerates fewer typos in short names; see docs/benchmarks.md.
     /// </summary>
     public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;
+
+    /// <summary>Statement timeout of one fuzzy search; past it the caller gets RESOURCE_EXHAUSTED.</summary>
+    public int FuzzyTimeoutMs { get; set; } = PlayerQuery.DefaultFuzzyTimeoutMs;
 }

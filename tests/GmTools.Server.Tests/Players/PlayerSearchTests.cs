@@ -12,6 +12,11 @@ public sealed class SearchWorldFixture : ServerFixture
 {
     public const int PagePlayers = 250;
 
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["GmTools:Players:FuzzyTimeoutMs"] = "500",
+    };
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -77,6 +82,24 @@ public sealed class PlayerSearchTests(SearchWorldFixture fx) : IClassFixture<Sea
         var loose = strict with { FuzzyThreshold = 0.3f };
         Assert.Equal("dragon-1", (await search.SearchAsync(loose, CancellationToken.None)).Players[0].PlayerId);
         Assert.Empty((await search.SearchAsync(strict, CancellationToken.None)).Players);
+    }
+
+    [Fact]
+    public async Task A_fuzzy_search_that_runs_too_long_is_cut_off_as_resource_exhausted()
+    {
+        // Another session holds the players table: the search waits until its statement timeout ends it.
+        await using var blocker = new Npgsql.NpgsqlConnection(fx.Postgres);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockCmd = new Npgsql.NpgsqlCommand("LOCK TABLE players IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        {
+            await lockCmd.ExecuteNonQueryAsync();
+        }
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _viewer.SearchPlayersAsync(new SearchPlayersRequest { NameFuzzy = "Dragonslayr" }));
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        await tx.RollbackAsync();
+
+        Assert.Equal("dragon-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "Dragonslayr" }))[0]);
     }
 
     [Fact]
