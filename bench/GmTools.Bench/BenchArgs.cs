@@ -10,7 +10,8 @@ public sealed record BenchArgs(string ConnectionString, long Players, int Querie
         var queries = 3000;
         var reuse = false;
         var fuzzyQueries = 500;
-        float[] thresholds = [0.3f, 0.5f];
+        // "auto" (a negative value here) is the service's length-dependent threshold.
+        float[] thresholds = [-1f];
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -20,7 +21,7 @@ public sealed record BenchArgs(string ConnectionString, long Players, int Querie
                 case "--reuse": reuse = true; break;
                 case "--fuzzy-queries": fuzzyQueries = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--thresholds":
-                    thresholds = args[++i].Split(',').Select(t => float.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+                    thresholds = args[++i].Split(',').Select(t => t == "auto" ? -1f : float.Parse(t, CultureInfo.InvariantCulture)).ToArray();
                     break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }

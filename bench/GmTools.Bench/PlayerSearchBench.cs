@@ -168,7 +168,7 @@ public static class PlayerSearchBench
         }
         foreach (var t in typos.Skip(args.FuzzyQueries).Take(50))
         {
-            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: args.Thresholds.Max()), default);
+            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: PlayerQuery.ThresholdFor(t.Typo)), default);
         }
 
         foreach (var pageSize in new[] { 20, 100 })
@@ -188,16 +188,18 @@ public static class PlayerSearchBench
         Console.WriteLine(filtered.Line());
 
         typos = typos.Take(args.FuzzyQueries).ToList();
-        foreach (var threshold in args.Thresholds)
+        foreach (var threshold in typos.Count == 0 ? [] : args.Thresholds)
         {
-            var fuzzy = new Latencies($"fuzzy (one typo), page 20, sim>={threshold}");
+            var label = threshold < 0 ? $"auto {PlayerQuery.DefaultFuzzyThreshold}..{PlayerQuery.DefaultFuzzyThresholdCap}" : threshold.ToString(CultureInfo.InvariantCulture);
+            var fuzzy = new Latencies($"fuzzy (one typo), page 20, sim>={label}");
             var cjk = new Latencies("  of which CJK names");
             var found = 0;
             foreach (var (original, typo) in typos)
             {
                 var start = Stopwatch.GetTimestamp();
                 var page = await fuzzy.TimeAsync(() => search.SearchAsync(
-                    new PlayerQuery(PlayerSearchMode.NameFuzzy, typo, null, 20, FuzzyThreshold: threshold), default));
+                    new PlayerQuery(PlayerSearchMode.NameFuzzy, typo, null, 20,
+                        FuzzyThreshold: threshold < 0 ? PlayerQuery.ThresholdFor(typo) : threshold, FuzzyTimeoutMs: 60_000), default));
                 if (IsCjk(original))
                 {
                     cjk.Add(Stopwatch.GetElapsedTime(start));

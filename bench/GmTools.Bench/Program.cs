@@ -1,7 +1,7 @@
 using GmTools.Bench;
 
 // GmTools benchmarks. Verbs:
-//   players [--players N] [--queries N] [--fuzzy-queries N] [--thresholds 0.3,0.5] [--reuse]
+//   players [--players N] [--queries N] [--fuzzy-queries N] [--thresholds auto,0.3,0.5] [--reuse]
 //       seed N players by binary COPY (--reuse: keep an already loaded table of N rows), then time name search
 // The database comes from GMTOOLS_BENCH_POSTGRES (a full Npgsql connection string; the database in it is
 // created if missing and its players table is REPLACED), e.g.
@@ -13,6 +13,6 @@ switch (verb)
     case "players":
         return await PlayerSearchBench.RunAsync(options);
     default:
-        await Console.Error.WriteLineAsync("usage: GmTools.Bench players [--players 10000000] [--queries 3000] [--fuzzy-queries 500] [--thresholds 0.3,0.5] [--reuse]");
+        await Console.Error.WriteLineAsync("usage: GmTools.Bench players [--players 10000000] [--queries 3000] [--fuzzy-queries 500] [--thresholds auto,0.3,0.5] [--reuse]");
         return 2;
 }

@@ -21,7 +21,20 @@ public sealed record PlayerQuery(PlayerSearchMode Mode, string Text, IReadOnlyLi
     PlayerCursor? After = null, float FuzzyThreshold = PlayerQuery.DefaultFuzzyThreshold, int FuzzyTimeoutMs = PlayerQuery.DefaultFuzzyTimeoutMs)
 {
     public const float DefaultFuzzyThreshold = 0.3f;
+    public const float DefaultFuzzyThresholdCap = 0.5f;
     public const int DefaultFuzzyTimeoutMs = 3000;
+
+    /// <summary>
+    /// The similarity a fuzzy search asks for, by query length. One typo breaks up to three of a name's n
+    /// trigrams, leaving a similarity of about (n-3)/(n+3): short names need pg_trgm's loose 0.3 to survive one
+    /// typo, long ones keep one typo well above 0.5. Asking long queries for more is what keeps them fast at
+    /// scale: the GIN scan then only walks the rarest of the query's trigrams (docs/benchmarks.md).
+    /// </summary>
+    public static float ThresholdFor(string text, float floor = DefaultFuzzyThreshold, float cap = DefaultFuzzyThresholdCap)
+    {
+        var n = text.Length + 1; // a one-word name of L characters has L+1 padded trigrams (pg_trgm pads 2 before, 1 after)
+        return Math.Clamp((n - 3f) / (n + 3f), floor, Math.Max(floor, cap));
+    }
 }
 
 /// <summary>Where a page ended: the sort key of its last row. Fuzzy pages sort by score, the others by name key or id.</summary>

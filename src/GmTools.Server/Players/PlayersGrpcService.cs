@@ -66,7 +66,7 @@ public sealed class PlayersGrpcService(
             throw GrpcErrors.PermissionDenied($"include_contact needs permission '{Permissions.PlayersReadContact}'");
         }
         var pageSize = PageToken.Size(r.PageSize, options.Value.MaxPageSize);
-        var query = new PlayerQuery(mode, text, caller.SearchableServers(r.GameServerId), pageSize, FuzzyThreshold: options.Value.FuzzyThreshold, FuzzyTimeoutMs: options.Value.FuzzyTimeoutMs);
+        var query = new PlayerQuery(mode, text, caller.SearchableServers(r.GameServerId), pageSize, FuzzyThreshold: PlayerQuery.ThresholdFor(text, options.Value.FuzzyThreshold, options.Value.FuzzyThresholdCap), FuzzyTimeoutMs: options.Value.FuzzyTimeoutMs);
         query = query with { After = PlayerPageToken.Decode(r.PageToken, query) };
 
         var page = await search.SearchAsync(query, context.CancellationToken);

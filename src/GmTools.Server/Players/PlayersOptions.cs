@@ -12,10 +12,14 @@ public sealed class PlayersOptions
     public int MaxPageSize { get; set; } = 100;
 
     /// <summary>
-    /// Least trigram similarity for a fuzzy name match. Higher is faster at scale (the GIN scan drops more
-    /// candidates before visiting the table) but tolerates fewer typos in short names; see docs/benchmarks.md.
+    /// Least trigram similarity a fuzzy name match needs, for short queries. Longer queries ask for more, up
+    /// to <see cref="FuzzyThresholdCap"/> (<see cref="PlayerQuery.ThresholdFor"/>). Higher is faster at scale
+    /// but tolerates fewer typos; see docs/benchmarks.md.
     /// </summary>
     public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;
+
+    /// <summary>The most similarity a fuzzy search ever asks for (long queries).</summary>
+    public float FuzzyThresholdCap { get; set; } = PlayerQuery.DefaultFuzzyThresholdCap;
 
     /// <summary>Statement timeout of one fuzzy search; past it the caller gets RESOURCE_EXHAUSTED.</summary>
     public int FuzzyTimeoutMs { get; set; } = PlayerQuery.DefaultFuzzyTimeoutMs;
