@@ -168,7 +168,7 @@ public static class PlayerSearchBench
         }
         foreach (var t in typos.Skip(args.FuzzyQueries).Take(50))
         {
-            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: PlayerQuery.ThresholdFor(t.Typo)), default);
+            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: PlayerQuery.ThresholdFor(t.Typo), FuzzyTimeoutMs: 60_000), default);
         }
 
         foreach (var pageSize in new[] { 20, 100 })
