@@ -6,7 +6,7 @@ namespace GmTools.Server.Players;
 /// <summary>Entity ↔ contract mapping of the players capability.</summary>
 public static class PlayerContracts
 {
-    public static Contracts.V1.Player ToContract(Player p, bool withContact) => new()
+    public static PlayerDetails ToContract(Player p, bool withContact) => new()
     {
         PlayerId = p.PlayerId,
         Account = p.Account,
@@ -23,7 +23,7 @@ public static class PlayerContracts
         ContactIncluded = withContact,
     };
 
-    public static Contracts.V1.PlayerNote ToContract(PlayerNote n) => new()
+    public static PlayerNote ToContract(PlayerNoteEntity n) => new()
     {
         NoteId = n.NoteId,
         PlayerId = n.PlayerId,

@@ -9,10 +9,10 @@ public sealed class PlayerNotes(GmToolsDbContext db, PlayerSearch players, Audit
 {
     public const string NoteAction = "player.note";
 
-    public async Task<PlayerNote> AddAsync(Caller caller, string playerId, string kind, string text, string ticketRef, CancellationToken ct)
+    public async Task<PlayerNoteEntity> AddAsync(Caller caller, string playerId, string kind, string text, string ticketRef, CancellationToken ct)
     {
         var player = caller.EnsureVisible(await players.GetAsync(playerId, ct), playerId);
-        var note = new PlayerNote
+        var note = new PlayerNoteEntity
         {
             PlayerId = player.PlayerId,
             Kind = kind,

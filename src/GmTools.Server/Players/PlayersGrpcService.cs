@@ -100,8 +100,8 @@ public sealed class PlayersGrpcService(
     {
         var v = new Violations()
             .RequiredMax("player_id", r.PlayerId, PlayerLimits.PlayerId)
-            .RequiredMax("text", r.Text, PlayerNote.MaxTextLength)
-            .MaxLength("ticket_ref", r.TicketRef, PlayerNote.MaxTicketRefLength);
+            .RequiredMax("text", r.Text, PlayerNoteEntity.MaxTextLength)
+            .MaxLength("ticket_ref", r.TicketRef, PlayerNoteEntity.MaxTicketRefLength);
         var kind = PlayerContracts.StoredKind(r.Kind);
         if (kind is null)
         {

@@ -353,7 +353,7 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("players", (string)null);
                 });
 
-            modelBuilder.Entity("GmTools.Server.Players.PlayerNote", b =>
+            modelBuilder.Entity("GmTools.Server.Players.PlayerNoteEntity", b =>
                 {
                     b.Property<long>("NoteId")
                         .ValueGeneratedOnAdd()

@@ -9,7 +9,7 @@ public sealed class NotesDossierSection(GmToolsDbContext db) : IDossierSection
 {
     public async Task FillAsync(DossierContext context, GetPlayerDossierResponse dossier, CancellationToken ct)
     {
-        var notes = await db.Set<PlayerNote>().AsNoTracking()
+        var notes = await db.Set<PlayerNoteEntity>().AsNoTracking()
             .Where(n => n.PlayerId == context.Player.PlayerId)
             .OrderByDescending(n => n.NoteId)
             .Take(context.RecentLimit)

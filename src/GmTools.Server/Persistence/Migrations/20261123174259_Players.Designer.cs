@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261123165253_Players")]
+    [Migration("20261123174259_Players")]
     partial class Players
     {
         /// <inheritdoc />
@@ -356,7 +356,7 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("players", (string)null);
                 });
 
-            modelBuilder.Entity("GmTools.Server.Players.PlayerNote", b =>
+            modelBuilder.Entity("GmTools.Server.Players.PlayerNoteEntity", b =>
                 {
                     b.Property<long>("NoteId")
                         .ValueGeneratedOnAdd()

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace GmTools.Server.Players;
 
 /// <summary>What an agent wants the next colleague to know about a player. Notes are never edited or deleted.</summary>
-public sealed class PlayerNote
+public sealed class PlayerNoteEntity
 {
     public const int MaxTextLength = 2000;
     public const int MaxTicketRefLength = 100;
@@ -19,17 +19,17 @@ public sealed class PlayerNote
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-internal sealed class PlayerNoteConfiguration : IEntityTypeConfiguration<PlayerNote>
+internal sealed class PlayerNoteEntityConfiguration : IEntityTypeConfiguration<PlayerNoteEntity>
 {
-    public void Configure(EntityTypeBuilder<PlayerNote> b)
+    public void Configure(EntityTypeBuilder<PlayerNoteEntity> b)
     {
         b.ToTable("player_notes");
         b.HasKey(n => n.NoteId);
         b.Property(n => n.NoteId).UseIdentityAlwaysColumn();
         b.Property(n => n.PlayerId).HasMaxLength(64);
         b.Property(n => n.Kind).HasMaxLength(32);
-        b.Property(n => n.Text).HasMaxLength(PlayerNote.MaxTextLength);
-        b.Property(n => n.TicketRef).HasMaxLength(PlayerNote.MaxTicketRefLength);
+        b.Property(n => n.Text).HasMaxLength(PlayerNoteEntity.MaxTextLength);
+        b.Property(n => n.TicketRef).HasMaxLength(PlayerNoteEntity.MaxTicketRefLength);
         b.Property(n => n.Author).HasMaxLength(128);
         b.HasIndex(n => new { n.PlayerId, n.NoteId });
     }
