@@ -1,11 +1,22 @@
 using GmTools.Bench;
 
-// gmtools-bench gamelink --postgres "Host=...;Username=...;Database=postgres" --redis HOST:PORT
-//                        [--commands 100000] [--samples 2000] [--rate 200]
-// Normally started by bench/gamelink.sh, which brings up a throwaway PostgreSQL and Redis.
-if (args.Length == 0 || args[0] != "gamelink")
+// GmTools benchmarks. Verbs:
+//   gamelink --postgres CONNSTRING --redis HOST:PORT [--commands N] [--samples N] [--rate PER_SECOND]
+//       two replicas on real sockets; delivery rate to one game server and cross-replica latency.
+//       Normally started by bench/gamelink.sh, which brings up a throwaway PostgreSQL and Redis.
+//   players [--players N] [--queries N] [--fuzzy-queries N] [--thresholds auto,0.3,0.5] [--reuse]
+//       seed N players by binary COPY (--reuse: keep an already loaded table of N rows), then time name search.
+//       The database comes from GMTOOLS_BENCH_POSTGRES (a full Npgsql connection string; the database in it is
+//       created if missing and its players table is REPLACED).
+var verb = args.Length > 0 ? args[0] : "";
+switch (verb)
 {
-    Console.Error.WriteLine("usage: gamelink --postgres CONNSTRING --redis HOST:PORT [--commands N] [--samples N] [--rate PER_SECOND]");
-    return 2;
+    case "gamelink":
+        return await GameLinkBench.RunAsync(args[1..]);
+    case "players":
+        return await PlayerSearchBench.RunAsync(BenchArgs.Parse(args[1..]));
+    default:
+        await Console.Error.WriteLineAsync("usage: GmTools.Bench gamelink --postgres CONNSTRING --redis HOST:PORT [--commands N] [--samples N] [--rate N]");
+        await Console.Error.WriteLineAsync("       GmTools.Bench players [--players 10000000] [--queries 3000] [--fuzzy-queries 500] [--thresholds auto,0.3,0.5] [--reuse]");
+        return 2;
 }
-return await GameLinkBench.RunAsync(args[1..]);

@@ -8,6 +8,7 @@ using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
 using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
+using GmTools.Server.Players;
 using GmTools.Server.Security;
 
 namespace GmTools.Server;
@@ -55,6 +56,7 @@ public static class GmToolsHost
 
         services.AddGameServers();
         services.AddGameLink(configuration);
+        services.AddPlayers();
         services.AddSanctions();
         services.AddRewards(configuration);
     }
@@ -73,6 +75,7 @@ public static class GmToolsHost
 
         app.MapGameServers();
         app.MapGameLink();
+        app.MapPlayers();
         app.MapSanctions();
         app.MapRewards();
     }

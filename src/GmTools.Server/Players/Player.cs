@@ -24,6 +24,14 @@ public sealed class Player
     public bool Online { get; set; }
     public long Version { get; set; }
     public DateTimeOffset SyncedAt { get; set; }
+
+    /// <summary>
+    /// lower(character_name) in byte order (unbounded: lower-casing may lengthen a few characters), computed by PostgreSQL: the key of the case-insensitive
+    /// prefix search. Byte ("C") order makes a btree range scan exact for any script, CJK included.
+    /// </summary>
+    public string CharacterNameKey { get; private set; } = "";
+
+    internal void SetNameKey(string key) => CharacterNameKey = key;
 }
 
 internal sealed class PlayerConfiguration : IEntityTypeConfiguration<Player>
@@ -37,7 +45,17 @@ internal sealed class PlayerConfiguration : IEntityTypeConfiguration<Player>
         b.Property(p => p.GameServerId).HasMaxLength(32);
         b.Property(p => p.CharacterName).HasMaxLength(64);
         b.Property(p => p.Contact).HasMaxLength(256);
+        b.Property(p => p.CharacterNameKey)
+            .HasComputedColumnSql("lower(character_name)", stored: true)
+            .UseCollation("C");
         b.HasIndex(p => p.Account);
         b.HasIndex(p => new { p.GameServerId, p.PlayerId });
+        // Prefix search: a range scan in (name key, player id) order, which is also the paging order.
+        b.HasIndex(p => new { p.CharacterNameKey, p.PlayerId }).HasDatabaseName("ix_players_name_key");
+        // Prefix search by staff scoped to one game server (or filtering by one): same order, server first.
+        b.HasIndex(p => new { p.GameServerId, p.CharacterNameKey, p.PlayerId }).HasDatabaseName("ix_players_server_name_key");
+        // Fuzzy search: pg_trgm similarity (%). Trigram extraction lower-cases by itself.
+        b.HasIndex(p => p.CharacterName).HasDatabaseName("ix_players_name_trgm")
+            .HasMethod("gin").HasOperators("gin_trgm_ops");
     }
 }

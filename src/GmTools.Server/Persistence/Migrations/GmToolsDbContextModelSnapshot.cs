@@ -324,6 +324,14 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("character_name");
 
+                    b.Property<string>("CharacterNameKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("character_name_key")
+                        .HasComputedColumnSql("lower(character_name)", true)
+                        .UseCollation("C");
+
                     b.Property<string>("Contact")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -370,10 +378,74 @@ namespace GmTools.Server.Persistence.Migrations
                     b.HasIndex("Account")
                         .HasDatabaseName("ix_players_account");
 
+                    b.HasIndex("CharacterName")
+                        .HasDatabaseName("ix_players_name_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("CharacterName"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("CharacterName"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("CharacterNameKey", "PlayerId")
+                        .HasDatabaseName("ix_players_name_key");
+
                     b.HasIndex("GameServerId", "PlayerId")
                         .HasDatabaseName("ix_players_game_server_id_player_id");
 
+                    b.HasIndex("GameServerId", "CharacterNameKey", "PlayerId")
+                        .HasDatabaseName("ix_players_server_name_key");
+
                     b.ToTable("players", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Players.PlayerNoteEntity", b =>
+                {
+                    b.Property<long>("NoteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("note_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("NoteId"));
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("author");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("text");
+
+                    b.Property<string>("TicketRef")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("ticket_ref");
+
+                    b.HasKey("NoteId")
+                        .HasName("pk_player_notes");
+
+                    b.HasIndex("PlayerId", "NoteId")
+                        .HasDatabaseName("ix_player_notes_player_id_note_id");
+
+                    b.ToTable("player_notes", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.Campaign", b =>

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using GmTools.Server.Persistence;
+using GmTools.Server.Players;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace GmTools.Bench;
+
+/// <summary>
+/// Player name search at scale: migrate the named database, load N players with binary COPY (secondary
+/// indexes dropped first, rebuilt after the load), then time prefix and fuzzy searches through
+/// <see cref="PlayerSearch"/>, the class the gRPC service calls. Baselines from the same run: a bare
+/// "SELECT 1" round trip and a raw COPY into an index-free table.
+/// </summary>
+public static class PlayerSearchBench
+{
+    private const int CopyStreams = 2;
+    private const int BaselineCopyRows = 1_000_000;
+
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        await EnsureDatabaseAsync(args.ConnectionString);
+        var csb = new NpgsqlConnectionStringBuilder(args.ConnectionString) { MaxPoolSize = 10, CommandTimeout = 0 };
+        await using var dataSource = NpgsqlDataSource.Create(csb.ConnectionString);
+        await MigrateAsync(dataSource);
+        Console.WriteLine($"database {csb.Database} on {csb.Host}:{csb.Port}; {await ScalarAsync(dataSource, "SELECT version()")}");
+
+        var selectOne = new Latencies("baseline: SELECT 1 round trip");
+        for (var i = 0; i < 3000; i++)
+        {
+            await selectOne.TimeAsync(() => ScalarAsync(dataSource, "SELECT 1"));
+        }
+        Console.WriteLine(selectOne.Line());
+
+        var existing = Convert.ToInt64(await ScalarAsync(dataSource, "SELECT count(*) FROM players"), CultureInfo.InvariantCulture);
+        if (args.Reuse && existing == args.Players)
+        {
+            Console.WriteLine($"reusing {existing:N0} players already loaded");
+        }
+        else
+        {
+            var baseline = await RawCopyRateAsync(dataSource);
+            Console.WriteLine($"baseline: raw COPY, 1 stream, no indexes  {baseline,12:N0} rows/s");
+            await SeedAsync(dataSource, args.Players);
+        }
+
+        await MeasureAsync(dataSource, args);
+        return 0;
+    }
+
+    private static async Task SeedAsync(NpgsqlDataSource dataSource, long players)
+    {
+        var indexes = await DropIndexesAsync(dataSource);
+        var sw = Stopwatch.StartNew();
+        var per = players / CopyStreams;
+        await Task.WhenAll(Enumerable.Range(0, CopyStreams).Select(s =>
+            CopyPlayersAsync(dataSource, s * per, s == CopyStreams - 1 ? players : (s + 1) * per, seed: 7919 * (s + 1))));
+        var load = sw.Elapsed;
+        Console.WriteLine($"seed: COPY {players:N0} players, {CopyStreams} streams      {players / load.TotalSeconds,12:N0} rows/s ({load.TotalSeconds:F1} s)");
+
+        sw.Restart();
+        await BuildIndexesAsync(dataSource, indexes);
+        Console.WriteLine($"seed: build indexes + analyze              {sw.Elapsed.TotalSeconds,12:F1} s");
+        Console.WriteLine($"seed: table + indexes size                 {await ScalarAsync(dataSource, "SELECT pg_size_pretty(pg_total_relation_size('players'))"),12}");
+    }
+
+    /// <summary>Raw COPY into a table of the same columns with no index and no generated column: what the server can ingest at best.</summary>
+    private static async Task<double> RawCopyRateAsync(NpgsqlDataSource dataSource)
+    {
+        await ExecAsync(dataSource, "DROP TABLE IF EXISTS bench_copy_baseline; CREATE TABLE bench_copy_baseline (LIKE players EXCLUDING ALL)");
+        await ExecAsync(dataSource, "ALTER TABLE bench_copy_baseline DROP COLUMN character_name_key");
+        var sw = Stopwatch.StartNew();
+        await CopyPlayersAsync(dataSource, 0, BaselineCopyRows, seed: 1, table: "bench_copy_baseline");
+        var rate = BaselineCopyRows / sw.Elapsed.TotalSeconds;
+        await ExecAsync(dataSource, "DROP TABLE bench_copy_baseline");
+        return rate;
+    }
+
+    private static async Task CopyPlayersAsync(NpgsqlDataSource dataSource, long from, long to, int seed, string table = "players")
+    {
+        var names = new NameGenerator(seed);
+        var random = new Random(seed);
+        var epoch = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version, synced_at) FROM STDIN (FORMAT BINARY)");
+        for (var i = from; i < to; i++)
+        {
+            var id = i.ToString(CultureInfo.InvariantCulture);
+            await writer.StartRowAsync();
+            await writer.WriteAsync("p" + id, NpgsqlDbType.Text);
+            await writer.WriteAsync("acct" + (i / 3).ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Text);
+            await writer.WriteAsync("s" + (1 + i % 50).ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Text);
+            await writer.WriteAsync(names.Next(), NpgsqlDbType.Text);
+            await writer.WriteAsync(1 + random.Next(120), NpgsqlDbType.Integer);
+            await writer.WriteAsync((long)random.Next(100_000), NpgsqlDbType.Bigint);
+            await writer.WriteAsync((long)random.Next(1_000_000), NpgsqlDbType.Bigint);
+            await writer.WriteAsync(epoch.AddMinutes(random.Next(30 * 24 * 60)), NpgsqlDbType.TimestampTz);
+            await writer.WriteAsync("138" + random.Next(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture), NpgsqlDbType.Text);
+            await writer.WriteAsync(random.Next(10) == 0, NpgsqlDbType.Boolean);
+            await writer.WriteAsync(1L, NpgsqlDbType.Bigint);
+            await writer.WriteAsync(epoch, NpgsqlDbType.TimestampTz);
+        }
+        await writer.CompleteAsync();
+    }
+
+    /// <summary>
+    /// Drops the players indexes (primary key included) and empties the table; the definitions are kept in
+    /// bench_index_defs so an interrupted run can still rebuild exactly what the migrations made.
+    /// </summary>
+    private static async Task<List<string>> DropIndexesAsync(NpgsqlDataSource dataSource)
+    {
+        await ExecAsync(dataSource, """
+            CREATE TABLE IF NOT EXISTS bench_index_defs (name text PRIMARY KEY, def text NOT NULL);
+            INSERT INTO bench_index_defs SELECT indexname, indexdef FROM pg_indexes
+            WHERE schemaname = current_schema() AND tablename = 'players' AND indexname <> 'pk_players'
+            ON CONFLICT DO NOTHING;
+            """);
+        var defs = new List<string>();
+        await using (var cmd = dataSource.CreateCommand("SELECT name, def FROM bench_index_defs ORDER BY name"))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                defs.Add(reader.GetString(1));
+                await ExecAsync(dataSource, $"DROP INDEX IF EXISTS \"{reader.GetString(0)}\"");
+            }
+        }
+        await ExecAsync(dataSource, "ALTER TABLE players DROP CONSTRAINT IF EXISTS pk_players; TRUNCATE players");
+        return defs;
+    }
+
+    /// <summary>The GIN trigram build is the long pole: it runs on one connection while the btrees build on the other.</summary>
+    private static async Task BuildIndexesAsync(NpgsqlDataSource dataSource, List<string> defs)
+    {
+        const string tune = "SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 0; ";
+        var gin = defs.Where(d => d.Contains("USING gin", StringComparison.OrdinalIgnoreCase)).ToList();
+        var btrees = defs.Except(gin).Prepend("ALTER TABLE players ADD CONSTRAINT pk_players PRIMARY KEY (player_id)").ToList();
+        await Task.WhenAll(
+            Task.Run(async () => { foreach (var d in gin) { await ExecAsync(dataSource, tune + d); } }),
+            Task.Run(async () => { foreach (var d in btrees) { await ExecAsync(dataSource, tune + d); } }));
+        await ExecAsync(dataSource, "VACUUM ANALYZE players");
+    }
+
+    private static async Task MeasureAsync(NpgsqlDataSource dataSource, BenchArgs args)
+    {
+        var search = new PlayerSearch(dataSource);
+        var sample = new List<string>();
+        await using (var cmd = dataSource.CreateCommand("SELECT character_name FROM players TABLESAMPLE SYSTEM (1) REPEATABLE (42) LIMIT @n"))
+        {
+            cmd.Parameters.AddWithValue("n", args.Queries);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                sample.Add(reader.GetString(0));
+            }
+        }
+        var random = new Random(42);
+        var prefixes = sample.Select(n => n[..Math.Min(n.Length, IsCjk(n) ? 1 + random.Next(2) : 3 + random.Next(3))]).ToList();
+        var typos = sample.Select(n => (Original: n, Typo: Typo(n, random))).ToList();
+
+        // Warm-up (plans, caches); not counted.
+        foreach (var p in prefixes.Take(200))
+        {
+            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NamePrefix, p, null, 20), default);
+        }
+        foreach (var t in typos.Skip(args.FuzzyQueries).Take(50))
+        {
+            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: PlayerQuery.ThresholdFor(t.Typo), FuzzyTimeoutMs: 60_000), default);
+        }
+
+        foreach (var pageSize in new[] { 20, 100 })
+        {
+            var lat = new Latencies($"name prefix, page {pageSize}");
+            foreach (var p in prefixes)
+            {
+                await lat.TimeAsync(() => search.SearchAsync(new PlayerQuery(PlayerSearchMode.NamePrefix, p, null, pageSize), default));
+            }
+            Console.WriteLine(lat.Line());
+        }
+        var filtered = new Latencies("name prefix, page 20, one server");
+        foreach (var p in prefixes)
+        {
+            await filtered.TimeAsync(() => search.SearchAsync(new PlayerQuery(PlayerSearchMode.NamePrefix, p, ["s7"], 20), default));
+        }
+        Console.WriteLine(filtered.Line());
+
+        typos = typos.Take(args.FuzzyQueries).ToList();
+        foreach (var threshold in typos.Count == 0 ? [] : args.Thresholds)
+        {
+            var label = threshold < 0 ? $"auto {PlayerQuery.DefaultFuzzyThreshold}..{PlayerQuery.DefaultFuzzyThresholdCap}" : threshold.ToString(CultureInfo.InvariantCulture);
+            var fuzzy = new Latencies($"fuzzy (one typo), page 20, sim>={label}");
+            var cjk = new Latencies("  of which CJK names");
+            var found = 0;
+            foreach (var (original, typo) in typos)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var page = await fuzzy.TimeAsync(() => search.SearchAsync(
+                    new PlayerQuery(PlayerSearchMode.NameFuzzy, typo, null, 20,
+                        FuzzyThreshold: threshold < 0 ? PlayerQuery.ThresholdFor(typo) : threshold, FuzzyTimeoutMs: 60_000), default));
+                if (IsCjk(original))
+                {
+                    cjk.Add(Stopwatch.GetElapsedTime(start));
+                }
+                found += page.Players.Any(p => p.CharacterName == original) ? 1 : 0;
+            }
+            Console.WriteLine(fuzzy.Line($"  intended name in page: {100.0 * found / typos.Count:F1} %"));
+            Console.WriteLine(cjk.Line());
+        }
+    }
+
+    /// <summary>One edit: substitute, delete, insert or swap a character (names of 3+ characters).</summary>
+    private static string Typo(string name, Random random)
+    {
+        if (name.Length < 3)
+        {
+            return name;
+        }
+        var i = random.Next(1, name.Length - 1);
+        var c = IsCjk(name) ? "的一是了我不人在"[random.Next(8)] : (char)('a' + random.Next(26));
+        return random.Next(4) switch
+        {
+            0 => name[..i] + c + name[(i + 1)..],
+            1 => name[..i] + name[(i + 1)..],
+            2 => name[..i] + c + name[i..],
+            _ => name[..(i - 1)] + name[i] + name[i - 1] + name[(i + 1)..],
+        };
+    }
+
+    private static bool IsCjk(string s) => s.Any(ch => ch is >= '\u4e00' and <= '\u9fff');
+
+    private static async Task EnsureDatabaseAsync(string connectionString)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", connection);
+        exists.Parameters.AddWithValue("n", target.Database!);
+        if (await exists.ExecuteScalarAsync() is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{target.Database}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+    }
+
+    private static async Task MigrateAsync(NpgsqlDataSource dataSource)
+    {
+        var options = new DbContextOptionsBuilder<GmToolsDbContext>();
+        PersistenceRegistration.Configure(options, dataSource);
+        await using var db = new GmToolsDbContext(options.Options);
+        await db.Database.MigrateAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    private static async Task ExecAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}

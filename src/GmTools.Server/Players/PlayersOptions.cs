@@ -1,0 +1,26 @@
+namespace GmTools.Server.Players;
+
+/// <summary>Section "GmTools:Players". Explicit limits of the players capability.</summary>
+public sealed class PlayersOptions
+{
+    public const string Section = "GmTools:Players";
+
+    /// <summary>Most profiles one SyncPlayers call may carry.</summary>
+    public int MaxSyncBatch { get; set; } = 1000;
+
+    /// <summary>Largest search page.</summary>
+    public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>
+    /// Least trigram similarity a fuzzy name match needs, for short queries. Longer queries ask for more, up
+    /// to <see cref="FuzzyThresholdCap"/> (<see cref="PlayerQuery.ThresholdFor"/>). Higher is faster at scale
+    /// but tolerates fewer typos; see docs/benchmarks.md.
+    /// </summary>
+    public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;
+
+    /// <summary>The most similarity a fuzzy search ever asks for (long queries).</summary>
+    public float FuzzyThresholdCap { get; set; } = PlayerQuery.DefaultFuzzyThresholdCap;
+
+    /// <summary>Statement timeout of one fuzzy search; past it the caller gets RESOURCE_EXHAUSTED.</summary>
+    public int FuzzyTimeoutMs { get; set; } = PlayerQuery.DefaultFuzzyTimeoutMs;
+}
