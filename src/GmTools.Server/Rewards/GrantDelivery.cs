@@ -19,35 +19,58 @@ public static class GrantDelivery
     public static async Task DescribeAsync(DbContext db, Grant grant, Contracts.V1.Grant into, CancellationToken ct)
     {
         var recipients = grant.Recipients.OrderBy(r => r.PlayerId, StringComparer.Ordinal).ToList();
-        var correlations = recipients.SelectMany(r => new[] { MailCorrelation(grant.GrantId, r.PlayerId), ClawBackCorrelation(grant.GrantId, r.PlayerId) }).ToList();
-        var rows = await db.Set<OutboxCommand>().AsNoTracking()
-            .Where(c => correlations.Contains(c.CorrelationId!))
-            .Select(c => new { c.CorrelationId, c.Outcome, c.FailureReason })
-            .ToListAsync(ct);
-        var byCorrelation = rows.ToDictionary(r => r.CorrelationId!, StringComparer.Ordinal);
+        var rows = await RowsAsync(db, recipients.SelectMany(r => new[] { MailCorrelation(grant.GrantId, r.PlayerId), ClawBackCorrelation(grant.GrantId, r.PlayerId) }), ct);
         foreach (var r in recipients)
         {
             var view = new Contracts.V1.GrantRecipient { PlayerId = r.PlayerId, GameServerId = r.GameServerId };
-            byCorrelation.TryGetValue(MailCorrelation(grant.GrantId, r.PlayerId), out var mail);
-            byCorrelation.TryGetValue(ClawBackCorrelation(grant.GrantId, r.PlayerId), out var clawBack);
-            (view.DeliveryState, view.FailureReason) = (mail?.Outcome, clawBack?.Outcome) switch
-            {
-                (_, OutboxOutcomes.Applied) => (DeliveryState.ClawedBack, ""),
-                (_, null) when clawBack is not null => (DeliveryState.ClawBackPending, ""),
-                (_, _) when clawBack is not null => (DeliveryState.Delivered, $"claw-back {clawBack.Outcome}: {clawBack.FailureReason}"),
-                (null, _) when mail is null => grant.State is GrantStates.Rejected or GrantStates.Revoked ? (DeliveryState.Cancelled, "") : (DeliveryState.Pending, ""),
-                (null, _) => (DeliveryState.Pending, ""),
-                (OutboxOutcomes.Applied, _) => (DeliveryState.Delivered, ""),
-                (OutboxOutcomes.Failed, _) => (DeliveryState.Failed, mail!.FailureReason ?? ""),
-                (OutboxOutcomes.Expired, _) => (DeliveryState.Expired, ""),
-                (OutboxOutcomes.Cancelled, _) => (DeliveryState.Cancelled, ""),
-                _ => (DeliveryState.Pending, ""),
-            };
+            (view.DeliveryState, view.FailureReason) = StateOf(grant.State, grant.GrantId, r.PlayerId, rows);
             into.Recipients.Add(view);
         }
+    }
 
+    /// <summary>The outbox rows with these correlation ids, by correlation id.</summary>
+    public static async Task<IReadOnlyDictionary<string, OutboxRow>> RowsAsync(DbContext db, IEnumerable<string> correlationIds, CancellationToken ct)
+    {
+        var correlations = correlationIds.ToList();
+        var rows = await db.Set<OutboxCommand>().AsNoTracking()
+            .Where(c => correlations.Contains(c.CorrelationId!))
+            .Select(c => new OutboxRow(c.CorrelationId!, c.Outcome, c.FailureReason, c.AckedAt))
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.CorrelationId, StringComparer.Ordinal);
+    }
+
+    /// <summary>One recipient's delivery state, from the rows <see cref="RowsAsync"/> read for the grant's mail and claw-back correlations.</summary>
+    public static (DeliveryState State, string FailureReason) StateOf(string grantState, long grantId, string playerId, IReadOnlyDictionary<string, OutboxRow> rows)
+    {
+        rows.TryGetValue(MailCorrelation(grantId, playerId), out var mail);
+        rows.TryGetValue(ClawBackCorrelation(grantId, playerId), out var clawBack);
+        return StateOf(grantState is GrantStates.Rejected or GrantStates.Revoked, mail, clawBack);
+    }
+
+    /// <summary>
+    /// The state from a mail row and its claw-back row (either may not exist yet). <paramref name="withdrawn"/>:
+    /// rejected or revoked, so a mail that was never queued never will be.
+    /// </summary>
+    public static (DeliveryState State, string FailureReason) StateOf(bool withdrawn, OutboxRow? mail, OutboxRow? clawBack)
+    {
+        return (mail?.Outcome, clawBack?.Outcome) switch
+        {
+            (_, OutboxOutcomes.Applied) => (DeliveryState.ClawedBack, ""),
+            (_, null) when clawBack is not null => (DeliveryState.ClawBackPending, ""),
+            (_, _) when clawBack is not null => (DeliveryState.Delivered, $"claw-back {clawBack.Outcome}: {clawBack.FailureReason}"),
+            (null, _) when mail is null => withdrawn ? (DeliveryState.Cancelled, "") : (DeliveryState.Pending, ""),
+            (null, _) => (DeliveryState.Pending, ""),
+            (OutboxOutcomes.Applied, _) => (DeliveryState.Delivered, ""),
+            (OutboxOutcomes.Failed, _) => (DeliveryState.Failed, mail!.FailureReason ?? ""),
+            (OutboxOutcomes.Expired, _) => (DeliveryState.Expired, ""),
+            (OutboxOutcomes.Cancelled, _) => (DeliveryState.Cancelled, ""),
+            _ => (DeliveryState.Pending, ""),
+        };
     }
 }
+
+/// <summary>What a delivery state is read from: one gamelink_outbox row's outcome.</summary>
+public sealed record OutboxRow(string CorrelationId, string? Outcome, string? FailureReason, DateTimeOffset? AckedAt);
 
 /// <summary>Outcome values of gamelink_outbox rows. "cancelled" is written by Rewards when a grant or campaign is revoked before delivery.</summary>
 public static class OutboxOutcomes

@@ -1,3 +1,4 @@
+using GmTools.Server.Players.Dossier;
 
 namespace GmTools.Server.Rewards;
 
@@ -10,6 +11,7 @@ public static class RewardsRegistration
         services.AddScoped<GrantDesk>();
         services.AddScoped<CampaignDesk>();
         services.AddScoped<CampaignExpander>();
+        services.AddScoped<IDossierSection, GrantsDossierSection>();
         services.AddSingleton<CampaignExpansionCounter>();
         // Quartz builds CampaignExpansionJob through DI, one scope per run; one job per campaign is scheduled at approval.
         return services;

@@ -1,3 +1,4 @@
+using GmTools.Server.Players.Dossier;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Sanctions;
@@ -15,6 +16,7 @@ public static class SanctionsRegistration
         services.AddScoped<OffenseLadder>();
         services.AddScoped<SanctionDesk>();
         services.AddScoped<SanctionQueries>();
+        services.AddScoped<IDossierSection, SanctionsDossierSection>();
         services.AddScoped<AppealDesk>();
         services.AddScoped<BulkSanctions>();
         return services;
