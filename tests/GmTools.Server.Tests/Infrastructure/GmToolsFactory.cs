@@ -30,6 +30,8 @@ public sealed class GmToolsFactory(string postgres, string redisPrefix, FakeTime
         builder.UseSetting("GmTools:RateLimits:StaffPerSecond", "100000");
         builder.UseSetting("GmTools:RateLimits:StaffBurst", "100000");
         builder.UseSetting("GmTools:Quartz:ThreadCount", "2");
+        // Refusals that tests provoke on purpose would otherwise fill the CI log; warnings and errors still show.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
