@@ -74,7 +74,81 @@ public static class GameLinkBench
         }
         await LatencyAsync(a, channelB, headers, samples, rate, "sender on A, game server on B (cross-replica, via Redis pub/sub)");
         await LatencyAsync(a, channelA, headers, samples, rate, "sender and game server both on A (same replica)");
+        await BanToKickAsync(a, channelA, channelB, headers, Math.Min(samples, 500));
         return 0;
+    }
+
+    /// <summary>
+    /// The GM's path end to end: IssueSanction (ban) over gRPC on replica A — validation, sanction row, audit record
+    /// and outbox rows in one transaction — until the kick arrives at the game server holding its stream on B.
+    /// One ban at a time, each for a different player.
+    /// </summary>
+    private static async Task BanToKickAsync(Replica a, GrpcChannel channelA, GrpcChannel channelB, Metadata gameServerHeaders, int samples)
+    {
+        await using (var connection = new NpgsqlConnection(a.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var seed = new NpgsqlCommand("""
+                INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, contact, online, version, synced_at)
+                SELECT 'ban-' || i, 'acc-ban-' || i, @gs, 'Cheater' || i, 10, 0, 0, '', true, 1, now()
+                FROM generate_series(1, @n) i ON CONFLICT DO NOTHING
+                """, connection);
+            seed.Parameters.AddWithValue("gs", GameServer);
+            seed.Parameters.AddWithValue("n", samples);
+            await seed.ExecuteNonQueryAsync();
+        }
+        var token = a.Services.GetRequiredService<Server.Security.StaffTokenIssuer>().Issue("bench.gm", [Server.Security.Role.Gm]);
+        var gm = new SanctionService.SanctionServiceClient(channelA);
+        var gmHeaders = new Metadata { { "authorization", "Bearer " + token } };
+
+        var arrived = new ConcurrentDictionary<string, long>();
+        var sim = new SimulatedGameServer(GameServer, new GameLinkService.GameLinkServiceClient(channelB), new SimulatorOptions(), gameServerHeaders);
+        sim.CommandReceived += (command, first) =>
+        {
+            if (first && command.Kick is { } kick)
+            {
+                arrived.TryAdd(kick.PlayerId, Stopwatch.GetTimestamp());
+            }
+        };
+        var welcomed = new TaskCompletionSource();
+        sim.Welcomed += _ => welcomed.TrySetResult();
+        using var stop = new CancellationTokenSource();
+        var run = sim.RunAsync(stop.Token);
+        await welcomed.Task;
+
+        var latencies = new List<double>(samples);
+        var calls = new List<double>(samples);
+        for (var i = 1; i <= samples; i++)
+        {
+            var player = $"ban-{i}";
+            var sent = Stopwatch.GetTimestamp();
+            await gm.IssueSanctionAsync(new IssueSanctionRequest
+            {
+                PlayerId = player,
+                Kind = SanctionKind.Ban,
+                Scope = new SanctionScope { GameServerId = GameServer },
+                End = new SanctionEnd { Duration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromDays(1)) },
+                ReasonCode = "cheating",
+                Reason = "benchmark",
+                OverrideReason = "benchmark",
+            }, gmHeaders);
+            calls.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            var wait = Stopwatch.StartNew();
+            long at;
+            while (!arrived.TryGetValue(player, out at) && wait.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(1);
+            }
+            if (arrived.TryGetValue(player, out at))
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(sent, at).TotalMilliseconds);
+            }
+        }
+        await stop.CancelAsync();
+        await run;
+        Console.WriteLine($"- ban → kick: IssueSanction over gRPC on A → kick received by the game server on B, {latencies.Count} of {samples} bans: " +
+                          $"**p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms**, max {latencies.DefaultIfEmpty().Max():0.00} ms " +
+                          $"(of which the IssueSanction call itself: p50 {Percentile(calls, 50):0.00} ms, p99 {Percentile(calls, 99):0.00} ms)");
     }
 
     private static void PrintMachine()
@@ -131,6 +205,10 @@ public static class GameLinkBench
             ["GmTools:RateLimits:GameServerPerSecond"] = "10000000",
             ["GmTools:RateLimits:GameServerBurst"] = "10000000",
             ["GmTools:GameLink:ReplicaId"] = replicaId,
+            // The ban → kick figure issues hundreds of bans as one GM; the guard rail and staff rate limit would stop it.
+            ["GmTools:Sanctions:GuardRailPlayersPerMinute"] = "100000",
+            ["GmTools:RateLimits:StaffPerSecond"] = "100000",
+            ["GmTools:RateLimits:StaffBurst"] = "100000",
             ["GmTools:GameLink:MaxBatch"] = "1000",
             ["GmTools:GameLink:MaxInFlight"] = "20000",
             ["Kestrel:EndpointDefaults:Protocols"] = "Http2",

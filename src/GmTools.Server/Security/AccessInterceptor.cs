@@ -78,8 +78,10 @@ public sealed class AccessInterceptor(
         {
             throw;
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {
+            // The caller went away (cancelled, or a game server reset its stream): nothing failed on our side.
+            logger.LogDebug(ex, "RPC {Method} ended by the caller", context.Method);
             throw new RpcException(new Status(StatusCode.Cancelled, "call cancelled"));
         }
         catch (Exception ex)
