@@ -68,6 +68,13 @@ public sealed class PrivateRedis : IAsyncDisposable
         throw new TimeoutException("redis-server did not start listening");
     }
 
+    /// <summary>Empties the whole private instance, as an operator's FLUSHALL would.</summary>
+    public async Task FlushAsync()
+    {
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{ConnectionString},allowAdmin=true");
+        await admin.GetServer(ConnectionString).FlushDatabaseAsync();
+    }
+
     public async Task StopAsync()
     {
         if (_process is null || _process.HasExited)
