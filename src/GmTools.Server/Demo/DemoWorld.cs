@@ -29,7 +29,7 @@ public static class DemoWorld
                 : await registry.RegisterAsync(id, name, region, "demo seed", ct);
             credentials.Add((id, issued.Credential));
         }
-        await Players.DemoPlayers.SeedAsync(services.GetRequiredService<Players.PlayerSync>(), GameServers.Select(g => g.Id), ct);
+        await Players.DemoPlayers.SeedAsync(services.GetRequiredService<Players.PlayerSync>(), GameServers.Select(g => g.Id), services.GetRequiredService<TimeProvider>().GetUtcNow(), ct);
         return credentials;
     }
 }

@@ -17,7 +17,7 @@ public static class DemoPlayers
     private static readonly string[] Chinese =
         ["张三丰", "李逍遥", "赵灵儿", "林月如", "令狐冲", "任盈盈", "郭靖", "黄蓉", "杨过", "小龙女", "张无忌", "周芷若", "乔峰", "段誉", "虚竹", "王语嫣"];
 
-    public static async Task SeedAsync(PlayerSync sync, IEnumerable<string> gameServers, CancellationToken ct)
+    public static async Task SeedAsync(PlayerSync sync, IEnumerable<string> gameServers, DateTimeOffset now, CancellationToken ct)
     {
         var random = new Random(20261123);
         var serial = 100_000;
@@ -40,7 +40,8 @@ public static class DemoPlayers
                     Level = 1 + random.Next(120),
                     VipPoints = random.Next(20) == 0 ? random.Next(10_000, 200_000) : random.Next(2_000),
                     RechargeTotal = random.Next(10) == 0 ? random.Next(100_000, 5_000_000) : random.Next(10_000),
-                    LastLoginAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(30 * 24 * 60))),
+                    // Within the last 30 days of the seeding run; a later run sends the same version, so nothing moves.
+                    LastLoginAt = Timestamp.FromDateTimeOffset(now.AddMinutes(-random.Next(30 * 24 * 60))),
                     Contact = $"+86 1{random.Next(30, 90)} {random.Next(1000, 9999)} {random.Next(1000, 9999)}",
                     Online = random.Next(5) == 0,
                     Version = 1,
