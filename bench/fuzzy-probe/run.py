@@ -1,7 +1,7 @@
 # Times one fuzzy-search SQL template over the typo queries of typos.json (gen.py), one at a time via psql.
 # usage: [K=1000] [D=0] [SUM=1] [PSQL_ARGS='-h .. -p .. -U .. -d ..'] python3 run.py TEMPLATE.sql [N] [PRELUDE.sql]
 # $Q query, $TH service threshold for its length, $P/$S half-split prefix / reversed suffix, $K per-side cap,
-# $D how much shorter than the longest shared prefix/suffix (lcp.sql). SUM=1 adds up all statements of a query.
+# $KH = K/2 (centred windows, center*.sql), $D how much shorter than the longest shared prefix/suffix (lcp.sql). SUM=1 adds up all statements of a query.
 import json, subprocess, sys, re
 tmpl=open(sys.argv[1]).read().strip()
 import os
@@ -15,7 +15,7 @@ pre = open(sys.argv[3]).read() if len(sys.argv)>3 else ""
 lines.append(pre)
 for i,(o,t) in enumerate(d):
     lines.append("\\echo @@%d" % i)
-    lines.append(tmpl.replace('$Q', lit(t)).replace('$P', lit(t.lower()[:len(t)//2] or '\uffff')).replace('$S', lit(t.lower()[len(t)//2+1:][::-1] or '\uffff')).replace('$K', K).replace('$D', os.environ.get('D','0')).replace('$TH', str(max(0.3,min(0.5,((len(t)+1)-3)/((len(t)+1)+3))))) + ";")
+    lines.append(tmpl.replace('$Q', lit(t)).replace('$P', lit(t.lower()[:len(t)//2] or '\uffff')).replace('$S', lit(t.lower()[len(t)//2+1:][::-1] or '\uffff')).replace('$KH', str(int(K)//2)).replace('$K', K).replace('$D', os.environ.get('D','0')).replace('$TH', str(max(0.3,min(0.5,((len(t)+1)-3)/((len(t)+1)+3))))) + ";")
 p=subprocess.run(["psql"]+os.environ.get("PSQL_ARGS","-h 127.0.0.1 -p 55432 -U postgres -d gmtools_bench").split()+["-X","-q"],input="\n".join(lines),capture_output=True,text=True)
 if p.stderr: print(p.stderr[:2000])
 blocks=re.split(r'^@@(\d+)$',p.stdout,flags=re.M)
