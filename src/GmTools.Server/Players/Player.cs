@@ -54,8 +54,8 @@ internal sealed class PlayerConfiguration : IEntityTypeConfiguration<Player>
         b.HasIndex(p => new { p.CharacterNameKey, p.PlayerId }).HasDatabaseName("ix_players_name_key");
         // Prefix search by staff scoped to one game server (or filtering by one): same order, server first.
         b.HasIndex(p => new { p.GameServerId, p.CharacterNameKey, p.PlayerId }).HasDatabaseName("ix_players_server_name_key");
-        // Fuzzy search: pg_trgm similarity (%). Trigram extraction lower-cases by itself.
-        b.HasIndex(p => p.CharacterName).HasDatabaseName("ix_players_name_trgm")
-            .HasMethod("gin").HasOperators("gin_trgm_ops");
+        // Fuzzy search: candidates from ix_players_name_key and from ix_players_name_key_rev, a btree on
+        // (reverse(character_name_key) COLLATE "C", player_id) INCLUDE (character_name_key, game_server_id) that EF
+        // cannot express (migration PlayersFuzzyIndex), then pg_trgm similarity() on the candidates.
     }
 }

@@ -13,8 +13,8 @@ public sealed class PlayersOptions
 
     /// <summary>
     /// Least trigram similarity a fuzzy name match needs, for short queries. Longer queries ask for more, up
-    /// to <see cref="FuzzyThresholdCap"/> (<see cref="PlayerQuery.ThresholdFor"/>). Higher is faster at scale
-    /// but tolerates fewer typos; see docs/benchmarks.md.
+    /// to <see cref="FuzzyThresholdCap"/> (<see cref="PlayerQuery.ThresholdFor"/>). Higher drops weak matches
+    /// but tolerates fewer typos; the cost of a search does not depend on it (docs/benchmarks.md).
     /// </summary>
     public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;
 

@@ -378,12 +378,6 @@ namespace GmTools.Server.Persistence.Migrations
                     b.HasIndex("Account")
                         .HasDatabaseName("ix_players_account");
 
-                    b.HasIndex("CharacterName")
-                        .HasDatabaseName("ix_players_name_trgm");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("CharacterName"), "gin");
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("CharacterName"), new[] { "gin_trgm_ops" });
-
                     b.HasIndex("CharacterNameKey", "PlayerId")
                         .HasDatabaseName("ix_players_name_key");
 

@@ -1,0 +1,1 @@
+CREATE FUNCTION pg_temp.lcp(a text, b text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce(max(i), 0) FROM generate_series(1, least(char_length(a), char_length(b))) i WHERE left(a, i) = left(b, i) $$;
