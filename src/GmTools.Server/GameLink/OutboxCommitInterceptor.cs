@@ -10,7 +10,7 @@ namespace GmTools.Server.GameLink;
 /// Watches every SaveChanges for new <see cref="OutboxCommand"/> rows, so no caller of <see cref="CommandOutbox"/>
 /// can forget the two things delivery depends on:
 /// <list type="bullet">
-/// <item>Ordering. Before the rows are inserted, the transaction takes a per-game-server advisory lock held until it
+/// <item>Ordering (<see cref="OutboxOrdering"/>). Before the rows are inserted, the transaction takes a per-game-server advisory lock held until it
 /// ends. Command ids come from an identity column, so without it a transaction that drew id 100 could commit after
 /// one that drew 101, and a game server that already applied 101 would see 100 "in the past". With it, per game
 /// server, id order is commit order. (Two transactions that each enqueue to several game servers in different
@@ -41,10 +41,7 @@ public sealed class OutboxCommitInterceptor(GameLinkHub hub) : SaveChangesInterc
         {
             _owned.AddOrUpdate(context, await context.Database.BeginTransactionAsync(cancellationToken));
         }
-        foreach (var id in gameServerIds)
-        {
-            await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"gamelink:" + id}, 0))", cancellationToken);
-        }
+        await OutboxOrdering.LockAsync(context, gameServerIds, cancellationToken);
         Remember(context, gameServerIds);
         return result;
     }
@@ -74,10 +71,7 @@ public sealed class OutboxCommitInterceptor(GameLinkHub hub) : SaveChangesInterc
         {
             _owned.AddOrUpdate(context, context.Database.BeginTransaction());
         }
-        foreach (var id in gameServerIds)
-        {
-            context.Database.ExecuteSql($"SELECT pg_advisory_xact_lock(hashtextextended({"gamelink:" + id}, 0))");
-        }
+        OutboxOrdering.Lock(context, gameServerIds);
         Remember(context, gameServerIds);
         return result;
     }

@@ -13,9 +13,21 @@ public static class OutboxOrdering
 {
     public static async Task LockAsync(DbContext context, IEnumerable<string> gameServerIds, CancellationToken ct)
     {
-        foreach (var id in gameServerIds.Distinct().Order(StringComparer.Ordinal))
+        foreach (var key in LockKeys(gameServerIds))
         {
-            await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"gamelink:" + id}, 0))", ct);
+            await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", ct);
         }
     }
+
+    /// <summary>For EF's synchronous SaveChanges.</summary>
+    public static void Lock(DbContext context, IEnumerable<string> gameServerIds)
+    {
+        foreach (var key in LockKeys(gameServerIds))
+        {
+            context.Database.ExecuteSql($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))");
+        }
+    }
+
+    private static IEnumerable<string> LockKeys(IEnumerable<string> gameServerIds) =>
+        gameServerIds.Distinct().Order(StringComparer.Ordinal).Select(id => "gamelink:" + id);
 }

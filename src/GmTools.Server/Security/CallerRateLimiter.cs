@@ -27,7 +27,8 @@ public sealed class CallerRateLimiter(IOptionsMonitor<RateLimitOptions> options,
         public long LastTicks;
     }
 
-    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+    // Keyed by (kind, id) rather than a formatted string: this runs on every call, the gate included.
+    private readonly ConcurrentDictionary<(CallerKind Kind, string Id), Bucket> _buckets = new();
 
     public bool TryAcquire(Caller caller)
     {
@@ -38,7 +39,7 @@ public sealed class CallerRateLimiter(IOptionsMonitor<RateLimitOptions> options,
         var o = options.CurrentValue;
         var (rate, burst) = caller.Kind == CallerKind.GameServer ? (o.GameServerPerSecond, o.GameServerBurst) : (o.StaffPerSecond, o.StaffBurst);
         var nowTicks = time.GetUtcNow().UtcTicks;
-        var bucket = _buckets.GetOrAdd($"{caller.Kind}:{caller.Id}", _ => new Bucket { Tokens = burst, LastTicks = nowTicks });
+        var bucket = _buckets.GetOrAdd((caller.Kind, caller.Id), _ => new Bucket { Tokens = burst, LastTicks = nowTicks });
         lock (bucket)
         {
             var elapsed = Math.Max(0, nowTicks - bucket.LastTicks) / (double)TimeSpan.TicksPerSecond;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace GmTools.Server.Tests.Infrastructure;
 
@@ -34,7 +32,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         {
             await RunAsync("chown", $"postgres {dir}");
         }
-        var pg = new PrivatePostgres(bin, dir, FreePort());
+        var pg = new PrivatePostgres(bin, dir, TestPorts.Free());
         await pg.AsPostgresAsync("initdb", $"-D {dir}/data -U postgres --auth=trust -E UTF8 --no-sync");
         await pg.StartAgainAsync();
         return pg;
@@ -85,10 +83,4 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -26,7 +26,7 @@ public sealed class PrivateRedis : IAsyncDisposable
     public static async Task<PrivateRedis> StartAsync()
     {
         var bin = TestEnvironment.RedisServer ?? throw new InvalidOperationException("GMTOOLS_REDIS_SERVER is not set: run through deploy/test.sh");
-        var redis = new PrivateRedis(bin, FreePort());
+        var redis = new PrivateRedis(bin, TestPorts.Free());
         await redis.StartAgainAsync();
         return redis;
     }
@@ -89,10 +89,4 @@ public sealed class PrivateRedis : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }
