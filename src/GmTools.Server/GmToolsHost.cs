@@ -39,7 +39,9 @@ public static class GmToolsHost
             o.MaxSendMessageSize = limits.MaxSendMessageBytes;
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<AccessInterceptor>();
+            o.Interceptors.Add<EdgeGuardInterceptor>();
         });
+        services.AddOptions<GrpcLimitsOptions>().BindConfiguration(GrpcLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (limits.EnableReflection)
         {
             services.AddGrpcReflection();
