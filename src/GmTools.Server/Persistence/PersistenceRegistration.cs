@@ -13,7 +13,8 @@ public static class PersistenceRegistration
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         // One data source per process: it owns the pool, and raw Npgsql work (COPY, audit appends) shares it.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
-        services.AddDbContext<GmToolsDbContext>((sp, o) => Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<AfterCommitInterceptor>();
+        services.AddDbContext<GmToolsDbContext>((sp, o) => Configure(o, sp.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(sp.GetRequiredService<AfterCommitInterceptor>()));
         // Hosted services start in order: the schema must exist before Quartz and anything else touch it.
         services.AddHostedService<MigrateOnStartService>();
         return services;

@@ -152,6 +152,10 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
                 {
                     v.Add("incident_window", "start and end are required");
                 }
+                else if (new Violations().Timestamp("", w.Start).Timestamp("", w.End).Any)
+                {
+                    v.Timestamp("incident_window.start", w.Start).Timestamp("incident_window.end", w.End);
+                }
                 else if (w.Start.ToDateTimeOffset() >= w.End.ToDateTimeOffset())
                 {
                     v.Add("incident_window.end", "must be after start");
