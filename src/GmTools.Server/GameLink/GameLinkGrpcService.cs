@@ -130,7 +130,7 @@ public sealed class GameLinkGrpcService(
         var response = new ListGameLinksResponse();
         foreach (var row in await store.ListLinksAsync(now, context.CancellationToken))
         {
-            if (!request.Caller.CanSeeGameServer(row.GameServerId))
+            if (!request.Caller.SeesGameServer(row.GameServerId))
             {
                 continue;
             }
