@@ -1,7 +1,6 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace GmTools.Server.Persistence;
@@ -45,6 +44,11 @@ public sealed class WorkTransaction : IAsyncDisposable
 
 public static class WorkTransactions
 {
+    /// <summary>The commit hooks this context was built with (every GmToolsDbContext has them).</summary>
+    private static TransactionCommitHooks HooksOf(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<TransactionCommitHooks>().FirstOrDefault()
+        ?? throw new InvalidOperationException("this DbContext was built without TransactionCommitHooks");
+
     /// <summary>Begins a transaction, or joins the one already open on this context (see <see cref="WorkTransaction"/>).</summary>
     public static Task<WorkTransaction> BeginWorkAsync(this DbContext db, CancellationToken ct) => WorkTransaction.BeginAsync(db, ct);
 
@@ -57,89 +61,9 @@ public static class WorkTransactions
     {
         if (db.Database.CurrentTransaction is { } tx)
         {
-            AfterCommitInterceptor.Register(tx.GetDbTransaction(), action);
+            HooksOf(db).AfterCommitAsync(tx.GetDbTransaction(), action);
             return;
         }
         await action();
-    }
-}
-
-/// <summary>Runs the hooks of <see cref="WorkTransactions.AfterCommitAsync"/> when their transaction commits.</summary>
-public sealed class AfterCommitInterceptor(ILogger<AfterCommitInterceptor> logger) : DbTransactionInterceptor
-{
-    private static readonly ConditionalWeakTable<DbTransaction, List<Func<Task>>> Hooks = new();
-
-    internal static void Register(DbTransaction transaction, Func<Task> action)
-    {
-        lock (Hooks)
-        {
-            Hooks.GetOrCreateValue(transaction).Add(action);
-        }
-    }
-
-    public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        foreach (var hook in Take(transaction))
-        {
-            try
-            {
-                await hook();
-            }
-            catch (Exception ex)
-            {
-                // The change is committed; a failed follow-up must not turn it into an error for the caller.
-                logger.LogWarning(ex, "An after-commit action failed");
-            }
-        }
-    }
-
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
-    {
-        foreach (var hook in Take(transaction))
-        {
-            try
-            {
-                hook().GetAwaiter().GetResult();
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "An after-commit action failed");
-            }
-        }
-    }
-
-    // Npgsql reuses a connection's transaction object: hooks of one that ended without commit or rollback
-    // (disposed after a failure) must not fire on the next transaction of that connection.
-    public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
-    {
-        Take(result);
-        return result;
-    }
-
-    public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
-    {
-        Take(result);
-        return ValueTask.FromResult(result);
-    }
-
-    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Take(transaction);
-
-    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Take(transaction);
-        return Task.CompletedTask;
-    }
-
-    private static List<Func<Task>> Take(DbTransaction transaction)
-    {
-        lock (Hooks)
-        {
-            if (!Hooks.TryGetValue(transaction, out var hooks))
-            {
-                return [];
-            }
-            Hooks.Remove(transaction);
-            return hooks;
-        }
     }
 }

@@ -159,28 +159,17 @@ public sealed class SanctionDesk(
             .Where(p => p.PlayerId == playerId)
             .Select(p => new PlayerRef(p.PlayerId, p.GameServerId))
             .FirstOrDefaultAsync(ct);
-        if (player is null || !Caller.CanSeeGameServer(player.GameServerId))
+        if (player is null || !Caller.SeesPlayer(player.GameServerId))
         {
-            throw GrpcErrors.NotFound($"player '{playerId}' not found");
+            throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
         }
         return player;
     }
 
     internal async Task CheckScopeAsync(SanctionScopeSpec scope, CancellationToken ct)
     {
-        if (scope.GameServerId is null)
-        {
-            if (Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
-            {
-                throw GrpcErrors.PermissionDenied("an all-server sanction needs staff whose scope covers every game server");
-            }
-            return;
-        }
-        if (!Caller.CanSeeGameServer(scope.GameServerId))
-        {
-            throw GrpcErrors.NotFound($"game server '{scope.GameServerId}' not found");
-        }
-        if (!await db.Set<GameServerEntity>().AnyAsync(g => g.GameServerId == scope.GameServerId, ct))
+        Caller.EnsureMaySanctionOn(scope.GameServerId);
+        if (scope.GameServerId is not null && !await db.Set<GameServerEntity>().AnyAsync(g => g.GameServerId == scope.GameServerId, ct))
         {
             throw GrpcErrors.InvalidArgument("scope.game_server_id", "is not a registered game server");
         }
@@ -249,23 +238,13 @@ public sealed class SanctionDesk(
     private async Task<Sanction> LockVisibleAsync(long sanctionId, CancellationToken ct)
     {
         var rows = await db.Set<Sanction>().FromSql($"SELECT * FROM sanctions WHERE sanction_id = {sanctionId} FOR UPDATE").ToListAsync(ct);
-        var sanction = rows.FirstOrDefault();
-        if (sanction is null || !Caller.CanSeeGameServer(sanction.PlayerGameServerId))
-        {
-            throw GrpcErrors.NotFound($"sanction {sanctionId} not found");
-        }
-        return sanction;
+        return Caller.VisibleSanction(rows.FirstOrDefault(), sanctionId);
     }
 
     internal Task<Sanction> LockForAppealAsync(long sanctionId, CancellationToken ct) => LockVisibleAsync(sanctionId, ct);
 
-    private void EnsureMayChange(Sanction sanction)
-    {
-        if (sanction.ScopeGameServerId is null && Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
-        {
-            throw GrpcErrors.PermissionDenied("an all-server sanction may only be changed by staff whose scope covers every game server");
-        }
-    }
+    /// <summary>On the sanction's scope (where it applies), not on the player's home server.</summary>
+    internal void EnsureMayChange(Sanction sanction) => Caller.EnsureMayChangeSanction(sanction);
 
     private static string Id(Sanction s) => s.SanctionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -193,14 +193,30 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("gamelink_links", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.GameLink.GameLinkReplica", b =>
+                {
+                    b.Property<string>("ReplicaId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("replica_id");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.HasKey("ReplicaId")
+                        .HasName("pk_gamelink_replicas");
+
+                    b.ToTable("gamelink_replicas", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.GameLink.OutboxCommand", b =>
                 {
                     b.Property<long>("CommandId")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("command_id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CommandId"));
+                        .HasColumnName("command_id")
+                        .HasDefaultValueSql("gm_next_command_id()");
 
                     b.Property<DateTimeOffset?>("AckedAt")
                         .HasColumnType("timestamp with time zone")
