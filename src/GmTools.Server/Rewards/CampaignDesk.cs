@@ -33,7 +33,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     public async Task<Campaign> CreateAsync(CreateCampaignRequest r, CancellationToken ct)
     {
         var lines = r.Lines.Select(l => new Line(l.ItemId, l.Count)).ToList();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var valuePerPlayer = await RewardLines.PriceAsync(db, lines, ct);
         var campaign = new Campaign
         {

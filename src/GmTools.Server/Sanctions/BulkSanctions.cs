@@ -86,7 +86,7 @@ public sealed class BulkSanctions(
     {
         var now = time.GetUtcNow();
         var (kind, scope, end) = Parse(content);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var row = await LockAsync(token, ct);
         if (row is null || !string.Equals(row.RequestedBy, Caller.Id, StringComparison.Ordinal))
         {

@@ -36,7 +36,7 @@ public sealed class SanctionDesk(
         await CheckScopeAsync(order.Scope, ct);
         var (endsAt, step) = await DecideEndAsync(order, now, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         await guardRail.EnsureWithinAsync(Caller.Id, [player.PlayerId], now, ct);
         var sanction = NewSanction(order, player, now, endsAt, step);
         var targets = await WriteIssuedAsync(sanction, ct);
@@ -48,7 +48,7 @@ public sealed class SanctionDesk(
     public async Task<Sanction> LiftAsync(LiftOrder order, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var sanction = await LockVisibleAsync(order.SanctionId, ct);
         EnsureMayChange(sanction);
         if (sanction.LiftedAt is not null)
@@ -68,7 +68,7 @@ public sealed class SanctionDesk(
     {
         var now = time.GetUtcNow();
         var newEnd = order.End.Resolve(now);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var sanction = await LockVisibleAsync(order.SanctionId, ct);
         EnsureMayChange(sanction);
         if (!sanction.IsActiveAt(now))
@@ -149,8 +149,9 @@ public sealed class SanctionDesk(
         OverrideReason = order.OverrideReason,
     };
 
+    /// <summary>After the commit, whoever owns the transaction (an idempotent call's may still be open here).</summary>
     internal Task InvalidateAsync(Sanction sanction) =>
-        sanction.Kind == SanctionKinds.Kick ? Task.CompletedTask : cache.InvalidateAsync(sanction.PlayerId);
+        sanction.Kind == SanctionKinds.Kick ? Task.CompletedTask : db.AfterCommitAsync(() => cache.InvalidateAsync(sanction.PlayerId));
 
     /// <summary>Staff scoped to other game servers learn nothing, not even that the player exists.</summary>
     internal async Task<PlayerRef> FindVisiblePlayerAsync(string playerId, CancellationToken ct)
