@@ -11,6 +11,7 @@ namespace GmTools.Server.GameLink;
 /// (the id is in the message), so each replica holds one subscription however many streams it has.
 /// Messages are hints only: the per-stream sweep re-reads PostgreSQL, so a lost message costs a delay, never a command.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without timers holds nothing; the host may stop the hub after disposing it.")]
 public sealed class GameLinkHub : IHostedService
 {
     private const string CommandsPrefix = "c:";
