@@ -7,9 +7,9 @@ using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
+using GmTools.Server.Players;
 using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
-using GmTools.Server.Players;
 using GmTools.Server.Security;
 
 namespace GmTools.Server;

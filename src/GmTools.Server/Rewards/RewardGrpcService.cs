@@ -229,7 +229,7 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
         return new() { Campaign = CampaignViews.ToContract(campaign, progress) };
     }
 
-    private static void CheckPlayerIds(Violations v, IReadOnlyList<string> ids, int max)
+    private static void CheckPlayerIds(Violations v, Google.Protobuf.Collections.RepeatedField<string> ids, int max)
     {
         if (ids.Count == 0)
         {
