@@ -34,6 +34,8 @@ public static class UnitClass
 /// steps that changed it, whether separators or invisible characters were removed before it, and how many
 /// repeats were folded into it. Reused between lines so a clean line allocates nothing.
 /// </summary>
+// Fields, not properties: the scoring loop indexes these buffers per character and reuses them between lines.
+#pragma warning disable CA1051
 public sealed class NormalizedText
 {
     public const byte GapSeparator = 1;
@@ -56,6 +58,8 @@ public sealed class NormalizedText
     public int[] PatternStart = new int[256];
     public int[] PatternEnd = new int[256];
     public int PatternCount;
+
+#pragma warning restore CA1051
 
     public ReadOnlySpan<char> UnitSpan => Units.AsSpan(0, Count);
     public ReadOnlySpan<char> PatternSpan => PatternUnits.AsSpan(0, PatternCount);
@@ -162,34 +166,34 @@ public sealed class Normalizer
             switch (action)
             {
                 case ActionUnit:
-                {
-                    var c = (char)entry;
-                    var cls = (byte)(entry >> 29);
-                    var steps = (ushort)((entry >> 16) & 0x3FF);
-                    // Repeats fold across removed separators only between ideographs: "ok kys" is two words, not "okys".
-                    if (repeats && n > 0 && units[n - 1] == c && cls != UnitClass.Digit && (pendingGap == 0 || cls == UnitClass.Han))
                     {
-                        into.End[n - 1] = end;
-                        if (into.Run[n - 1] < 255) { into.Run[n - 1]++; }
-                        into.Steps[n - 1] |= steps;
-                        if (pendingGap != 0) { into.Gap[n - 1] |= (byte)(NormalizedText.GapInsideRun | pendingGap << 3); }
+                        var c = (char)entry;
+                        var cls = (byte)(entry >> 29);
+                        var steps = (ushort)((entry >> 16) & 0x3FF);
+                        // Repeats fold across removed separators only between ideographs: "ok kys" is two words, not "okys".
+                        if (repeats && n > 0 && units[n - 1] == c && cls != UnitClass.Digit && (pendingGap == 0 || cls == UnitClass.Han))
+                        {
+                            into.End[n - 1] = end;
+                            if (into.Run[n - 1] < 255) { into.Run[n - 1]++; }
+                            into.Steps[n - 1] |= steps;
+                            if (pendingGap != 0) { into.Gap[n - 1] |= (byte)(NormalizedText.GapInsideRun | pendingGap << 3); }
+                        }
+                        else if (!(keepSpaces && c == ' ' && n > 0 && units[n - 1] == ' '))
+                        {
+                            units[n] = c;
+                            into.Class[n] = cls;
+                            into.Steps[n] = steps;
+                            into.Start[n] = i;
+                            into.End[n] = end;
+                            into.Gap[n] = pendingGap;
+                            into.Run[n] = 1;
+                            if (cls == UnitClass.Han) { into.HasHan = true; }
+                            else if (cls == UnitClass.Latin) { into.HasLatin = true; }
+                            n++;
+                        }
+                        pendingGap = 0;
+                        break;
                     }
-                    else if (!(keepSpaces && c == ' ' && n > 0 && units[n - 1] == ' '))
-                    {
-                        units[n] = c;
-                        into.Class[n] = cls;
-                        into.Steps[n] = steps;
-                        into.Start[n] = i;
-                        into.End[n] = end;
-                        into.Gap[n] = pendingGap;
-                        into.Run[n] = 1;
-                        if (cls == UnitClass.Han) { into.HasHan = true; }
-                        else if (cls == UnitClass.Latin) { into.HasLatin = true; }
-                        n++;
-                    }
-                    pendingGap = 0;
-                    break;
-                }
                 case ActionDrop:
                     pendingGap |= NormalizedText.GapInvisible;
                     break;
@@ -197,32 +201,32 @@ public sealed class Normalizer
                     pendingGap |= NormalizedText.GapSeparator;
                     break;
                 default:
-                {
-                    var (chars, classes) = _expansions[(int)(entry & 0xFFFF)];
-                    var steps = (ushort)((entry >> 16) & 0x3FF);
-                    for (var k = 0; k < chars.Length; k++)
                     {
-                        var c = chars[k];
-                        if (repeats && n > 0 && units[n - 1] == c && classes[k] != UnitClass.Digit && (pendingGap == 0 || classes[k] == UnitClass.Han))
+                        var (chars, classes) = _expansions[(int)(entry & 0xFFFF)];
+                        var steps = (ushort)((entry >> 16) & 0x3FF);
+                        for (var k = 0; k < chars.Length; k++)
                         {
-                            into.End[n - 1] = end;
-                            if (into.Run[n - 1] < 255) { into.Run[n - 1]++; }
-                            continue;
+                            var c = chars[k];
+                            if (repeats && n > 0 && units[n - 1] == c && classes[k] != UnitClass.Digit && (pendingGap == 0 || classes[k] == UnitClass.Han))
+                            {
+                                into.End[n - 1] = end;
+                                if (into.Run[n - 1] < 255) { into.Run[n - 1]++; }
+                                continue;
+                            }
+                            units[n] = c;
+                            into.Class[n] = classes[k];
+                            into.Steps[n] = steps;
+                            into.Start[n] = i;
+                            into.End[n] = end;
+                            into.Gap[n] = pendingGap;
+                            into.Run[n] = 1;
+                            if (classes[k] == UnitClass.Han) { into.HasHan = true; }
+                            else if (classes[k] == UnitClass.Latin) { into.HasLatin = true; }
+                            n++;
+                            pendingGap = 0;
                         }
-                        units[n] = c;
-                        into.Class[n] = classes[k];
-                        into.Steps[n] = steps;
-                        into.Start[n] = i;
-                        into.End[n] = end;
-                        into.Gap[n] = pendingGap;
-                        into.Run[n] = 1;
-                        if (classes[k] == UnitClass.Han) { into.HasHan = true; }
-                        else if (classes[k] == UnitClass.Latin) { into.HasLatin = true; }
-                        n++;
-                        pendingGap = 0;
+                        break;
                     }
-                    break;
-                }
             }
             if (withPatternStream)
             {

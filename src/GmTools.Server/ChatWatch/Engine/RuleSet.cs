@@ -21,6 +21,8 @@ public sealed partial class RuleSet
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ProbeBudget = TimeSpan.FromMilliseconds(250);
 
+    private static readonly string[] NoCategory = [""];
+
     internal enum Kind : byte { Direct, Pinyin, Initials, Allow }
 
     internal readonly record struct Entry(int Term, Kind Kind, TermMatch Mode, int Length, byte[]? Runs);
@@ -141,7 +143,7 @@ public sealed partial class RuleSet
         var groups = categories.GroupBy(doc.StepsOf).ToList();
         if (groups.Count == 0 && allow.Count > 0)
         {
-            groups = [.. new[] { "" }.GroupBy(_ => EvasionSteps.All)];
+            groups = [.. NoCategory.GroupBy(_ => EvasionSteps.All)];
         }
         var profiles = new List<Profile>();
         foreach (var g in groups)
