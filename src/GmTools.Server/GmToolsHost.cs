@@ -3,6 +3,7 @@ using GmTools.Server.Diagnostics;
 using GmTools.Server.GameLink;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
@@ -53,6 +54,7 @@ public static class GmToolsHost
         services.AddScheduler(configuration);
         services.AddSecurity();
         services.AddAudit();
+        services.AddIdempotency();
 
         services.AddGameServers();
         services.AddGameLink(configuration);

@@ -19,8 +19,10 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
         var v = new Violations()
             .MaxLength("actor", request.Actor, 128)
             .MaxLength("player_id", request.PlayerId, 64)
-            .MaxLength("action", request.Action, 128);
-        if (request.From is not null && request.To is not null && request.From.ToDateTimeOffset() > request.To.ToDateTimeOffset())
+            .MaxLength("action", request.Action, 128)
+            .Timestamp("from", request.From)
+            .Timestamp("to", request.To);
+        if (!v.Any && request.From is not null && request.To is not null && request.From.ToDateTimeOffset() > request.To.ToDateTimeOffset())
         {
             v.Add("to", "must not be before from");
         }

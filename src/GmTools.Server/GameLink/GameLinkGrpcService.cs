@@ -50,7 +50,7 @@ public sealed class GameLinkGrpcService(
         new Violations().CheckGameServerId("hello.game_server_id", hello.GameServerId).ThrowIfAny();
         request.Caller.EnsureIsGameServer(hello.GameServerId);
 
-        var session = new GameLinkSession(hello.GameServerId, store, o, time, hub.ReplicaId);
+        var session = hub.NewSession(hello.GameServerId);
         await store.ClaimStreamAsync(session.GameServerId, session.SessionId, hub.ReplicaId, hello.LastAppliedCommandId, time.GetUtcNow(), context.CancellationToken);
         hub.Register(session);
         hub.AnnounceTakeover(session.GameServerId, session.SessionId);
@@ -73,9 +73,9 @@ public sealed class GameLinkGrpcService(
                 await session.RecordUnsettledSendsAsync(release.Token);
                 await store.ReleaseAsync(session.GameServerId, session.SessionId, time.GetUtcNow(), release.Token);
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or OperationCanceledException)
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or OperationCanceledException or ObjectDisposedException)
             {
-                // The lease goes stale on its own.
+                // The lease goes stale on its own (also when the replica is shutting down under the stream).
                 logger.LogDebug(ex, "GameLink lease of {GameServerId} not released", session.GameServerId);
             }
             logger.LogInformation("GameLink stream for {GameServerId} closed (session {SessionId})", session.GameServerId, session.SessionId);
@@ -130,7 +130,7 @@ public sealed class GameLinkGrpcService(
         var response = new ListGameLinksResponse();
         foreach (var row in await store.ListLinksAsync(now, context.CancellationToken))
         {
-            if (!request.Caller.CanSeeGameServer(row.GameServerId))
+            if (!request.Caller.SeesGameServer(row.GameServerId))
             {
                 continue;
             }

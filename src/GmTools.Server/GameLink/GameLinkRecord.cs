@@ -14,11 +14,31 @@ public sealed class GameLinkRecord
     public Guid? SessionId { get; set; }
     public string? ReplicaId { get; set; }
     public DateTimeOffset? ConnectedAt { get; set; }
-    /// <summary>Renewed by the holding replica every sweep; a stale value means that replica is gone.</summary>
+    /// <summary>When the stream was claimed; afterwards its replica's <see cref="GameLinkReplica.LastSeenAt"/> says it is alive.</summary>
     public DateTimeOffset? LastSeenAt { get; set; }
     public DateTimeOffset? DisconnectedAt { get; set; }
     public DateTimeOffset? LastPullAt { get; set; }
     public DateTimeOffset? LastAckAt { get; set; }
+}
+
+/// <summary>
+/// One row per replica that holds streams, renewed once per sweep interval for all of them: a stale row means the
+/// replica is gone and so are its streams. (A row per stream would cost one write per stream per interval.)
+/// </summary>
+public sealed class GameLinkReplica
+{
+    public string ReplicaId { get; set; } = "";
+    public DateTimeOffset LastSeenAt { get; set; }
+}
+
+internal sealed class GameLinkReplicaConfiguration : IEntityTypeConfiguration<GameLinkReplica>
+{
+    public void Configure(EntityTypeBuilder<GameLinkReplica> b)
+    {
+        b.ToTable("gamelink_replicas");
+        b.HasKey(r => r.ReplicaId);
+        b.Property(r => r.ReplicaId).HasMaxLength(128);
+    }
 }
 
 internal sealed class GameLinkRecordConfiguration : IEntityTypeConfiguration<GameLinkRecord>

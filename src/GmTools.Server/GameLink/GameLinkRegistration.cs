@@ -13,11 +13,12 @@ public static class GameLinkRegistration
             .Validate(o => !o.Problems().Any(), "GmTools:GameLink is invalid (intervals positive, MissedHeartbeats >= 2, MaxBatch 1..1000, MaxInFlight >= MaxBatch)")
             .ValidateOnStart();
         services.AddSingleton<CommandOutbox>();
+        services.AddSingleton(_ => DeliveryDatabase.Create(PersistenceRegistration.RequiredConnectionString(configuration, PersistenceRegistration.ConnectionStringName)));
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<GameLinkHub>();
         services.AddHostedService(sp => sp.GetRequiredService<GameLinkHub>());
         services.AddSingleton<OutboxCommitInterceptor>();
-        // Every GmToolsDbContext gets the interceptor, so whoever enqueues a command gets ordering and notification.
+        // Every GmToolsDbContext gets the interceptor, so whoever enqueues a command gets its notification.
         services.ConfigureDbContext<GmToolsDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));
         return services;
     }

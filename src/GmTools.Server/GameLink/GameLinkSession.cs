@@ -9,11 +9,17 @@ public enum SessionEnd
 {
     Superseded,
     ReplicaStopping,
+    Silent,
 }
 
 /// <summary>
 /// One game server's stream on this replica. A single writer loop owns the response stream and the read cursor;
-/// everything else (Redis hints, timers, acks) only raises flags and wakes it.
+/// everything else (Redis hints, the hub's ticks, acks) only raises flags and wakes it.
+/// <para>An idle stream costs no database work of its own: heartbeats, ack timeouts and silence are checked in
+/// memory on the hub's replica-wide ticks, and the lease and the safety-net sweep are one query per replica per
+/// interval (<see cref="GameLinkHub"/>). The outbox is read only when woken: a commit on this replica, a Redis
+/// message from another, the sweep, room in the window, or the write-order horizon moving past a command that an
+/// older open transaction held back.</para>
 /// <para>Delivery: commands go out in id order after a cursor, at most <see cref="GameLinkOptions.MaxInFlight"/>
 /// unacknowledged at a time. When the oldest unacknowledged one is older than the ack timeout the cursor is
 /// rewound to it and everything from there is sent again (the game server skips ids it has applied).</para>
@@ -24,25 +30,29 @@ internal sealed class GameLinkSession
     private readonly GameLinkOptions _options;
     private readonly TimeProvider _time;
     private readonly string _replicaId;
+    private readonly Action<GameLinkSession, long> _heldBack;
     private readonly WakeSignal _wake = new();
     private readonly SortedDictionary<long, DateTimeOffset> _inFlight = new();
     // Sends of commands not yet acknowledged (guarded by _inFlight's lock): written to the row with the ack.
     private readonly Dictionary<long, SendMark> _sends = [];
+    // Completes (with the reason) when the hub or a newer stream ends this one; ends it even while the writer is
+    // stuck on a dead peer's full flow-control window.
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _cursor;
     private long _lastHeardTicks;
     private volatile bool _commandsWaiting = true;
-    private volatile bool _sweepDue;
     private volatile bool _heartbeatDue;
+    private volatile bool _ackTimeoutCheckDue;
     private volatile bool _leaseCheckDue;
-    private volatile int _closeRequested = -1;
 
-    public GameLinkSession(string gameServerId, OutboxStore store, GameLinkOptions options, TimeProvider time, string replicaId)
+    public GameLinkSession(string gameServerId, OutboxStore store, GameLinkOptions options, TimeProvider time, string replicaId, Action<GameLinkSession, long> heldBack)
     {
         GameServerId = gameServerId;
         _store = store;
         _options = options;
         _time = time;
         _replicaId = replicaId;
+        _heldBack = heldBack;
         _lastHeardTicks = time.GetUtcNow().UtcTicks;
         _wake.Set(); // the first round reads whatever waited while the game server was away
     }
@@ -50,6 +60,9 @@ internal sealed class GameLinkSession
     public string GameServerId { get; }
 
     public Guid SessionId { get; } = Guid.NewGuid();
+
+    /// <summary>The last command id handed to the stream (the sweep asks whether anything pending lies beyond it).</summary>
+    public long Cursor => Interlocked.Read(ref _cursor);
 
     public void CommandsWaiting()
     {
@@ -65,8 +78,42 @@ internal sealed class GameLinkSession
 
     public void Close(SessionEnd reason)
     {
-        _closeRequested = (int)reason;
+        _ended.TrySetException(reason switch
+        {
+            SessionEnd.Superseded => Superseded(),
+            SessionEnd.ReplicaStopping => new RpcException(new Status(StatusCode.Unavailable, "this GmTools replica is shutting down; reconnect")),
+            _ => new RpcException(new Status(StatusCode.Unavailable, $"nothing heard from game server '{GameServerId}' for {_options.DeadAfter.TotalSeconds:0.#} s; closing the stream")),
+        });
         _wake.Set();
+    }
+
+    /// <summary>The hub's heartbeat tick: close a silent stream, else send a heartbeat and look for ack timeouts.</summary>
+    public void HeartbeatTick(DateTimeOffset now)
+    {
+        var silent = now - new DateTimeOffset(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
+        if (silent >= _options.DeadAfter)
+        {
+            Close(SessionEnd.Silent);
+            return;
+        }
+        _heartbeatDue = true;
+        _ackTimeoutCheckDue = true;
+        _wake.Set();
+    }
+
+    /// <summary>The hub's sweep tick: only the in-memory ack-timeout check; the database part is the hub's one query.</summary>
+    public void SweepTick()
+    {
+        bool any;
+        lock (_inFlight)
+        {
+            any = _inFlight.Count > 0;
+        }
+        if (any)
+        {
+            _ackTimeoutCheckDue = true;
+            _wake.Set();
+        }
     }
 
     public async Task RunAsync(IAsyncStreamReader<ConnectRequest> requests, IServerStreamWriter<ConnectResponse> responses, CancellationToken ct)
@@ -77,11 +124,11 @@ internal sealed class GameLinkSession
         {
             ReadAsync(requests, acks.Writer, cts.Token),
             SettleAsync(acks.Reader, cts.Token),
-            EveryAsync(_options.HeartbeatInterval, HeartbeatTick, cts.Token),
-            EveryAsync(_options.SweepInterval, () => _sweepDue = true, cts.Token),
             WriteAsync(responses, cts.Token),
+            _ended.Task,
         };
         var first = await Task.WhenAny(tasks);
+        _ = _ended.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed even when something else ended the stream
         if (first == tasks[0] && first.IsCompletedSuccessfully)
         {
             // The game server closed its side: record the acks it sent last before stopping the rest.
@@ -95,7 +142,7 @@ internal sealed class GameLinkSession
             }
         }
         await cts.CancelAsync();
-        foreach (var task in tasks.Where(t => t != first))
+        foreach (var task in tasks.Where(t => t != first && t != _ended.Task))
         {
             try
             {
@@ -176,30 +223,6 @@ internal sealed class GameLinkSession
         }
     }
 
-    /// <summary>
-    /// Checked here, not in the writer: a writer stuck on a dead peer's full flow-control window must not keep
-    /// the stream (and its lease) alive.
-    /// </summary>
-    private void HeartbeatTick()
-    {
-        var silent = _time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _lastHeardTicks), TimeSpan.Zero);
-        if (silent >= _options.DeadAfter)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"nothing heard from game server '{GameServerId}' for {silent.TotalSeconds:0.#} s; closing the stream"));
-        }
-        _heartbeatDue = true;
-    }
-
-    private async Task EveryAsync(TimeSpan period, Action tick, CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(period, _time);
-        while (await timer.WaitForNextTickAsync(ct))
-        {
-            tick();
-            _wake.Set();
-        }
-    }
-
     private async Task WriteAsync(IServerStreamWriter<ConnectResponse> responses, CancellationToken ct)
     {
         await responses.WriteAsync(new ConnectResponse
@@ -210,24 +233,21 @@ internal sealed class GameLinkSession
         {
             await _wake.WaitAsync(ct);
             var now = _time.GetUtcNow();
-            ThrowIfCloseRequested();
+            ThrowIfEnded();
             if (_heartbeatDue)
             {
                 _heartbeatDue = false;
                 await responses.WriteAsync(new ConnectResponse { Heartbeat = new GameLinkHeartbeat { SentAt = Timestamp.FromDateTimeOffset(now) } }, ct);
-                RewindIfAckTimedOut(now);
             }
-            if (_sweepDue)
+            if (_ackTimeoutCheckDue)
             {
-                _sweepDue = false;
-                _leaseCheckDue = true;
-                _commandsWaiting = true;
+                _ackTimeoutCheckDue = false;
                 RewindIfAckTimedOut(now);
             }
             if (_leaseCheckDue)
             {
                 _leaseCheckDue = false;
-                if (!await _store.RenewLeaseAsync(GameServerId, SessionId, now, ct))
+                if (!await _store.HoldsStreamAsync(GameServerId, SessionId, ct))
                 {
                     throw Superseded();
                 }
@@ -259,6 +279,10 @@ internal sealed class GameLinkSession
             var batch = taken.Commands;
             if (taken.RowsTaken == 0)
             {
+                if (taken.HeldBackFrom is { } first)
+                {
+                    _heldBack(this, first);
+                }
                 return;
             }
             lock (_inFlight)
@@ -277,9 +301,15 @@ internal sealed class GameLinkSession
             }
             if (batch.Count > 0)
             {
-                _cursor = batch[^1].CommandId;
+                Interlocked.Exchange(ref _cursor, batch[^1].CommandId);
             }
-            ThrowIfCloseRequested();
+            ThrowIfEnded();
+            if (taken.HeldBackFrom is { } heldFrom)
+            {
+                // Everything before it is out; the rest waits for the older transaction to end.
+                _heldBack(this, heldFrom);
+                return;
+            }
             if (taken.RowsTaken < want)
             {
                 return;
@@ -297,20 +327,17 @@ internal sealed class GameLinkSession
             {
                 return;
             }
-            _cursor = _inFlight.Keys.First() - 1;
+            Interlocked.Exchange(ref _cursor, _inFlight.Keys.First() - 1);
             _inFlight.Clear();
         }
         _commandsWaiting = true;
     }
 
-    private void ThrowIfCloseRequested()
+    private void ThrowIfEnded()
     {
-        switch (_closeRequested)
+        if (_ended.Task.IsFaulted)
         {
-            case (int)SessionEnd.Superseded:
-                throw Superseded();
-            case (int)SessionEnd.ReplicaStopping:
-                throw new RpcException(new Status(StatusCode.Unavailable, "this GmTools replica is shutting down; reconnect"));
+            throw _ended.Task.Exception!.InnerException!;
         }
     }
 
@@ -335,4 +362,6 @@ internal sealed class WakeSignal
     }
 
     public Task WaitAsync(CancellationToken ct) => _semaphore.WaitAsync(ct);
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _semaphore.WaitAsync(timeout, ct);
 }

@@ -9,6 +9,10 @@ namespace GmTools.Server.GameLink;
 /// </summary>
 public sealed class OutboxCommand
 {
+    /// <summary>
+    /// Drawn by the database when the row is inserted: the inserting transaction's write order, then its own count
+    /// (see <c>Persistence/Sql/write_order.sql</c>). Increasing per game server in the order commands are delivered.
+    /// </summary>
     public long CommandId { get; set; }
     public string GameServerId { get; set; } = "";
     /// <summary>The GameCommand body's case name (kick, mute, mail_reward, ...), for queries and dashboards.</summary>
@@ -33,7 +37,8 @@ internal sealed class OutboxCommandConfiguration : IEntityTypeConfiguration<Outb
     {
         b.ToTable("gamelink_outbox");
         b.HasKey(c => c.CommandId);
-        b.Property(c => c.CommandId).UseIdentityAlwaysColumn();
+        // Ids follow write order (transaction id, then insertion) without a lock: see Persistence/Sql/write_order.sql.
+        b.Property(c => c.CommandId).ValueGeneratedOnAdd().HasDefaultValueSql("gm_next_command_id()");
         b.Property(c => c.GameServerId).HasMaxLength(32);
         b.Property(c => c.Kind).HasMaxLength(32);
         b.Property(c => c.CorrelationId).HasMaxLength(128);

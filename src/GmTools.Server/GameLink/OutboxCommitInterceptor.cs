@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Runtime.CompilerServices;
+using GmTools.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -7,156 +7,125 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace GmTools.Server.GameLink;
 
 /// <summary>
-/// Watches every SaveChanges for new <see cref="OutboxCommand"/> rows, so no caller of <see cref="CommandOutbox"/>
-/// can forget the two things delivery depends on:
-/// <list type="bullet">
-/// <item>Ordering (<see cref="OutboxOrdering"/>). Before the rows are inserted, the transaction takes a per-game-server advisory lock held until it
-/// ends. Command ids come from an identity column, so without it a transaction that drew id 100 could commit after
-/// one that drew 101, and a game server that already applied 101 would see 100 "in the past". With it, per game
-/// server, id order is commit order. (Two transactions that each enqueue to several game servers in different
-/// SaveChanges calls can deadlock; PostgreSQL then aborts one, which the caller sees as a failed call.)</item>
-/// <item>Notification. After the transaction commits (never before: a replica woken early would find nothing), the
-/// hub is told which game servers have new commands.</item>
-/// </list>
-/// A SaveChanges without a transaction gets one here, committed right after it.
+/// Watches every SaveChanges for new <see cref="OutboxCommand"/> rows and, once their transaction has committed
+/// (never before: a replica woken early would find nothing), tells the hub which game servers have new commands.
+/// <para>Ordering needs nothing here: command ids come from the inserting transaction's write order
+/// (Persistence/Sql/write_order.sql), and readers never move past the write-order horizon, so no lock is taken and
+/// concurrent writers to one game server never wait for each other.</para>
 /// </summary>
-public sealed class OutboxCommitInterceptor(GameLinkHub hub) : SaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class OutboxCommitInterceptor(GameLinkHub hub, TransactionCommitHooks hooks) : SaveChangesInterceptor
 {
-    private readonly ConditionalWeakTable<DbTransaction, HashSet<string>> _pending = new();
-    private readonly ConditionalWeakTable<DbContext, IDbContextTransaction> _owned = new();
-
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        var context = eventData.Context;
-        if (context is null)
-        {
-            return result;
-        }
-        var gameServerIds = NewCommandTargets(context);
-        if (gameServerIds.Count == 0)
-        {
-            return result;
-        }
-        if (context.Database.CurrentTransaction is null)
-        {
-            _owned.AddOrUpdate(context, await context.Database.BeginTransactionAsync(cancellationToken));
-        }
-        await OutboxOrdering.LockAsync(context, gameServerIds, cancellationToken);
-        Remember(context, gameServerIds);
-        return result;
-    }
-
-    private void Remember(DbContext context, SortedSet<string> gameServerIds)
-    {
-        var transaction = context.Database.CurrentTransaction!.GetDbTransaction();
-        lock (_pending)
-        {
-            _pending.GetOrCreateValue(transaction).UnionWith(gameServerIds);
-        }
-    }
+    // Commands of a SaveChanges that runs without a transaction: committed when SaveChanges returns.
+    private readonly ConditionalWeakTable<DbContext, SortedSet<string>> _autocommit = new();
+    // Game servers of an open transaction, so one notification covers all its SaveChanges calls.
+    private readonly ConditionalWeakTable<System.Data.Common.DbTransaction, SortedSet<string>> _pending = new();
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        var context = eventData.Context;
-        if (context is null)
-        {
-            return result;
-        }
-        var gameServerIds = NewCommandTargets(context);
-        if (gameServerIds.Count == 0)
-        {
-            return result;
-        }
-        if (context.Database.CurrentTransaction is null)
-        {
-            _owned.AddOrUpdate(context, context.Database.BeginTransaction());
-        }
-        OutboxOrdering.Lock(context, gameServerIds);
-        Remember(context, gameServerIds);
+        Track(eventData.Context);
         return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Track(eventData.Context);
+        return ValueTask.FromResult(result);
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context is { } context && _owned.TryGetValue(context, out var own))
-        {
-            _owned.Remove(context);
-            using (own)
-            {
-                own.Commit();
-            }
-        }
+        NotifyAutocommitted(eventData.Context);
         return result;
     }
 
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => DropOwnedAsync(eventData.Context).GetAwaiter().GetResult();
-
-    public override void SaveChangesCanceled(DbContextEventData eventData) => DropOwnedAsync(eventData.Context).GetAwaiter().GetResult();
-
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context && _owned.TryGetValue(context, out var own))
+        NotifyAutocommitted(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => ForgetAutocommit(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ForgetAutocommit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => ForgetAutocommit(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ForgetAutocommit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Track(DbContext? context)
+    {
+        if (context is null)
         {
-            _owned.Remove(context);
-            await using (own)
-            {
-                await own.CommitAsync(cancellationToken);
-            }
+            return;
         }
-        return result;
-    }
-
-    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default) => await DropOwnedAsync(eventData.Context);
-
-    public override async Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default) => await DropOwnedAsync(eventData.Context);
-
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(transaction);
-
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Committed(transaction);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(transaction);
-
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Forget(transaction);
-        return Task.CompletedTask;
-    }
-
-    private void Committed(DbTransaction transaction)
-    {
-        HashSet<string>? ids;
+        var targets = NewCommandTargets(context);
+        if (targets.Count == 0)
+        {
+            return;
+        }
+        var transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+        if (transaction is null)
+        {
+            lock (_autocommit)
+            {
+                _autocommit.AddOrUpdate(context, targets);
+            }
+            return;
+        }
         lock (_pending)
         {
-            if (!_pending.TryGetValue(transaction, out ids))
+            if (_pending.TryGetValue(transaction, out var known))
+            {
+                known.UnionWith(targets);
+                return;
+            }
+            _pending.Add(transaction, targets);
+        }
+        hooks.AfterCommit(transaction, () =>
+        {
+            lock (_pending)
+            {
+                _pending.Remove(transaction);
+            }
+            hub.CommandsCommitted(targets);
+        });
+    }
+
+    private void NotifyAutocommitted(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+        SortedSet<string>? targets;
+        lock (_autocommit)
+        {
+            if (!_autocommit.TryGetValue(context, out targets))
             {
                 return;
             }
-            _pending.Remove(transaction);
+            _autocommit.Remove(context);
         }
-        hub.CommandsCommitted(ids);
+        hub.CommandsCommitted(targets);
     }
 
-    private void Forget(DbTransaction transaction)
+    private void ForgetAutocommit(DbContext? context)
     {
-        lock (_pending)
+        if (context is null)
         {
-            _pending.Remove(transaction);
+            return;
         }
-    }
-
-    private async Task DropOwnedAsync(DbContext? context)
-    {
-        if (context is not null && _owned.TryGetValue(context, out var own))
+        lock (_autocommit)
         {
-            _owned.Remove(context);
-            await using (own)
-            {
-                await own.RollbackAsync();
-            }
+            _autocommit.Remove(context);
         }
     }
 

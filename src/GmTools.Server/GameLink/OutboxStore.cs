@@ -11,8 +11,36 @@ public sealed record OutgoingCommand(long CommandId, GameCommand Command);
 /// <summary>How often a stream sent a command, and when last; written with its ack.</summary>
 public readonly record struct SendMark(int Sends, DateTimeOffset? LastSentAt);
 
-/// <summary>Commands to send, and how many rows the read took (expired ones are taken and settled, not sent).</summary>
-public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
+/// <summary>
+/// Commands to send, and how many rows the read took (expired ones are taken and settled, not sent).
+/// <paramref name="HeldBackFrom"/>: the first committed command the read left for later because an older
+/// transaction is still open (the write-order horizon, Persistence/Sql/write_order.sql); null when none was.
+/// </summary>
+public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken, long? HeldBackFrom = null);
+
+/// <summary>One stream this replica holds, as the batched sweep sees it.</summary>
+public readonly record struct HeldStream(string GameServerId, Guid SessionId, long Cursor);
+
+/// <summary>What the sweep found for one stream: another session took it over, or commands wait after its cursor.</summary>
+public readonly record struct SweepFinding(string GameServerId, bool Superseded, bool CommandsWaiting);
+
+/// <summary>
+/// The PostgreSQL connections for delivery bookkeeping: the same database, with <c>synchronous_commit = off</c>
+/// as a connection option, so no statement pays an extra round trip to relax it.
+/// </summary>
+public sealed class DeliveryDatabase(NpgsqlDataSource dataSource) : IDisposable
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public static DeliveryDatabase Create(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? "-c synchronous_commit=off" : builder.Options + " -c synchronous_commit=off";
+        return new DeliveryDatabase(NpgsqlDataSource.Create(builder.ConnectionString));
+    }
+
+    public void Dispose() => DataSource.Dispose();
+}
 
 /// <summary>
 /// The outbox and link-lease SQL, on raw Npgsql because it is the hot path (thousands of commands a second).
@@ -21,9 +49,17 @@ public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken);
 /// transaction): a PostgreSQL crash may forget the last few milliseconds of acks or send marks, and then those
 /// commands are simply sent again, which the at-least-once contract (game servers apply each id once) already covers.
 /// The commands themselves are written by the enqueuing caller's transaction, durably.</para>
+/// <para>Every read that hands commands out stops at the write-order horizon: a command whose transaction started
+/// writing after an older transaction that is still open waits until that one has ended, so ids are handed out in
+/// increasing order and none is skipped, without any lock on the write side.</para>
 /// </summary>
-public sealed class OutboxStore(NpgsqlDataSource dataSource)
+public sealed class OutboxStore(DeliveryDatabase delivery)
 {
+    private readonly NpgsqlDataSource dataSource = delivery.DataSource;
+
+    // First statement of a horizon-bounded read; the reading statement that follows takes its snapshot after it.
+    private const string SetHorizon = "SELECT set_config('gmtools.horizon', gm_command_horizon()::text, true)";
+    private const string Horizon = "current_setting('gmtools.horizon')::bigint";
     public const string Applied = "applied";
     public const string Failed = "failed";
     public const string Expired = "expired";
@@ -55,28 +91,102 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             ON CONFLICT (game_server_id) DO UPDATE SET session_id = @sid, replica_id = @replica, connected_at = @now,
               last_seen_at = @now, disconnected_at = NULL
             """, ("gs", gameServerId), ("sid", sessionId), ("replica", replicaId), ("now", now)));
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO gamelink_replicas (replica_id, last_seen_at) VALUES (@replica, @now)
+            ON CONFLICT (replica_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+            """, ("replica", replicaId), ("now", now)));
         AddMarkApplied(batch, gameServerId, lastApplied, now);
         await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Renews the lease; false when another session took the game server over.</summary>
-    public async Task<bool> RenewLeaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct) =>
-        await LeaseUpdateAsync("UPDATE gamelink_links SET last_seen_at = @now WHERE game_server_id = @gs AND session_id = @sid", gameServerId, sessionId, now, ct) == 1;
+    /// <summary>True while <paramref name="sessionId"/> still holds the game server's stream.</summary>
+    public async Task<bool> HoldsStreamAsync(string gameServerId, Guid sessionId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM gamelink_links WHERE game_server_id = @gs AND session_id = @sid)");
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId));
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
-    public Task ReleaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct) =>
-        LeaseUpdateAsync("UPDATE gamelink_links SET disconnected_at = @now WHERE game_server_id = @gs AND session_id = @sid", gameServerId, sessionId, now, ct);
+    public async Task ReleaseAsync(string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE gamelink_links SET disconnected_at = @now WHERE game_server_id = @gs AND session_id = @sid");
+        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
-    // Every stream renews each sweep: thousands of streams must not mean thousands of fsyncs.
-    private async Task<int> LeaseUpdateAsync(string sql, string gameServerId, Guid sessionId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The replica's one lease renewal for all its streams, and the sweep across them, in one round trip: which
+    /// streams another session took over, and which have commands after their cursor (a lost wake-up). Returns
+    /// only the streams with something to do. Costs two statements per interval however many streams are held.
+    /// </summary>
+    public async Task<List<SweepFinding>> RenewAndSweepAsync(string replicaId, IReadOnlyList<HeldStream> streams, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await BeginRelaxedAsync(conn, ct);
-        await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("now", now));
-        var rows = await cmd.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-        return rows;
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO gamelink_replicas (replica_id, last_seen_at) VALUES (@replica, @now)
+            ON CONFLICT (replica_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+            """, ("replica", replicaId), ("now", now)));
+        var findings = new List<SweepFinding>();
+        if (streams.Count > 0)
+        {
+            var sweep = new NpgsqlBatchCommand("""
+                SELECT u.gs, l.game_server_id IS NULL,
+                       EXISTS (SELECT 1 FROM gamelink_outbox o WHERE o.game_server_id = u.gs AND o.outcome IS NULL AND o.command_id > u.cursor)
+                FROM unnest(@gs, @sid, @cursor) AS u(gs, sid, cursor)
+                LEFT JOIN gamelink_links l ON l.game_server_id = u.gs AND l.session_id = u.sid
+                """);
+            sweep.Parameters.Add(new NpgsqlParameter<string[]>("gs", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = streams.Select(s => s.GameServerId).ToArray() });
+            sweep.Parameters.Add(new NpgsqlParameter<Guid[]>("sid", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = streams.Select(s => s.SessionId).ToArray() });
+            sweep.Parameters.Add(new NpgsqlParameter<long[]>("cursor", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = streams.Select(s => s.Cursor).ToArray() });
+            batch.BatchCommands.Add(sweep);
+        }
+        await using var r = await batch.ExecuteReaderAsync(ct);
+        if (streams.Count > 0)
+        {
+            await r.NextResultAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var superseded = r.GetBoolean(1);
+                var waiting = r.GetBoolean(2);
+                if (superseded || waiting)
+                {
+                    findings.Add(new SweepFinding(r.GetString(0), superseded, waiting));
+                }
+            }
+        }
+        return findings;
+    }
+
+    /// <summary>Forgets replicas not heard from for <paramref name="olderThan"/> (their streams show as disconnected).</summary>
+    public async Task ForgetReplicasAsync(DateTimeOffset olderThan, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("DELETE FROM gamelink_replicas WHERE last_seen_at < @before");
+        cmd.Parameters.AddWithValue("before", olderThan);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>For the operator's log: the oldest open write transaction of this database, which holds the horizon.</summary>
+    public async Task<string> DescribeOldestWriterAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT pid, backend_xid::text, coalesce(application_name, ''), coalesce(state, '?'), coalesce(now() - xact_start, interval '0'), left(coalesce(query, ''), 200)
+            FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+            ORDER BY age(backend_xid) DESC LIMIT 1
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? $"pid {r.GetInt32(0)}, xid {r.GetString(1)}, application '{r.GetString(2)}', {r.GetString(3)} for {r.GetFieldValue<TimeSpan>(4)}, last query: {r.GetString(5)}"
+            : "none any more";
+    }
+
+    /// <summary>The write-order horizon in command-id space: every command with a smaller id is final.</summary>
+    public async Task<long> CommandHorizonAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT gm_command_horizon()");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>
@@ -87,21 +197,31 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<TakenBatch> TakeForStreamAsync(string gameServerId, Guid sessionId, long afterId, int max, DateTimeOffset now, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT command_id, body, created_at, expires_at FROM gamelink_outbox
-            WHERE game_server_id = @gs AND outcome IS NULL AND command_id > @after
-              AND EXISTS (SELECT 1 FROM gamelink_links l WHERE l.game_server_id = @gs AND l.session_id = @sid)
-            ORDER BY command_id LIMIT @max
-            """);
-        Add(cmd.Parameters, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max));
         var commands = new List<OutgoingCommand>();
         List<long>? expired = null;
         List<long>? undecodable = null;
+        long? heldBack = null;
         var taken = 0;
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        await using (var read = new NpgsqlBatch(conn))
         {
+            read.BatchCommands.Add(new NpgsqlBatchCommand(SetHorizon));
+            read.BatchCommands.Add(Command($"""
+                SELECT command_id, body, created_at, expires_at, command_id < {Horizon} FROM gamelink_outbox
+                WHERE game_server_id = @gs AND outcome IS NULL AND command_id > @after
+                  AND EXISTS (SELECT 1 FROM gamelink_links l WHERE l.game_server_id = @gs AND l.session_id = @sid)
+                ORDER BY command_id LIMIT @max
+                """, ("gs", gameServerId), ("sid", sessionId), ("after", afterId), ("max", max)));
+            await using var r = await read.ExecuteReaderAsync(ct);
+            await r.NextResultAsync(ct);
             while (await r.ReadAsync(ct))
             {
+                if (!r.GetBoolean(4))
+                {
+                    // An older transaction may still commit a smaller id: stop here, come back when it ended.
+                    heldBack = r.GetInt64(0);
+                    break;
+                }
                 taken++;
                 if (!r.IsDBNull(3) && r.GetFieldValue<DateTimeOffset>(3) <= now)
                 {
@@ -135,7 +255,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             await settle.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
-        return new TakenBatch(commands, taken);
+        return new TakenBatch(commands, taken, heldBack);
     }
 
     /// <summary>Writes a stream's send counts for commands it sent but that were not acknowledged before it ended.</summary>
@@ -185,6 +305,7 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
             WITH batch AS (
               SELECT command_id FROM gamelink_outbox
               WHERE game_server_id = @gs AND outcome IS NULL AND (last_sent_at IS NULL OR last_sent_at <= @resend)
+                AND command_id < {Horizon}
               ORDER BY command_id LIMIT @max
               FOR UPDATE SKIP LOCKED)
             {MarkBatch}
@@ -250,7 +371,10 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         string GameServerId, Guid? SessionId, string? ReplicaId, DateTimeOffset? ConnectedAt, DateTimeOffset? LastSeenAt,
         DateTimeOffset? DisconnectedAt, DateTimeOffset? LastPullAt, DateTimeOffset? LastAckAt, long Backlog, DateTimeOffset? OldestPending);
 
-    /// <summary>Every game server with a link record or a backlog, with backlog figures from the outbox itself.</summary>
+    /// <summary>
+    /// Every game server with a link record or a backlog, with backlog figures from the outbox itself. A stream is
+    /// as alive as its replica: the replica renews one row for all its streams (<see cref="RenewAndSweepAsync"/>).
+    /// </summary>
     public async Task<List<LinkRow>> ListLinksAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("""
@@ -258,9 +382,12 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
               SELECT game_server_id, count(*) AS n, min(created_at) AS oldest FROM gamelink_outbox
               WHERE outcome IS NULL AND (expires_at IS NULL OR expires_at > @now)
               GROUP BY game_server_id)
-            SELECT coalesce(l.game_server_id, b.game_server_id), l.session_id, l.replica_id, l.connected_at, l.last_seen_at,
+            SELECT coalesce(l.game_server_id, b.game_server_id), l.session_id, l.replica_id, l.connected_at,
+                   greatest(l.last_seen_at, rep.last_seen_at),
                    l.disconnected_at, l.last_pull_at, l.last_ack_at, coalesce(b.n, 0), b.oldest
-            FROM gamelink_links l FULL JOIN backlog b ON b.game_server_id = l.game_server_id
+            FROM gamelink_links l
+            LEFT JOIN gamelink_replicas rep ON rep.replica_id = l.replica_id
+            FULL JOIN backlog b ON b.game_server_id = l.game_server_id
             ORDER BY 1
             """);
         cmd.Parameters.AddWithValue("now", now);
@@ -280,6 +407,12 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await BeginRelaxedAsync(conn, ct);
+        // Pulled commands stop at the write-order horizon like streamed ones: a game server that applied a later id
+        // would otherwise report it as its last applied and settle an earlier one that had not committed yet.
+        await using (var horizon = new NpgsqlCommand(SetHorizon, conn, tx))
+        {
+            await horizon.ExecuteNonQueryAsync(ct);
+        }
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         Add(cmd.Parameters, parameters);
         var commands = new List<OutgoingCommand>();
@@ -343,13 +476,9 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource)
         return new OutgoingCommand(command.CommandId, command);
     }
 
-    private static async Task<NpgsqlTransaction> BeginRelaxedAsync(NpgsqlConnection conn, CancellationToken ct)
-    {
-        var tx = await conn.BeginTransactionAsync(ct);
-        await using var relax = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
-        await relax.ExecuteNonQueryAsync(ct);
-        return tx;
-    }
+    /// <summary>Relaxed already: <see cref="DeliveryDatabase"/> connections commit with synchronous_commit off.</summary>
+    private static async Task<NpgsqlTransaction> BeginRelaxedAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        await conn.BeginTransactionAsync(ct);
 
     private static void AddMarkApplied(NpgsqlBatch batch, string gameServerId, long lastApplied, DateTimeOffset now)
     {

@@ -54,6 +54,6 @@ public sealed class GameServerRegistry(GmToolsDbContext db, AuditWriter audit, G
     public async Task<List<GameServerEntity>> ListAsync(Caller caller, CancellationToken ct)
     {
         var all = await db.Set<GameServerEntity>().AsNoTracking().OrderBy(g => g.GameServerId).ToListAsync(ct);
-        return all.Where(g => caller.CanSeeGameServer(g.GameServerId)).ToList();
+        return all.Where(g => caller.SeesGameServer(g.GameServerId)).ToList();
     }
 }

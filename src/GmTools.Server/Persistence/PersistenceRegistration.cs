@@ -13,9 +13,12 @@ public static class PersistenceRegistration
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         // One data source per process: it owns the pool, and raw Npgsql work (COPY, audit appends) shares it.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
-        services.AddDbContext<GmToolsDbContext>((sp, o) => Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<TransactionCommitHooks>();
+        services.AddDbContext<GmToolsDbContext>((sp, o) => Configure(o, sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetRequiredService<TransactionCommitHooks>()));
         // Hosted services start in order: the schema must exist before Quartz and anything else touch it.
         services.AddHostedService<MigrateOnStartService>();
+        services.AddHostedService<WriteOrderCheck>();
         return services;
     }
 
@@ -48,6 +51,27 @@ internal sealed class MigrateOnStartService(IServiceProvider services, Microsoft
         var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
         logger.LogInformation("Applying database migrations");
         await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Refuses to start on a database restored into a cluster whose transaction ids are behind its rows: new outbox
+/// commands and audit records would sort before old ones (Persistence/Sql/write_order.sql).
+/// </summary>
+internal sealed class WriteOrderCheck(NpgsqlDataSource dataSource) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT CASE WHEN to_regproc('gm_write_order_is_behind') IS NULL THEN false ELSE gm_write_order_is_behind() END");
+        if ((bool)(await cmd.ExecuteScalarAsync(cancellationToken))!)
+        {
+            throw new InvalidOperationException(
+                "Stored outbox ids / audit records are ahead of this PostgreSQL cluster's transaction ids (a restore into a new cluster?). " +
+                "Run `SELECT gm_rebase_write_order();` in the database once, then start again (docs/architecture.md, Write and delivery path).");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -21,7 +21,7 @@ public sealed class PlayerNotes(GmToolsDbContext db, PlayerSearch players, Audit
             Author = caller.Id,
             CreatedAt = time.GetUtcNow(),
         };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         db.Add(note);
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(new AuditEntry(NoteAction, "player_note", note.NoteId.ToString(System.Globalization.CultureInfo.InvariantCulture),

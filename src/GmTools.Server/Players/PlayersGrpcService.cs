@@ -1,6 +1,7 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Players.Dossier;
 using GmTools.Server.Security;
 using Grpc.Core;
@@ -15,7 +16,8 @@ public sealed class PlayersGrpcService(
     PlayerSearch search,
     PlayerContactReads contactReads,
     PlayerDossier dossier,
-    PlayerNotes notes) : PlayerService.PlayerServiceBase
+    PlayerNotes notes,
+    IdempotentCalls idempotent) : PlayerService.PlayerServiceBase
 {
     [RequiresPermission(Permissions.PlayersSync)]
     public override async Task<SyncPlayersResponse> SyncPlayers(SyncPlayersRequest r, ServerCallContext context)
@@ -101,14 +103,16 @@ public sealed class PlayersGrpcService(
         var v = new Violations()
             .RequiredMax("player_id", r.PlayerId, PlayerLimits.PlayerId)
             .RequiredMax("text", r.Text, PlayerNoteEntity.MaxTextLength)
-            .MaxLength("ticket_ref", r.TicketRef, PlayerNoteEntity.MaxTicketRefLength);
+            .MaxLength("ticket_ref", r.TicketRef, PlayerNoteEntity.MaxTicketRefLength)
+            .IdempotencyKey(r.IdempotencyKey);
         var kind = PlayerContracts.StoredKind(r.Kind);
         if (kind is null)
         {
             v.Add("kind", "must be set");
         }
         v.ThrowIfAny();
-        var note = await notes.AddAsync(request.Caller, r.PlayerId, kind!, r.Text, r.TicketRef, context.CancellationToken);
-        return new AddPlayerNoteResponse { Note = PlayerContracts.ToContract(note) };
+        return await idempotent.RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new AddPlayerNoteResponse { Note = PlayerContracts.ToContract(await notes.AddAsync(request.Caller, r.PlayerId, kind!, r.Text, r.TicketRef, ct)) },
+            context.CancellationToken);
     }
 }

@@ -33,7 +33,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     public async Task<Campaign> CreateAsync(CreateCampaignRequest r, CancellationToken ct)
     {
         var lines = r.Lines.Select(l => new Line(l.ItemId, l.Count)).ToList();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var valuePerPlayer = await RewardLines.PriceAsync(db, lines, ct);
         var campaign = new Campaign
         {
@@ -76,7 +76,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     private async Task EnsureGameServersAsync(string[] ids, CancellationToken ct)
     {
         var known = await db.Set<GameServerEntity>().AsNoTracking().Where(g => ids.Contains(g.GameServerId)).Select(g => g.GameServerId).ToListAsync(ct);
-        var missing = ids.Where(id => !known.Contains(id) || !Caller.CanSeeGameServer(id)).ToList();
+        var missing = ids.Where(id => !known.Contains(id) || !Caller.SeesGameServer(id)).ToList();
         if (missing.Count > 0)
         {
             throw GrpcErrors.NotFound($"unknown game server(s): {string.Join(", ", missing)}");
@@ -98,7 +98,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         }
         var ids = playerIds.ToArray();
         var found = await db.Set<Player>().AsNoTracking().Where(p => ids.Contains(p.PlayerId)).Select(p => new { p.PlayerId, p.GameServerId }).ToListAsync(ct);
-        var visible = found.Where(p => Caller.CanSeeGameServer(p.GameServerId)).Select(p => p.PlayerId).ToHashSet(StringComparer.Ordinal);
+        var visible = found.Where(p => Caller.SeesPlayer(p.GameServerId)).Select(p => p.PlayerId).ToHashSet(StringComparer.Ordinal);
         var missing = ids.Where(id => !visible.Contains(id)).ToList();
         if (missing.Count > 0)
         {
@@ -262,7 +262,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     public async Task<Campaign> GetAsync(long campaignId, CancellationToken ct)
     {
         var campaign = await db.Set<Campaign>().AsNoTracking().FirstOrDefaultAsync(c => c.CampaignId == campaignId, ct);
-        return campaign is not null && Visible(campaign) ? campaign : throw GrpcErrors.NotFound($"campaign {campaignId} not found");
+        return Caller.VisibleCampaign(campaign, campaignId);
     }
 
     public async Task<CampaignProgress> ProgressAsync(long campaignId, CancellationToken ct)
@@ -292,15 +292,12 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     private async Task<Campaign> LockAsync(long campaignId, CancellationToken ct)
     {
         var campaign = await db.Set<Campaign>().FromSqlInterpolated($"SELECT * FROM campaigns WHERE campaign_id = {campaignId} FOR UPDATE").FirstOrDefaultAsync(ct);
-        return campaign is not null && Visible(campaign) ? campaign : throw GrpcErrors.NotFound($"campaign {campaignId} not found");
+        return Caller.VisibleCampaign(campaign, campaignId);
     }
 
     private void EnsureNotCreator(Campaign campaign)
     {
-        if (string.Equals(campaign.Creator, Caller.Id, StringComparison.Ordinal))
-        {
-            throw GrpcErrors.PermissionDenied("a campaign must be decided by someone other than its creator");
-        }
+        Caller.EnsureSomeoneElse("a campaign must be decided by someone other than its creator", campaign.Creator);
     }
 
     private void Decide(Campaign campaign, string reason)
@@ -309,8 +306,6 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         campaign.DecidedAt = time.GetUtcNow();
         campaign.DecisionReason = reason;
     }
-
-    private bool Visible(Campaign c) => c.TargetGameServers.All(Caller.CanSeeGameServer) && (c.TargetKind != CampaignTargets.PlayerList || Caller.GameServerScope.Count == 0 || Caller.Kind != CallerKind.Staff);
 
     private static string Id(Campaign c) => c.CampaignId.ToString(CultureInfo.InvariantCulture);
 }

@@ -72,25 +72,26 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
             return campaign?.State == CampaignStates.Expanded ? ExpansionOutcome.Finished : ExpansionOutcome.NotExpanding;
         }
         var (from, key) = CampaignTargetSql.For(campaign);
-        var gameServers = await ChunkGameServersAsync(campaign, from, key, chunkSize, ct);
-        await OutboxOrdering.LockAsync(db, gameServers, ct);
+        // No ordering lock: command ids come from this transaction's write order (gm_next_command_id), so
+        // whichever game servers the chunk's players are on right now (a player may move meanwhile), their
+        // mail is delivered in order and none is skipped (docs/architecture.md, "Write and delivery path").
         var sql = $"""
             WITH chunk AS (
                 SELECT p.player_id, p.game_server_id FROM {from} AND {key} > @cursor ORDER BY {key} LIMIT @chunk_size
             ), ins AS (
                 INSERT INTO campaign_recipients (campaign_id, player_id, game_server_id, command_id)
-                SELECT @campaign_id, player_id, game_server_id, nextval('{await OutboxSequenceAsync(ct)}'::regclass)
+                SELECT @campaign_id, player_id, game_server_id, gm_next_command_id()
                 FROM chunk ORDER BY player_id
                 ON CONFLICT DO NOTHING
                 RETURNING player_id, game_server_id, command_id
             ), mail AS (
                 INSERT INTO gamelink_outbox (command_id, game_server_id, kind, body, correlation_id, created_at, expires_at, attempts)
-                OVERRIDING SYSTEM VALUE
                 SELECT command_id, game_server_id, 'mail_reward', rewards_mail_body(@body_prefix, player_id),
                        @correlation_prefix || player_id, @now, @expires_at, 0
                 FROM ins
             )
-            SELECT (SELECT count(*) FROM chunk), (SELECT max(player_id) FROM chunk), (SELECT count(*) FROM ins)
+            SELECT (SELECT count(*) FROM chunk), (SELECT max(player_id) FROM chunk), (SELECT count(*) FROM ins),
+                   (SELECT coalesce(array_agg(DISTINCT game_server_id), ARRAY[]::text[]) FROM ins)
             """;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var cmd = new NpgsqlCommand(sql, connection, (NpgsqlTransaction)tx.GetDbTransaction());
@@ -106,12 +107,14 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
         cmd.CommandTimeout = 600;
         long selected, inserted;
         string? last;
+        string[] gameServers;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             await reader.ReadAsync(ct);
             selected = reader.GetInt64(0);
             last = reader.IsDBNull(1) ? null : reader.GetString(1);
             inserted = reader.GetInt64(2);
+            gameServers = reader.GetFieldValue<string[]>(3);
         }
         counter.Increment();
         if (last is not null)
@@ -134,41 +137,6 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
         await tx.CommitAsync(ct);
         hub?.CommandsCommitted(gameServers);
         return finished ? ExpansionOutcome.Finished : null;
-    }
-
-    /// <summary>The game servers the next chunk writes to: their outbox ordering locks are taken before the insert.</summary>
-    private async Task<List<string>> ChunkGameServersAsync(Campaign campaign, string from, string key, int chunkSize, CancellationToken ct)
-    {
-        var sql = $"SELECT DISTINCT game_server_id FROM (SELECT p.game_server_id FROM {from} AND {key} > @cursor ORDER BY {key} LIMIT @chunk_size) chunk";
-        await using var cmd = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
-        CampaignTargetSql.AddParameters(cmd, campaign);
-        cmd.Parameters.AddWithValue("cursor", campaign.Cursor);
-        cmd.Parameters.AddWithValue("chunk_size", chunkSize);
-        cmd.CommandTimeout = 600;
-        var ids = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
-    }
-
-    private static string? _outboxSequence;
-
-    /// <summary>
-    /// The outbox id sequence, looked up once: pg_get_serial_sequence in the statement would be evaluated
-    /// per row (a catalogue lookup each), which cost more than the rest of the chunk together.
-    /// </summary>
-    private async Task<string> OutboxSequenceAsync(CancellationToken ct)
-    {
-        if (_outboxSequence is null)
-        {
-            await using var cmd = new NpgsqlCommand("SELECT pg_get_serial_sequence('gamelink_outbox', 'command_id')", (NpgsqlConnection)db.Database.GetDbConnection(),
-                (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
-            _outboxSequence = ((string)(await cmd.ExecuteScalarAsync(ct))!).Replace("'", "''", StringComparison.Ordinal);
-        }
-        return _outboxSequence;
     }
 
     public static string CampaignCorrelationPrefix(long campaignId) => $"campaign:{campaignId}:";

@@ -131,7 +131,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         var wanted = ids.ToList();
         var found = await db.Set<Player>().AsNoTracking().Where(p => wanted.Contains(p.PlayerId))
             .Select(p => new Player { PlayerId = p.PlayerId, GameServerId = p.GameServerId }).ToListAsync(ct);
-        var visible = found.Where(p => Caller.CanSeeGameServer(p.GameServerId)).ToDictionary(p => p.PlayerId, StringComparer.Ordinal);
+        var visible = found.Where(p => Caller.SeesPlayer(p.GameServerId)).ToDictionary(p => p.PlayerId, StringComparer.Ordinal);
         var missing = wanted.Where(id => !visible.ContainsKey(id)).ToList();
         if (missing.Count > 0)
         {
@@ -233,7 +233,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
     public async Task<Grant> GetAsync(long grantId, CancellationToken ct)
     {
         var grant = await db.Set<Grant>().AsNoTracking().Include(g => g.Recipients).FirstOrDefaultAsync(g => g.GrantId == grantId, ct);
-        return grant is not null && Visible(grant) ? grant : throw GrpcErrors.NotFound($"grant {grantId} not found");
+        return Caller.VisibleGrant(grant, grantId);
     }
 
     public async Task<(List<Grant> Grants, string NextPageToken)> ListAsync(ListGrantsRequest r, CancellationToken ct)
@@ -259,9 +259,10 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
             var state = GrantViews.StateName(r.State);
             q = q.Where(g => g.State == state);
         }
-        if (Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
+        if (Caller.VisibleServers() is { } visibleServers)
         {
-            var scope = Caller.GameServerScope.ToList();
+            // A grant is listed only whole: every recipient on a visible server (ObjectRules.SeesGrant).
+            var scope = visibleServers.ToList();
             q = q.Where(g => g.Recipients.All(x => scope.Contains(x.GameServerId)));
         }
         var page = await q.OrderByDescending(g => g.GrantId).Take(size + 1).Include(g => g.Recipients).ToListAsync(ct);
@@ -272,21 +273,17 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
     private async Task<Grant> LockAsync(long grantId, CancellationToken ct)
     {
         var grant = await db.Set<Grant>().FromSqlInterpolated($"SELECT * FROM grants WHERE grant_id = {grantId} FOR UPDATE").FirstOrDefaultAsync(ct);
-        if (grant is null)
+        if (grant is not null)
         {
-            throw GrpcErrors.NotFound($"grant {grantId} not found");
+            await db.Entry(grant).Collection(g => g.Recipients).LoadAsync(ct);
         }
-        await db.Entry(grant).Collection(g => g.Recipients).LoadAsync(ct);
-        return Visible(grant) ? grant : throw GrpcErrors.NotFound($"grant {grantId} not found");
+        return Caller.VisibleGrant(grant, grantId);
     }
 
     private void EnsureDecidable(Grant grant)
     {
         // Four eyes: the person who asked may not also say yes (or no) to their own grant.
-        if (string.Equals(grant.Requester, Caller.Id, StringComparison.Ordinal))
-        {
-            throw GrpcErrors.PermissionDenied("a grant must be decided by someone other than its requester");
-        }
+        Caller.EnsureSomeoneElse("a grant must be decided by someone other than its requester", grant.Requester);
         if (grant.State != GrantStates.PendingApproval)
         {
             throw GrpcErrors.FailedPrecondition($"grant {grant.GrantId} is {grant.State}, not pending approval");
@@ -299,8 +296,6 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         grant.DecidedAt = time.GetUtcNow();
         grant.DecisionReason = reason;
     }
-
-    private bool Visible(Grant grant) => grant.Recipients.All(r => Caller.CanSeeGameServer(r.GameServerId));
 
     private static string Id(Grant g) => g.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

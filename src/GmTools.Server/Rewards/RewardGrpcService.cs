@@ -1,6 +1,7 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Persistence;
 using GmTools.Server.Security;
 using Google.Protobuf.WellKnownTypes;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace GmTools.Server.Rewards;
 
 /// <summary>Validates, authorizes and hands over to <see cref="Catalogue"/>, <see cref="GrantDesk"/> and <see cref="CampaignDesk"/>.</summary>
-public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, CampaignDesk campaigns, GmToolsDbContext db, IOptions<RewardOptions> options) : RewardService.RewardServiceBase
+public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, CampaignDesk campaigns, GmToolsDbContext db, IdempotentCalls idempotent, IOptions<RewardOptions> options) : RewardService.RewardServiceBase
 {
     private const int ReasonMax = 500;
     private const int TicketMax = 64;
@@ -152,6 +153,10 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
                 {
                     v.Add("incident_window", "start and end are required");
                 }
+                else if (new Violations().Timestamp("", w.Start).Timestamp("", w.End).Any)
+                {
+                    v.Timestamp("incident_window.start", w.Start).Timestamp("incident_window.end", w.End);
+                }
                 else if (w.Start.ToDateTimeOffset() >= w.End.ToDateTimeOffset())
                 {
                     v.Add("incident_window.end", "must be after start");
@@ -164,8 +169,10 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
                 break;
         }
         v.ThrowIfAny();
-        var campaign = await campaigns.CreateAsync(r, context.CancellationToken);
-        return new CreateCampaignResponse { Campaign = CampaignViews.ToContract(campaign) };
+        v.IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        return await idempotent.RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new CreateCampaignResponse { Campaign = CampaignViews.ToContract(await campaigns.CreateAsync(r, ct)) },
+            context.CancellationToken);
     }
 
     [RequiresPermission(Permissions.CampaignsManage)]

@@ -52,10 +52,7 @@ public sealed class AppealDesk(GmToolsDbContext db, AuditWriter audit, RequestCo
         var appeal = (await db.Set<SanctionAppeal>().FromSql($"SELECT * FROM sanction_appeals WHERE appeal_id = {appealId} FOR UPDATE").ToListAsync(ct)).FirstOrDefault()
             ?? throw GrpcErrors.NotFound($"appeal {appealId} not found");
         var sanction = await desk.LockForAppealAsync(appeal.SanctionId, ct); // NOT_FOUND for staff who may not see the player
-        if (string.Equals(sanction.IssuedBy, request.Caller.Id, StringComparison.Ordinal))
-        {
-            throw GrpcErrors.PermissionDenied("the GM who issued a sanction may not decide its appeal");
-        }
+        request.Caller.EnsureSomeoneElse("the GM who issued a sanction may not decide its appeal", sanction.IssuedBy);
         if (appeal.State != AppealStates.Open)
         {
             throw GrpcErrors.FailedPrecondition($"appeal {appealId} was already decided ({appeal.State})");

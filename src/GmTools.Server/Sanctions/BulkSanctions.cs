@@ -72,10 +72,7 @@ public sealed class BulkSanctions(
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var row = await LockAsync(token, ct) ?? throw GrpcErrors.NotFound("preview token not found");
-        if (string.Equals(row.RequestedBy, Caller.Id, StringComparison.Ordinal))
-        {
-            throw GrpcErrors.PermissionDenied("a bulk sanction must be approved by someone other than its requester");
-        }
+        Caller.EnsureSomeoneElse("a bulk sanction must be approved by someone other than its requester", row.RequestedBy);
         EnsureUsable(row, now);
         row.ApprovedBy = Caller.Id;
         row.ApprovedAt = now;
@@ -89,7 +86,7 @@ public sealed class BulkSanctions(
     {
         var now = time.GetUtcNow();
         var (kind, scope, end) = Parse(content);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var row = await LockAsync(token, ct);
         if (row is null || !string.Equals(row.RequestedBy, Caller.Id, StringComparison.Ordinal))
         {
@@ -185,7 +182,7 @@ public sealed class BulkSanctions(
             .Select(p => new PlayerRef(p.PlayerId, p.GameServerId))
             .ToListAsync(ct);
         // Players on game servers the caller may not see are reported as unknown: their existence is not revealed.
-        var visible = players.Where(p => Caller.CanSeeGameServer(p.GameServerId)).ToDictionary(p => p.PlayerId, StringComparer.Ordinal);
+        var visible = players.Where(p => Caller.SeesPlayer(p.GameServerId)).ToDictionary(p => p.PlayerId, StringComparer.Ordinal);
         var sanctionedIds = kind == SanctionKinds.Kick
             ? []
             : await db.Set<Sanction>().AsNoTracking()

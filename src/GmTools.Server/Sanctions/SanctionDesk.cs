@@ -36,7 +36,7 @@ public sealed class SanctionDesk(
         await CheckScopeAsync(order.Scope, ct);
         var (endsAt, step) = await DecideEndAsync(order, now, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         await guardRail.EnsureWithinAsync(Caller.Id, [player.PlayerId], now, ct);
         var sanction = NewSanction(order, player, now, endsAt, step);
         var targets = await WriteIssuedAsync(sanction, ct);
@@ -48,7 +48,7 @@ public sealed class SanctionDesk(
     public async Task<Sanction> LiftAsync(LiftOrder order, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var sanction = await LockVisibleAsync(order.SanctionId, ct);
         EnsureMayChange(sanction);
         if (sanction.LiftedAt is not null)
@@ -68,7 +68,7 @@ public sealed class SanctionDesk(
     {
         var now = time.GetUtcNow();
         var newEnd = order.End.Resolve(now);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var sanction = await LockVisibleAsync(order.SanctionId, ct);
         EnsureMayChange(sanction);
         if (!sanction.IsActiveAt(now))
@@ -149,8 +149,9 @@ public sealed class SanctionDesk(
         OverrideReason = order.OverrideReason,
     };
 
+    /// <summary>After the commit, whoever owns the transaction (an idempotent call's may still be open here).</summary>
     internal Task InvalidateAsync(Sanction sanction) =>
-        sanction.Kind == SanctionKinds.Kick ? Task.CompletedTask : cache.InvalidateAsync(sanction.PlayerId);
+        sanction.Kind == SanctionKinds.Kick ? Task.CompletedTask : db.AfterCommitAsync(() => cache.InvalidateAsync(sanction.PlayerId));
 
     /// <summary>Staff scoped to other game servers learn nothing, not even that the player exists.</summary>
     internal async Task<PlayerRef> FindVisiblePlayerAsync(string playerId, CancellationToken ct)
@@ -159,28 +160,17 @@ public sealed class SanctionDesk(
             .Where(p => p.PlayerId == playerId)
             .Select(p => new PlayerRef(p.PlayerId, p.GameServerId))
             .FirstOrDefaultAsync(ct);
-        if (player is null || !Caller.CanSeeGameServer(player.GameServerId))
+        if (player is null || !Caller.SeesPlayer(player.GameServerId))
         {
-            throw GrpcErrors.NotFound($"player '{playerId}' not found");
+            throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
         }
         return player;
     }
 
     internal async Task CheckScopeAsync(SanctionScopeSpec scope, CancellationToken ct)
     {
-        if (scope.GameServerId is null)
-        {
-            if (Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
-            {
-                throw GrpcErrors.PermissionDenied("an all-server sanction needs staff whose scope covers every game server");
-            }
-            return;
-        }
-        if (!Caller.CanSeeGameServer(scope.GameServerId))
-        {
-            throw GrpcErrors.NotFound($"game server '{scope.GameServerId}' not found");
-        }
-        if (!await db.Set<GameServerEntity>().AnyAsync(g => g.GameServerId == scope.GameServerId, ct))
+        Caller.EnsureMaySanctionOn(scope.GameServerId);
+        if (scope.GameServerId is not null && !await db.Set<GameServerEntity>().AnyAsync(g => g.GameServerId == scope.GameServerId, ct))
         {
             throw GrpcErrors.InvalidArgument("scope.game_server_id", "is not a registered game server");
         }
@@ -249,23 +239,13 @@ public sealed class SanctionDesk(
     private async Task<Sanction> LockVisibleAsync(long sanctionId, CancellationToken ct)
     {
         var rows = await db.Set<Sanction>().FromSql($"SELECT * FROM sanctions WHERE sanction_id = {sanctionId} FOR UPDATE").ToListAsync(ct);
-        var sanction = rows.FirstOrDefault();
-        if (sanction is null || !Caller.CanSeeGameServer(sanction.PlayerGameServerId))
-        {
-            throw GrpcErrors.NotFound($"sanction {sanctionId} not found");
-        }
-        return sanction;
+        return Caller.VisibleSanction(rows.FirstOrDefault(), sanctionId);
     }
 
     internal Task<Sanction> LockForAppealAsync(long sanctionId, CancellationToken ct) => LockVisibleAsync(sanctionId, ct);
 
-    private void EnsureMayChange(Sanction sanction)
-    {
-        if (sanction.ScopeGameServerId is null && Caller.Kind == CallerKind.Staff && Caller.GameServerScope.Count > 0)
-        {
-            throw GrpcErrors.PermissionDenied("an all-server sanction may only be changed by staff whose scope covers every game server");
-        }
-    }
+    /// <summary>On the sanction's scope (where it applies), not on the player's home server.</summary>
+    internal void EnsureMayChange(Sanction sanction) => Caller.EnsureMayChangeSanction(sanction);
 
     private static string Id(Sanction s) => s.SanctionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -57,16 +58,20 @@ public sealed class SanctionGrpcService(
             .Evidence("evidence", r.Evidence)
             .MaxLength("ticket_ref", r.TicketRef, SanctionLimits.TicketRef)
             .MaxLength("override_reason", r.OverrideReason, MaxReason)
+            .IdempotencyKey(r.IdempotencyKey)
             .ThrowIfAny();
 
         var order = new IssueOrder(r.PlayerId, kind!, SanctionValidation.ToSpec(r.Scope), kind == SanctionKinds.Kick ? null : SanctionValidation.ToSpec(r.End),
             r.ReasonCode, r.Reason, [.. r.Evidence?.ChatLineIds ?? []], [.. r.Evidence?.AnomalyReportIds ?? []], r.TicketRef, r.OverrideReason);
-        var issued = await Desk(context).IssueAsync(order, context.CancellationToken);
-        return new IssueSanctionResponse
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
         {
-            Sanction = SanctionContracts.ToContract(issued.Sanction, time.GetUtcNow()),
-            NotifiedGameServerIds = { issued.NotifiedGameServerIds },
-        };
+            var issued = await Desk(context).IssueAsync(order, ct);
+            return new IssueSanctionResponse
+            {
+                Sanction = SanctionContracts.ToContract(issued.Sanction, time.GetUtcNow()),
+                NotifiedGameServerIds = { issued.NotifiedGameServerIds },
+            };
+        }, context.CancellationToken);
     }
 
     [RequiresPermission(Permissions.SanctionsLift)]
@@ -76,9 +81,12 @@ public sealed class SanctionGrpcService(
             .SanctionId("sanction_id", r.SanctionId)
             .RequiredMax("reason", r.Reason, MaxReason)
             .MaxLength("ticket_ref", r.TicketRef, SanctionLimits.TicketRef)
+            .IdempotencyKey(r.IdempotencyKey)
             .ThrowIfAny();
-        var sanction = await Desk(context).LiftAsync(new LiftOrder(r.SanctionId, r.Reason, r.Wrongful, r.TicketRef), context.CancellationToken);
-        return new LiftSanctionResponse { Sanction = SanctionContracts.ToContract(sanction, time.GetUtcNow()) };
+        var order = new LiftOrder(r.SanctionId, r.Reason, r.Wrongful, r.TicketRef);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new LiftSanctionResponse { Sanction = SanctionContracts.ToContract(await Desk(context).LiftAsync(order, ct), time.GetUtcNow()) },
+            context.CancellationToken);
     }
 
     [RequiresPermission(Permissions.SanctionsIssue)]
@@ -186,7 +194,7 @@ public sealed class SanctionGrpcService(
     [RequiresPermission(Permissions.SanctionsIssue)]
     public override async Task<ExecuteBulkSanctionResponse> ExecuteBulkSanction(ExecuteBulkSanctionRequest r, ServerCallContext context)
     {
-        var v = new Violations().RequiredMax("preview_token", r.PreviewToken, 64);
+        var v = new Violations().RequiredMax("preview_token", r.PreviewToken, 64).IdempotencyKey(r.IdempotencyKey);
         if (r.Content is null)
         {
             v.Add("content", "is required: the content that was previewed");
@@ -196,12 +204,15 @@ public sealed class SanctionGrpcService(
             ValidateBulk(v, "content.", r.Content);
         }
         v.ThrowIfAny();
-        var (results, approvedBy) = await Scoped<BulkSanctions>(context).ExecuteAsync(r.PreviewToken, r.Content!, context.CancellationToken);
-        return new ExecuteBulkSanctionResponse
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
         {
-            Results = { results.Select(x => new BulkResult { PlayerId = x.PlayerId, Outcome = x.Outcome, SanctionId = x.SanctionId }) },
-            ApprovedBy = approvedBy ?? "",
-        };
+            var (results, approvedBy) = await Scoped<BulkSanctions>(context).ExecuteAsync(r.PreviewToken, r.Content!, ct);
+            return new ExecuteBulkSanctionResponse
+            {
+                Results = { results.Select(x => new BulkResult { PlayerId = x.PlayerId, Outcome = x.Outcome, SanctionId = x.SanctionId }) },
+                ApprovedBy = approvedBy ?? "",
+            };
+        }, context.CancellationToken);
     }
 
     private Violations ValidateBulk(Violations v, string prefix, PreviewBulkSanctionRequest r)
@@ -238,6 +249,8 @@ public sealed class SanctionGrpcService(
     }
 
     private static SanctionDesk Desk(ServerCallContext context) => Scoped<SanctionDesk>(context);
+
+    private static IdempotentCalls Idempotent(ServerCallContext context) => Scoped<IdempotentCalls>(context);
 
     private static T Scoped<T>(ServerCallContext context) where T : notnull =>
         context.GetHttpContext().RequestServices.GetRequiredService<T>();

@@ -26,9 +26,9 @@ public sealed class SanctionQueries(GmToolsDbContext db, TimeProvider time)
     public async Task<IReadOnlyList<Sanction>> ListAsync(Caller caller, string playerId, bool includeHistory, CancellationToken ct)
     {
         var gameServerId = await db.Set<Player>().AsNoTracking().Where(p => p.PlayerId == playerId).Select(p => p.GameServerId).FirstOrDefaultAsync(ct);
-        if (gameServerId is null || !caller.CanSeeGameServer(gameServerId))
+        if (gameServerId is null || !caller.SeesPlayer(gameServerId))
         {
-            throw GrpcErrors.NotFound($"player '{playerId}' not found");
+            throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
         }
         var sanctions = await ForPlayerAsync(playerId, ct);
         return includeHistory ? sanctions.History : sanctions.Active;

@@ -41,6 +41,10 @@ internal static class SanctionValidation
         {
             case null or SanctionEnd.EndOneofCase.None:
                 return required ? v.Add(field, "is required") : v;
+            case SanctionEnd.EndOneofCase.EndsAt when !WireTimeValidation.IsValid(end.EndsAt):
+                return v.Timestamp($"{field}.ends_at", end.EndsAt);
+            case SanctionEnd.EndOneofCase.Duration when new Violations().Duration($"{field}.duration", end.Duration).Any:
+                return v.Duration($"{field}.duration", end.Duration);
             case SanctionEnd.EndOneofCase.Duration when end.Duration.ToTimeSpan() <= TimeSpan.Zero:
                 return v.Add($"{field}.duration", "must be positive");
             case SanctionEnd.EndOneofCase.Permanent when !end.Permanent:

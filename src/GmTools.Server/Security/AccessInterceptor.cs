@@ -1,5 +1,6 @@
 using GmTools.Server.Audit;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Persistence;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -10,6 +11,10 @@ namespace GmTools.Server.Security;
 /// The gate in front of every RPC: who is calling, may they call this method, are they within their rate,
 /// and no exception detail ever reaches the caller. Methods without a <see cref="RequiresPermissionAttribute"/>
 /// are refused (deny by default); only the health and reflection services are open.
+/// <para>Failures of the stores are answered as what they are (<see cref="StoreFailures"/>): PostgreSQL or Redis
+/// gone is UNAVAILABLE; a unary call that lost a deadlock, a serialization check or a unique-key race is run again
+/// here, a bounded number of times, on a cleared DbContext (its transaction rolled back, so nothing of the lost
+/// attempt remains), and only then answered ABORTED or ALREADY_EXISTS. Streams are never re-run.</para>
 /// </summary>
 public sealed class AccessInterceptor(
     RequestContext requestContext,
@@ -23,19 +28,22 @@ public sealed class AccessInterceptor(
 
     public static bool IsOpenService(string serviceName) => OpenServices.Contains(serviceName, StringComparer.Ordinal);
 
+    /// <summary>Runs of one unary call at most: the first and two more after lost races.</summary>
+    public const int MaxAttempts = 3;
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
-        Guard(context, () => continuation(request, context));
+        Guard(context, () => continuation(request, context), rerunnable: true);
 
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Guard(context, () => continuation(requestStream, context));
+        Guard(context, () => continuation(requestStream, context), rerunnable: false);
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Guard(context, async () => { await continuation(request, responseStream, context); return true; });
+        Guard(context, async () => { await continuation(request, responseStream, context); return true; }, rerunnable: false);
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Guard(context, async () => { await continuation(requestStream, responseStream, context); return true; });
+        Guard(context, async () => { await continuation(requestStream, responseStream, context); return true; }, rerunnable: false);
 
-    private async Task<T> Guard<T>(ServerCallContext context, Func<Task<T>> call)
+    private async Task<T> Guard<T>(ServerCallContext context, Func<Task<T>> call, bool rerunnable)
     {
         var http = context.GetHttpContext();
         var requestId = context.RequestHeaders.GetValue(RequestIdHeader);
@@ -60,7 +68,14 @@ public sealed class AccessInterceptor(
             }
             if (!caller.Holds(required.Permission))
             {
-                await audit.AppendDeniedAsync(context.Method, required.Permission, context.CancellationToken);
+                try
+                {
+                    await audit.AppendDeniedAsync(context.Method, required.Permission, context.CancellationToken);
+                }
+                catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailure.Unavailable)
+                {
+                    throw Unavailable(ex, context);
+                }
                 throw GrpcErrors.PermissionDenied($"permission '{required.Permission}' is required");
             }
             if (!rateLimiter.TryAcquire(caller))
@@ -70,24 +85,72 @@ public sealed class AccessInterceptor(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestContext.RequestId, ["Actor"] = caller?.Id });
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await call();
+            try
+            {
+                return await call();
+            }
+            catch (RpcException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
+            {
+                // The caller went away (cancelled, or a game server reset its stream): nothing failed on our side.
+                logger.LogDebug(ex, "RPC {Method} ended by the caller", context.Method);
+                throw new RpcException(new Status(StatusCode.Cancelled, "call cancelled"));
+            }
+            catch (Exception ex)
+            {
+                var failure = StoreFailures.Classify(ex);
+                if (failure is StoreFailure.Conflict or StoreFailure.UniqueRace && rerunnable && attempt < MaxAttempts)
+                {
+                    logger.LogDebug(ex, "RPC {Method} lost a race ({Failure}); running it again (attempt {Attempt})", context.Method, failure, attempt + 1);
+                    await ResetAsync(http.RequestServices);
+                    // Real time on purpose: this spreads racing transactions apart; it is not business time.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * attempt), context.CancellationToken);
+                    continue;
+                }
+                throw failure switch
+                {
+                    StoreFailure.Unavailable => Unavailable(ex, context),
+                    StoreFailure.Conflict => Logged(ex, context, new RpcException(new Status(StatusCode.Aborted, "the change lost a race with a concurrent one several times; retry"))),
+                    StoreFailure.UniqueRace => Logged(ex, context, GrpcErrors.AlreadyExists("a record with the same identity was created concurrently")),
+                    _ => Logged(ex, context, GrpcErrors.Internal(requestContext.RequestId), LogLevel.Error),
+                };
+            }
         }
-        catch (RpcException)
+    }
+
+    private RpcException Unavailable(Exception ex, ServerCallContext context) =>
+        Logged(ex, context, new RpcException(new Status(StatusCode.Unavailable, "a store this call needs (PostgreSQL or Redis) is unreachable right now; retry later")));
+
+    private RpcException Logged(Exception ex, ServerCallContext context, RpcException answer, LogLevel level = LogLevel.Warning)
+    {
+        logger.Log(level, ex, "RPC {Method} failed: answered {Status}", context.Method, answer.StatusCode);
+        return answer;
+    }
+
+    /// <summary>What a lost attempt leaves in the request's DbContext goes, so the next attempt starts clean.</summary>
+    private static async Task ResetAsync(IServiceProvider requestServices)
+    {
+        if (requestServices.GetService<GmToolsDbContext>() is not { } db)
         {
-            throw;
+            return;
         }
-        catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        if (db.Database.CurrentTransaction is { } open)
         {
-            // The caller went away (cancelled, or a game server reset its stream): nothing failed on our side.
-            logger.LogDebug(ex, "RPC {Method} ended by the caller", context.Method);
-            throw new RpcException(new Status(StatusCode.Cancelled, "call cancelled"));
+            try
+            {
+                await open.RollbackAsync();
+            }
+            catch (Exception ex) when (StoreFailures.Classify(ex) != StoreFailure.None || ex is InvalidOperationException)
+            {
+                // the connection broke with the transaction; disposing it below is all that is left to do
+            }
+            await open.DisposeAsync();
         }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "RPC {Method} failed", context.Method);
-            throw GrpcErrors.Internal(requestContext.RequestId);
-        }
+        db.ChangeTracker.Clear();
     }
 }

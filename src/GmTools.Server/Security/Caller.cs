@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using GmTools.Server.Infrastructure.Grpc;
 
 namespace GmTools.Server.Security;
 
@@ -26,22 +25,8 @@ public sealed record Caller(string Id, CallerKind Kind, IReadOnlyList<Role> Role
 
     public bool Holds(string permission) => PermissionTable.Allows(Roles, permission);
 
-    /// <summary>True when a staff member's scope covers the game server (an empty scope covers all).</summary>
-    public bool CanSeeGameServer(string gameServerId) => Kind switch
-    {
-        CallerKind.System => true,
-        CallerKind.GameServer => string.Equals(Id, gameServerId, StringComparison.Ordinal),
-        _ => GameServerScope.Count == 0 || GameServerScope.Contains(gameServerId, StringComparer.Ordinal),
-    };
-
-    /// <summary>A game server may only speak for itself.</summary>
-    public void EnsureIsGameServer(string gameServerId)
-    {
-        if (Kind != CallerKind.GameServer || !string.Equals(Id, gameServerId, StringComparison.Ordinal))
-        {
-            throw GrpcErrors.PermissionDenied($"this credential may not act as game server '{gameServerId}'");
-        }
-    }
+    /// <summary>Kept for callers written before <see cref="ObjectScope"/>; new code uses <c>caller.Sees(id)</c> and the rest of ObjectScope.</summary>
+    public bool CanSeeGameServer(string gameServerId) => this.Sees(gameServerId);
 
     public static Caller? FromPrincipal(ClaimsPrincipal principal)
     {

@@ -38,24 +38,50 @@ public sealed class GameLinkDeliveryTests(GameLinkFixture fx) : IClassFixture<Ga
     }
 
     [Fact]
-    public async Task A_transaction_enqueuing_for_a_game_server_waits_for_an_open_earlier_one_so_ids_follow_commit_order()
+    public async Task A_transaction_enqueuing_while_an_older_one_is_open_does_not_wait_but_its_command_is_held_back_until_the_older_one_ends()
     {
         const string gs = "gl-commit-order";
+        var client = new GameLinkService.GameLinkServiceClient(fx.Channel(await fx.GameServerCredentialAsync(gs)));
         await using var scope = fx.Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
         await using var tx = await db.Database.BeginTransactionAsync();
         var first = scope.ServiceProvider.GetRequiredService<CommandOutbox>().Enqueue(db, gs, Kick("early"));
         await db.SaveChangesAsync();
 
-        var later = EnqueueAsync(fx.Server, gs, 1);
-        // Another game server's commands do not wait.
-        await EnqueueAsync(fx.Server, "gl-commit-other", 1, explicitTransaction: false).WaitAsync(Patience);
-        await Task.Delay(300);
-        Assert.False(later.IsCompleted, "the later transaction must wait for the earlier one's per-game-server lock");
+        // No lock: the later transaction commits while the older one is still open.
+        var later = await EnqueueAsync(fx.Server, gs, 1).WaitAsync(Patience);
+        Assert.True(later[0] > first.CommandId, "ids follow the order in which transactions started writing");
+        // The later command is committed, but a game server must not see it yet: if it applied it and said so in
+        // last_applied_command_id, the older command (a smaller id, committed later) would count as applied.
+        Assert.Empty((await client.PullCommandsAsync(new PullCommandsRequest { GameServerId = gs })).Commands);
 
         await tx.CommitAsync();
-        var laterIds = await later.WaitAsync(Patience);
-        Assert.True(laterIds[0] > first.CommandId);
+        var pulled = await client.PullCommandsAsync(new PullCommandsRequest { GameServerId = gs });
+        Assert.Equal([first.CommandId, later[0]], pulled.Commands.Select(c => c.CommandId));
+    }
+
+    [Fact]
+    public async Task A_stream_held_back_by_an_open_transaction_delivers_both_in_id_order_once_it_commits()
+    {
+        const string gs = "gl-held-back";
+        var sim = Sim(fx.Server, gs, await fx.GameServerCredentialAsync(gs));
+        await using var run = Start(sim);
+        await EventuallyAsync(() => sim.Welcomes == 1, "connected");
+
+        var before = await EnqueueAsync(fx.Server, gs, 1);
+        await EventuallyAsync(() => sim.Applied == 1, "a command of an earlier, finished transaction is delivered at once");
+
+        await using var scope = fx.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var open = scope.ServiceProvider.GetRequiredService<CommandOutbox>().Enqueue(db, gs, Kick("open"));
+        await db.SaveChangesAsync();
+        var after = await EnqueueAsync(fx.Server, gs, 2);
+        await tx.CommitAsync();
+
+        await EventuallyAsync(() => sim.Applied == 4, "all four applied");
+        Assert.Equal([before[0], open.CommandId, after[0], after[1]], sim.AppliedOrder());
+        Assert.Equal(0, sim.Duplicates);
     }
 
     [Fact]

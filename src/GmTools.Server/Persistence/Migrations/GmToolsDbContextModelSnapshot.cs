@@ -193,14 +193,30 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("gamelink_links", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.GameLink.GameLinkReplica", b =>
+                {
+                    b.Property<string>("ReplicaId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("replica_id");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.HasKey("ReplicaId")
+                        .HasName("pk_gamelink_replicas");
+
+                    b.ToTable("gamelink_replicas", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.GameLink.OutboxCommand", b =>
                 {
                     b.Property<long>("CommandId")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
-                        .HasColumnName("command_id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CommandId"));
+                        .HasColumnName("command_id")
+                        .HasDefaultValueSql("gm_next_command_id()");
 
                     b.Property<DateTimeOffset?>("AckedAt")
                         .HasColumnType("timestamp with time zone")
@@ -303,6 +319,49 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasName("pk_game_servers");
 
                     b.ToTable("game_servers", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Infrastructure.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("Caller")
+                        .HasMaxLength(160)
+                        .HasColumnType("character varying(160)")
+                        .HasColumnName("caller");
+
+                    b.Property<string>("Operation")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("operation");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("request_hash");
+
+                    b.Property<byte[]>("Response")
+                        .HasColumnType("bytea")
+                        .HasColumnName("response");
+
+                    b.HasKey("Caller", "Operation", "Key")
+                        .HasName("pk_idempotency_keys");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_idempotency_keys_expires_at");
+
+                    b.ToTable("idempotency_keys", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Players.Player", b =>

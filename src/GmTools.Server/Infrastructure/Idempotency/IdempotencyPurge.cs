@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Quartz;
+
+namespace GmTools.Server.Infrastructure.Idempotency;
+
+/// <summary>Deletes idempotency keys past their retention, a batch per transaction.</summary>
+public sealed class IdempotencyPurge(NpgsqlDataSource dataSource, IOptions<IdempotencyOptions> options, TimeProvider time)
+{
+    public async Task<long> PurgeAsync(CancellationToken ct)
+    {
+        var batch = options.Value.PurgeBatch;
+        var now = time.GetUtcNow();
+        long total = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            await using var cmd = dataSource.CreateCommand("""
+                DELETE FROM idempotency_keys
+                WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency_keys WHERE expires_at <= @now ORDER BY expires_at LIMIT @batch))
+                """);
+            cmd.Parameters.AddWithValue("now", now);
+            cmd.Parameters.AddWithValue("batch", batch);
+            var deleted = await cmd.ExecuteNonQueryAsync(ct);
+            total += deleted;
+            if (deleted < batch)
+            {
+                break;
+            }
+        }
+        return total;
+    }
+}
+
+[DisallowConcurrentExecution]
+public sealed class IdempotencyPurgeJob(IdempotencyPurge purge, ILogger<IdempotencyPurgeJob> logger) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var deleted = await purge.PurgeAsync(cancellationToken);
+        if (deleted > 0)
+        {
+            logger.LogInformation("Purged {Count} expired idempotency keys", deleted);
+        }
+    }
+}

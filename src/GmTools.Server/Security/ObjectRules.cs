@@ -1,0 +1,94 @@
+using GmTools.Server.Audit;
+using GmTools.Server.Players;
+using GmTools.Server.Rewards;
+using GmTools.Server.Sanctions;
+
+namespace GmTools.Server.Security;
+
+/// <summary>
+/// Per kind of object, what "within the caller's scope" means, built only from the primitives in
+/// <see cref="ObjectScope"/>. A new capability adds its kind here (one method or two) rather than writing its own check.
+/// </summary>
+public static class ObjectRules
+{
+    // ---- players: by the game server they live on now.
+
+    public static bool SeesPlayer(this Caller caller, string homeGameServerId) => caller.Sees(homeGameServerId);
+
+    public static Player VisiblePlayer(this Caller caller, Player? player, string playerId) =>
+        caller.VisibleOrNotFound(player, p => caller.Sees(p.GameServerId), PlayerNotFound(playerId));
+
+    public static string PlayerNotFound(string playerId) => $"player '{playerId}' not found";
+
+    // ---- sanctions: seen with the player's record (where the player lived when it was issued) or on the server it
+    // applies to; changed (lift, new end, appeal decision) only by staff whose scope covers where it applies.
+
+    public static bool SeesSanction(this Caller caller, Sanction sanction) =>
+        caller.Sees(sanction.PlayerGameServerId) || (sanction.ScopeGameServerId is { } on && caller.Sees(on));
+
+    public static Sanction VisibleSanction(this Caller caller, Sanction? sanction, long sanctionId) =>
+        caller.VisibleOrNotFound(sanction, caller.SeesSanction, SanctionNotFound(sanctionId));
+
+    public static string SanctionNotFound(long sanctionId) => $"sanction {sanctionId} not found";
+
+    /// <summary>Issuing with this scope (null = all servers): NOT_FOUND for a server outside the scope, PERMISSION_DENIED for "all".</summary>
+    public static void EnsureMaySanctionOn(this Caller caller, string? scopeGameServerId)
+    {
+        if (scopeGameServerId is null)
+        {
+            caller.EnsureCoversEveryServer("an all-server sanction");
+            return;
+        }
+        caller.EnsureSees(scopeGameServerId, GameServerNotFound(scopeGameServerId));
+    }
+
+    /// <summary>Lift, change of end, appeal decision: authorized on where the sanction applies, not on the player's home.</summary>
+    public static void EnsureMayChangeSanction(this Caller caller, Sanction sanction)
+    {
+        if (sanction.ScopeGameServerId is null)
+        {
+            caller.EnsureCoversEveryServer("changing an all-server sanction");
+            return;
+        }
+        caller.EnsureCovers([sanction.ScopeGameServerId], $"changing sanction {sanction.SanctionId}");
+    }
+
+    // ---- appeals: seen with their sanction; decided like a lift, by neither the issuer nor the filer.
+
+    public static bool SeesAppeal(this Caller caller, Sanction appealed) => caller.SeesSanction(appealed);
+
+    public static string AppealNotFound(long appealId) => $"appeal {appealId} not found";
+
+    // ---- bulk actions: seen only by staff who see every player and server in them; the scope "all" needs every server to act on.
+
+    public static bool SeesBulkAction(this Caller caller, IEnumerable<string> gameServerIds) => caller.SeesAll(gameServerIds);
+
+    public static string BulkActionNotFound => "preview token not found";
+
+    // ---- grants: seen only whole (every recipient's server); decided by someone other than the requester.
+
+    public static bool SeesGrant(this Caller caller, Grant grant) => caller.SeesAll(grant.Recipients.Select(r => r.GameServerId));
+
+    public static Grant VisibleGrant(this Caller caller, Grant? grant, long grantId) =>
+        caller.VisibleOrNotFound(grant, caller.SeesGrant, $"grant {grantId} not found");
+
+    // ---- campaigns: by their target servers. An uploaded list may name any player, so it is for unscoped staff only.
+
+    public static bool SeesCampaign(this Caller caller, Campaign campaign) =>
+        campaign.TargetKind == CampaignTargets.PlayerList ? caller.CoversEveryServer() : caller.SeesAll(campaign.TargetGameServers);
+
+    public static Campaign VisibleCampaign(this Caller caller, Campaign? campaign, long campaignId) =>
+        caller.VisibleOrNotFound(campaign, caller.SeesCampaign, $"campaign {campaignId} not found");
+
+    // ---- game servers: a scoped admin manages only its servers; creating one needs every server.
+
+    public static bool SeesGameServer(this Caller caller, string gameServerId) => caller.Sees(gameServerId);
+
+    public static string GameServerNotFound(string gameServerId) => $"game server '{gameServerId}' not found";
+
+    // ---- audit records: by the game server they name, else by the player they name (its home now); a record that
+    // names neither (campaigns, catalogue, refusals) is for unscoped readers. See AuditQueries for the SQL form.
+
+    public static bool SeesAuditRecord(this Caller caller, AuditRecord record, string? playerHomeGameServerId) =>
+        record.GameServerId is { } on ? caller.Sees(on) : playerHomeGameServerId is { } home ? caller.Sees(home) : caller.CoversEveryServer();
+}
