@@ -6,13 +6,13 @@ using GmTools.Server.Persistence;
 using GmTools.Server.Rewards;
 using GmTools.Server.Security;
 using Google.Protobuf;
-using Caller = GmTools.Server.Security.Caller;
-using Role = GmTools.Server.Security.Role;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
+using Caller = GmTools.Server.Security.Caller;
+using Role = GmTools.Server.Security.Role;
 
 // Compensation-campaign expansion at 1,000,000 players, next to raw write baselines on the same PostgreSQL:
 //   dotnet run -c Release --project bench/GmTools.Rewards.Bench -- "<admin connection string>" [players] [chunk] [servers]

@@ -1,13 +1,12 @@
-using System.Net;
 using GmTools.Contracts.V1;
 using GmTools.Server;
 using GmTools.Server.GameServers;
+using GmTools.Server.Security;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using GmTools.Server.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

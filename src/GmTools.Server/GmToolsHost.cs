@@ -7,9 +7,9 @@ using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
 using GmTools.Server.Persistence;
+using GmTools.Server.Players;
 using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
-using GmTools.Server.Players;
 using GmTools.Server.Security;
 
 namespace GmTools.Server;
@@ -40,7 +40,9 @@ public static class GmToolsHost
             o.MaxSendMessageSize = limits.MaxSendMessageBytes;
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<AccessInterceptor>();
+            o.Interceptors.Add<EdgeGuardInterceptor>();
         });
+        services.AddOptions<GrpcLimitsOptions>().BindConfiguration(GrpcLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (limits.EnableReflection)
         {
             services.AddGrpcReflection();

@@ -1,4 +1,3 @@
-using GmTools.Server.GameServers;
 using GmTools.Server.Persistence;
 using GmTools.Server.Security;
 using Microsoft.EntityFrameworkCore;

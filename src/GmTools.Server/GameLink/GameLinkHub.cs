@@ -17,6 +17,7 @@ namespace GmTools.Server.GameLink;
 /// once, the ones taken over elsewhere or with commands after their cursor), and one watcher of the write-order
 /// horizon for streams whose next command waits for an older open transaction.</para>
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without timers holds nothing; the host may stop the hub after disposing it.")]
 public sealed class GameLinkHub : IHostedService
 {
     private static readonly TimeSpan HorizonPauseMin = TimeSpan.FromMilliseconds(1);

@@ -1,6 +1,4 @@
 using GmTools.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.GameLink;
 

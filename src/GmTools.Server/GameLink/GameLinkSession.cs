@@ -346,6 +346,7 @@ internal sealed class GameLinkSession
 }
 
 /// <summary>An auto-reset wake-up for one waiting loop: any number of Set calls before the wait count as one.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
 internal sealed class WakeSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);

@@ -19,6 +19,7 @@ public readonly record struct SendMark(int Sends, DateTimeOffset? LastSentAt);
 public sealed record TakenBatch(List<OutgoingCommand> Commands, int RowsTaken, long? HeldBackFrom = null);
 
 /// <summary>One stream this replica holds, as the batched sweep sees it.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A GameLink stream held by this replica, not a System.IO.Stream.")]
 public readonly record struct HeldStream(string GameServerId, Guid SessionId, long Cursor);
 
 /// <summary>What the sweep found for one stream: another session took it over, or commands wait after its cursor.</summary>

@@ -1,9 +1,9 @@
-using GmTools.Server.Infrastructure.Quartz;
 using System.Globalization;
 using GmTools.Contracts.V1;
 using GmTools.Server.Audit;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Security;
@@ -12,9 +12,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Caller = GmTools.Server.Security.Caller;
 using NpgsqlTypes;
 using Quartz;
+using Caller = GmTools.Server.Security.Caller;
 
 namespace GmTools.Server.Rewards;
 

@@ -1,6 +1,6 @@
-using GmTools.Server.GameLink;
 using GmTools.Contracts.V1;
 using GmTools.Server.Audit;
+using GmTools.Server.GameLink;
 using GmTools.Server.Persistence;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;

@@ -39,9 +39,9 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
         {
             v.Add("item.kind", "is required");
         }
-        if (item.UnitValue < 0)
+        if (item.UnitValue is < 0 or > CatalogueRules.MaxUnitValue)
         {
-            v.Add("item.unit_value", "must not be negative");
+            v.Add("item.unit_value", $"must be between 0 and {CatalogueRules.MaxUnitValue}");
         }
         v.ThrowIfAny();
         var saved = await catalogue.UpsertAsync(new CatalogueItem
@@ -229,7 +229,7 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
         return new() { Campaign = CampaignViews.ToContract(campaign, progress) };
     }
 
-    private static void CheckPlayerIds(Violations v, IReadOnlyList<string> ids, int max)
+    private static void CheckPlayerIds(Violations v, Google.Protobuf.Collections.RepeatedField<string> ids, int max)
     {
         if (ids.Count == 0)
         {

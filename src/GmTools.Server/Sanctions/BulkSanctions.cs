@@ -5,10 +5,10 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Security;
-using Caller = GmTools.Server.Security.Caller;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Caller = GmTools.Server.Security.Caller;
 
 namespace GmTools.Server.Sanctions;
 
@@ -158,7 +158,7 @@ public sealed class BulkSanctions(
     private static (string Kind, SanctionScopeSpec Scope, EndSpec End) Parse(PreviewBulkSanctionRequest content) =>
         (SanctionKinds.FromContract(content.Kind)!, SanctionValidation.ToSpec(content.Scope), SanctionValidation.ToSpec(content.End) ?? new EndSpec(null, null, true));
 
-    private void EnsureUsable(BulkSanctionPreview row, DateTimeOffset now)
+    private static void EnsureUsable(BulkSanctionPreview row, DateTimeOffset now)
     {
         if (row.ExecutedAt is not null)
         {

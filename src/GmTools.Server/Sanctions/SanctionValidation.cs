@@ -65,7 +65,7 @@ internal static class SanctionValidation
         return v;
     }
 
-    private static void Ids(Violations v, string field, IReadOnlyCollection<string> ids)
+    private static void Ids(Violations v, string field, Google.Protobuf.Collections.RepeatedField<string> ids)
     {
         if (ids.Count > SanctionLimits.EvidenceIds)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Rewards;
 using GmTools.Server.Tests.Sanctions;
@@ -33,19 +34,19 @@ public sealed class DossierSectionTests(RewardsFixture fx) : IClassFixture<Rewar
         var dossier = await Players("vic.viewer", Role.Viewer).GetPlayerDossierAsync(new GetPlayerDossierRequest { PlayerId = "p001" });
 
         var inForce = Assert.Single(dossier.ActiveSanctions);
-        Assert.Equal((active.SanctionId.ToString(), "mute", "s1", "active"), (inForce.SanctionId, inForce.Kind, inForce.GameServerId, inForce.State));
+        Assert.Equal((active.SanctionId.ToString(CultureInfo.InvariantCulture), "mute", "s1", "active"), (inForce.SanctionId, inForce.Kind, inForce.GameServerId, inForce.State));
         Assert.Equal(("chat_abuse", "spamming world chat", "gus.gm"), (inForce.ReasonCode, inForce.Reason, inForce.IssuedBy));
         Assert.Equal(fx.Clock.GetUtcNow() + TimeSpan.FromHours(1), inForce.EndsAt.ToDateTimeOffset());
         Assert.Null(inForce.LiftedAt);
 
-        Assert.Equal([ban.SanctionId.ToString(), expiring.SanctionId.ToString()], dossier.SanctionHistory.Select(s => s.SanctionId));
+        Assert.Equal([ban.SanctionId.ToString(CultureInfo.InvariantCulture), expiring.SanctionId.ToString(CultureInfo.InvariantCulture)], dossier.SanctionHistory.Select(s => s.SanctionId));
         var lifted = dossier.SanctionHistory[0];
         Assert.Equal(("ban", "s2", "lifted", "gus.gm", "appeal upheld"), (lifted.Kind, lifted.GameServerId, lifted.State, lifted.LiftedBy, lifted.LiftReason));
         Assert.NotNull(lifted.LiftedAt);
         var expired = dossier.SanctionHistory[1];
         Assert.Equal(("mute", "expired", ""), (expired.Kind, expired.State, expired.LiftedBy));
 
-        Assert.Equal([waiting.GrantId.ToString(), delivered.GrantId.ToString()], dossier.Grants.Select(g => g.GrantId));
+        Assert.Equal([waiting.GrantId.ToString(CultureInfo.InvariantCulture), delivered.GrantId.ToString(CultureInfo.InvariantCulture)], dossier.Grants.Select(g => g.GrantId));
         var pending = dossier.Grants[0];
         Assert.Equal(("pending_approval", "pending", "dora.agent", "T-1"), (pending.State, pending.DeliveryState, pending.GrantedBy, pending.TicketRef));
         Assert.Equal([("gem", 20L)], pending.Items.Select(i => (i.ItemId, i.Count)));
@@ -59,8 +60,8 @@ public sealed class DossierSectionTests(RewardsFixture fx) : IClassFixture<Rewar
         // The recent limit bounds history and grants; what is in force is always shown whole.
         var short_ = await Players("vic.viewer", Role.Viewer).GetPlayerDossierAsync(new GetPlayerDossierRequest { PlayerId = "p001", RecentLimit = 1 });
         Assert.Single(short_.ActiveSanctions);
-        Assert.Equal([ban.SanctionId.ToString()], short_.SanctionHistory.Select(s => s.SanctionId));
-        Assert.Equal([waiting.GrantId.ToString()], short_.Grants.Select(g => g.GrantId));
+        Assert.Equal([ban.SanctionId.ToString(CultureInfo.InvariantCulture)], short_.SanctionHistory.Select(s => s.SanctionId));
+        Assert.Equal([waiting.GrantId.ToString(CultureInfo.InvariantCulture)], short_.Grants.Select(g => g.GrantId));
 
         // Staff scoped to the player's server see the s2 ban too; staff scoped elsewhere do not see the player at all.
         var scoped = await Players("sue.s1", Role.Viewer, "s1").GetPlayerDossierAsync(new GetPlayerDossierRequest { PlayerId = "p001" });

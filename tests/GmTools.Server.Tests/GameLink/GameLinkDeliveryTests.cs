@@ -1,7 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.GameLink;
 using GmTools.Server.Persistence;
-using GmTools.Server.Tests.Infrastructure;
 using GmTools.Simulator;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using GmTools.Contracts.V1;
-using GmTools.Server.Tests.Infrastructure;
 using Grpc.Core;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 using Role = GmTools.Server.Security.Role;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using GmTools.Server.GameLink;
-using GmTools.Server.Tests.Infrastructure;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;

@@ -6,7 +6,6 @@ using GmTools.Server.Persistence;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Simulator;
 using Grpc.Net.Client;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 

@@ -1,6 +1,6 @@
+using System.Globalization;
 using GmTools.Contracts.V1;
 using GmTools.Server.Rewards;
-using GmTools.Server.Tests.Infrastructure;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -90,7 +90,7 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
             WHERE p.game_server_id IN ('s1', 's2') AND ((SELECT count(*) FROM campaign_recipients r WHERE r.campaign_id = @id AND r.player_id = p.player_id) <> 1
                OR (SELECT count(*) FROM gamelink_outbox o WHERE o.correlation_id = 'campaign:' || @id || ':' || p.player_id AND o.game_server_id = p.game_server_id) <> 1)
             """, ("id", id)));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'campaign.expanded' AND target_id = @id", ("id", id.ToString())));
+        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'campaign.expanded' AND target_id = @id", ("id", id.ToString(CultureInfo.InvariantCulture))));
 
         // The mail body is a well-formed GameCommand for that very player.
         var command = GameCommand.Parser.ParseFrom(await Body($"campaign:{id}:c01234"));
@@ -180,7 +180,7 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
 
         Assert.Equal(ExpansionOutcome.NotExpanding, await expander.ExpandAsync(id, CancellationToken.None));
         Assert.Equal(10, await fx.CountAsync("SELECT count(*) FROM campaign_recipients WHERE campaign_id = @id", ("id", id)));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'campaign.cancel' AND target_id = @id", ("id", id.ToString())));
+        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'campaign.cancel' AND target_id = @id", ("id", id.ToString(CultureInfo.InvariantCulture))));
         var again = await Assert.ThrowsAsync<RpcException>(async () => await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "again" }));
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
     }

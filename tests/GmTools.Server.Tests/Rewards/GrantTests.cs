@@ -1,3 +1,4 @@
+using System.Globalization;
 using GmTools.Contracts.V1;
 using Grpc.Core;
 using Role = GmTools.Server.Security.Role;
@@ -30,7 +31,7 @@ public sealed class GrantTests(RewardsFixture fx) : IClassFixture<RewardsFixture
         Assert.Equal(first.Grant.GrantId, second.Grant.GrantId);
         Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM grants WHERE idempotency_key = 'k-replay'"));
         Assert.Equal(2, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE correlation_id LIKE @p", ("p", $"grant:{first.Grant.GrantId}:%")));
-        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'grant.create' AND target_id = @id", ("id", first.Grant.GrantId.ToString())));
+        Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'grant.create' AND target_id = @id", ("id", first.Grant.GrantId.ToString(CultureInfo.InvariantCulture))));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.GameServers;
-using GmTools.Server.Security;
 using GmTools.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

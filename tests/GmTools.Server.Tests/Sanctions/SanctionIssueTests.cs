@@ -1,5 +1,4 @@
 using GmTools.Contracts.V1;
-using GmTools.Server.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using static GmTools.Server.Tests.Sanctions.SanctionsKit;

@@ -1,5 +1,4 @@
 using GmTools.Contracts.V1;
-using GmTools.Server.Security;
 using Caller = GmTools.Server.Security.Caller;
 
 namespace GmTools.Server.Players.Dossier;
