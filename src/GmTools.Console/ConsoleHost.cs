@@ -8,7 +8,7 @@ namespace GmTools.Console;
 
 /// <summary>
 /// The console's plumbing in one place, so tests can build the same app with an in-process gRPC server
-/// (<paramref name="serverHandler"/>) and their own clock.
+/// (a primary handler for the gRPC clients) and their own clock.
 /// </summary>
 public static class ConsoleHost
 {

@@ -1,4 +1,3 @@
-using GmTools.Contracts.V1;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace GmTools.Console.Security;

@@ -1,5 +1,4 @@
 using GmTools.Console.Security;
-using GmTools.Contracts.V1;
 using Grpc.Net.ClientFactory;
 
 namespace GmTools.Console.ServerCalls;

@@ -7,7 +7,7 @@ namespace GmTools.Console.Tests.Browser;
 /// The daily jobs in a real browser against the real console and server: few journeys, each in a fresh
 /// browser profile, each waiting on what the page shows.
 /// </summary>
-[Collection(nameof(BrowserCollection))]
+[Collection(nameof(BrowserJourneys))]
 public sealed class ConsoleJourneyTests(ConsoleFixture fx)
 {
     private async Task<PlayerDetails> SeededPlayerNamedAsync(string name)
@@ -89,5 +89,5 @@ public sealed class ConsoleJourneyTests(ConsoleFixture fx)
     }
 }
 
-[CollectionDefinition(nameof(BrowserCollection))]
-public sealed class BrowserCollection : ICollectionFixture<ConsoleFixture>;
+[CollectionDefinition(nameof(BrowserJourneys))]
+public sealed class BrowserJourneys : ICollectionFixture<ConsoleFixture>;

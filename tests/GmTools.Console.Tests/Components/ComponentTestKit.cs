@@ -8,8 +8,8 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using MudPopoverProvider = MudBlazor.MudPopoverProvider;
 using MudBlazor.Services;
+using MudPopoverProvider = MudBlazor.MudPopoverProvider;
 using Role = GmTools.Contracts.V1.Role;
 
 namespace GmTools.Console.Tests.Components;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.Localization;
 
-namespace GmTools.Console.Components.Shared;
+namespace GmTools.Console.Components.Widgets;
 
 /// <summary>
 /// DataAnnotations validation whose messages are resource keys ("Validation_Required"), shown in the staff

@@ -1,7 +1,7 @@
 using GmTools.Console.Localization;
 using Microsoft.Extensions.Localization;
 
-namespace GmTools.Console.Components.Shared;
+namespace GmTools.Console.Components.Widgets;
 
 public static class Durations
 {
