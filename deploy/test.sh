@@ -83,8 +83,7 @@ lint_protos() {
         gm_log "npm not found: skipping buf lint"
         return 0
     fi
-    if ! npm install --prefix tools --no-audit --no-fund --loglevel=error >/dev/null; then
-        gm_log "could not install buf from npm"
+    if ! gm_ensure_tools "$REPO"; then
         LINT=failed
         return 0
     fi

@@ -12,6 +12,7 @@
 #   gm_redis_stop DIR [PORT]
 #   gm_pg_dir_ok DIR                can the postgres server user reach DIR?
 #   gm_test_counts LOGFILE          "PASSED FAILED" summed from dotnet test output
+#   gm_ensure_tools REPO            npm ci the pinned tools/ (buf) when missing or stale
 #
 # Functions return non-zero on failure instead of exiting, so they behave the
 # same whether or not the caller uses `set -e`.
@@ -284,6 +285,19 @@ gm_redis_stop() {
         gm_log "Redis $pid ignored SIGTERM; killing"; kill -KILL "$pid" 2>/dev/null
     fi
     rm -f "$dir/redis.pid"
+}
+
+# ------------------------------------------------------------------- tools --
+
+# `npm ci` installs exactly what tools/package-lock.json pins and never rewrites it (npm install would), so the
+# tree stays clean. It runs only when node_modules is missing or older than the lock file.
+gm_ensure_tools() {
+    local tools=$1/tools
+    command -v npm >/dev/null 2>&1 || { gm_log "npm not found: cannot install buf (apt-get install npm)"; return 1; }
+    if [ -x "$tools/node_modules/.bin/buf" ] && [ "$tools/node_modules/.package-lock.json" -nt "$tools/package-lock.json" ]; then
+        return 0
+    fi
+    npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null || { gm_log "npm ci in $tools failed"; return 1; }
 }
 
 # -------------------------------------------------------- test log summary --

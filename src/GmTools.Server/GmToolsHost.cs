@@ -40,6 +40,7 @@ public static class GmToolsHost
         {
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<AccessInterceptor>();
+            o.Interceptors.Add<EdgeGuardInterceptor>();
         });
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcLimitsOptions>>((o, limits) =>
         {

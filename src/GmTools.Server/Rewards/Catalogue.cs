@@ -7,6 +7,12 @@ namespace GmTools.Server.Rewards;
 
 public static partial class CatalogueRules
 {
+    /// <summary>
+    /// Ten million in major units for one unit of anything: far above any real item, and low enough that a
+    /// grant's sums (count x unit value x lines x players) are bounded by the grant limits, not by overflow.
+    /// </summary>
+    public const long MaxUnitValue = 1_000_000_000;
+
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex ItemIdShape();
 

@@ -39,9 +39,9 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
         {
             v.Add("item.kind", "is required");
         }
-        if (item.UnitValue < 0)
+        if (item.UnitValue is < 0 or > CatalogueRules.MaxUnitValue)
         {
-            v.Add("item.unit_value", "must not be negative");
+            v.Add("item.unit_value", $"must be between 0 and {CatalogueRules.MaxUnitValue}");
         }
         v.ThrowIfAny();
         var saved = await catalogue.UpsertAsync(new CatalogueItem
