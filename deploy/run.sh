@@ -2,7 +2,7 @@
 # Run GmTools locally: PostgreSQL + Redis in <repo>/.local/, demo data, server.
 #   deploy/run.sh          start PG/Redis (reused if already up), seed, run server
 #   deploy/run.sh stop     stop the local PG and Redis
-# Ports: GMTOOLS_PG_PORT (55432), GMTOOLS_REDIS_PORT (56379), GMTOOLS_PORT (5080).
+# Ports: GMTOOLS_PG_PORT (55432), GMTOOLS_REDIS_PORT (56379), GMTOOLS_PORT (5080), GMTOOLS_CONSOLE_PORT (5081).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,5 +57,14 @@ export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
 # Builds, applies migrations, seeds demo data and prints ready-to-use tokens.
 dotnet run --project src/GmTools.Server -c Release -- seed-demo
 
+# The staff console next to the server (development sign-in with the same GmTools:Jwt key); stopped with it.
+CONSOLE_PORT=${GMTOOLS_CONSOLE_PORT:-5081}
+dotnet build src/GmTools.Console -c Release -nologo -v q >/dev/null
+(cd src/GmTools.Console && GmTools__Console__ServerAddress="http://127.0.0.1:$APP_PORT" \
+    exec dotnet bin/Release/net10.0/GmTools.Console.dll --urls "http://127.0.0.1:$CONSOLE_PORT") &
+CONSOLE_PID=$!
+trap 'kill "$CONSOLE_PID" 2>/dev/null || true' EXIT
+echo "GmTools console: http://127.0.0.1:$CONSOLE_PORT   (demo staff: ada.admin, sam.supervisor, sue.supervisor, gus.gm, gia.gm [s1 only], amy.agent, vic.viewer)"
+
 echo "GmTools gRPC server: http://127.0.0.1:$APP_PORT   (Ctrl-C stops it; 'deploy/run.sh stop' stops PG/Redis)"
-exec dotnet run --project src/GmTools.Server -c Release --no-build -- --urls "http://127.0.0.1:$APP_PORT"
+dotnet run --project src/GmTools.Server -c Release --no-build -- --urls "http://127.0.0.1:$APP_PORT"

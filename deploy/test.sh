@@ -63,7 +63,7 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM   # route signals through the EXIT trap
 
-gm_ensure_packages
+GMTOOLS_BROWSER=1 gm_ensure_packages
 WORK=$(make_workdir)
 LOG="$WORK/dotnet-test.log"
 
@@ -76,6 +76,9 @@ echo "test PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT, dir $WORK
 export GMTOOLS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
 export GMTOOLS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export GMTOOLS_PG_BIN GMTOOLS_REDIS_SERVER
+# The console's browser tests write their screenshots here (git-ignored).
+export GMTOOLS_SCREENSHOTS="${GMTOOLS_SCREENSHOTS:-$REPO/artifacts/screenshots}"
+echo "console screenshots: $GMTOOLS_SCREENSHOTS"
 
 # The protos must stay `buf lint` clean. buf comes from npm (pinned in tools/); without npm we say so and go on.
 lint_protos() {

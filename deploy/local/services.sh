@@ -58,6 +58,12 @@ gm_missing_packages() {
     gm_pg_has_trgm || missing+=(postgresql-contrib)
     [ -n "$GMTOOLS_REDIS_SERVER" ] || missing+=(redis-server)
     [ -n "$GMTOOLS_REDIS_CLI" ] || missing+=(redis-tools)
+    # The console's browser tests: Debian's Chromium and its driver, and CJK fonts (GMTOOLS_BROWSER=1).
+    if [ "${GMTOOLS_BROWSER:-}" = 1 ]; then
+        [ -x /usr/bin/chromium ] || missing+=(chromium)
+        [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+        [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+    fi
     echo "${missing[*]}"
 }
 

@@ -12,6 +12,8 @@ using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
 
+using Microsoft.Extensions.Options;
+
 namespace GmTools.Server;
 
 /// <summary>
@@ -33,20 +35,20 @@ public static class GmToolsHost
     public static void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        var limits = configuration.GetSection(GrpcLimitsOptions.Section).Get<GrpcLimitsOptions>() ?? new GrpcLimitsOptions();
+        services.AddOptions<GrpcLimitsOptions>().BindConfiguration(GrpcLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddGrpc(o =>
         {
-            o.MaxReceiveMessageSize = limits.MaxReceiveMessageBytes;
-            o.MaxSendMessageSize = limits.MaxSendMessageBytes;
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<AccessInterceptor>();
             o.Interceptors.Add<EdgeGuardInterceptor>();
         });
-        services.AddOptions<GrpcLimitsOptions>().BindConfiguration(GrpcLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (limits.EnableReflection)
+        services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcLimitsOptions>>((o, limits) =>
         {
-            services.AddGrpcReflection();
-        }
+            o.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageBytes;
+            o.MaxSendMessageSize = limits.Value.MaxSendMessageBytes;
+        });
+        // Registered always, mapped only when enabled (MapEndpoints), so no option is read while composing.
+        services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
             .AddCheck<PostgresHealthCheck>("postgres")
             .AddCheck<RedisHealthCheck>("redis");
@@ -69,7 +71,7 @@ public static class GmToolsHost
     {
         app.UseAuthentication();
         app.MapGrpcHealthChecksService();
-        if (app.Services.GetService<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<Grpc.Reflection.ReflectionServiceImpl>>() is not null)
+        if (app.Services.GetRequiredService<IOptions<GrpcLimitsOptions>>().Value.EnableReflection)
         {
             app.MapGrpcReflectionService();
         }

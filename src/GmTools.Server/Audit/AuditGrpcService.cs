@@ -1,5 +1,6 @@
 using System.Globalization;
 using GmTools.Contracts.V1;
+using GmTools.Server.Infrastructure;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using GmTools.Server.Security;
@@ -17,7 +18,7 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
     public override async Task<ListAuditRecordsResponse> ListAuditRecords(ListAuditRecordsRequest request, ServerCallContext context)
     {
         var v = new Violations()
-            .MaxLength("actor", request.Actor, 128)
+            .MaxLength("actor", request.Actor, CommonLimits.ActorId)
             .MaxLength("player_id", request.PlayerId, 64)
             .MaxLength("action", request.Action, 128)
             .Timestamp("from", request.From)

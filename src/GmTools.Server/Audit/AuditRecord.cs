@@ -1,3 +1,4 @@
+using GmTools.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -41,8 +42,8 @@ internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditR
         b.HasKey(r => r.Sequence);
         b.Property(r => r.Sequence).ValueGeneratedNever();
         b.Property(r => r.Change).HasColumnType("json");
-        b.Property(r => r.Hash).HasMaxLength(64);
-        b.Property(r => r.PrevHash).HasMaxLength(64);
+        b.Property(r => r.Hash).HasMaxLength(CommonLimits.Sha256Hex);
+        b.Property(r => r.PrevHash).HasMaxLength(CommonLimits.Sha256Hex);
         b.HasIndex(r => new { r.Actor, r.Sequence });
         b.HasIndex(r => new { r.PlayerId, r.Sequence });
         b.HasIndex(r => new { r.Action, r.Sequence });

@@ -114,7 +114,7 @@ public sealed class GameLinkGrpcService(
             {
                 violations.Add($"acks[{i}].command_id", "must be positive");
             }
-            violations.MaxLength($"acks[{i}].failure_reason", r.Acks[i].FailureReason, 500);
+            violations.MaxLength($"acks[{i}].failure_reason", r.Acks[i].FailureReason, GameLinkLimits.FailureReason);
         }
         violations.ThrowIfAny();
         request.Caller.EnsureIsGameServer(r.GameServerId);

@@ -1,3 +1,4 @@
+using GmTools.Server.GameServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -37,7 +38,7 @@ internal sealed class GameLinkReplicaConfiguration : IEntityTypeConfiguration<Ga
     {
         b.ToTable("gamelink_replicas");
         b.HasKey(r => r.ReplicaId);
-        b.Property(r => r.ReplicaId).HasMaxLength(128);
+        b.Property(r => r.ReplicaId).HasMaxLength(GameLinkLimits.ReplicaId);
     }
 }
 
@@ -47,7 +48,7 @@ internal sealed class GameLinkRecordConfiguration : IEntityTypeConfiguration<Gam
     {
         b.ToTable("gamelink_links");
         b.HasKey(l => l.GameServerId);
-        b.Property(l => l.GameServerId).HasMaxLength(32);
-        b.Property(l => l.ReplicaId).HasMaxLength(128);
+        b.Property(l => l.GameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(l => l.ReplicaId).HasMaxLength(GameLinkLimits.ReplicaId);
     }
 }

@@ -1,15 +1,15 @@
 using GmTools.Server.Persistence;
 
+using Microsoft.Extensions.Options;
+
 namespace GmTools.Server.GameLink;
 
 public static class GameLinkRegistration
 {
     public static IServiceCollection AddGameLink(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<GameLinkOptions>()
-            .Bind(configuration.GetSection(GameLinkOptions.Section))
-            .Validate(o => !o.Problems().Any(), "GmTools:GameLink is invalid (intervals positive, MissedHeartbeats >= 2, MaxBatch 1..1000, MaxInFlight >= MaxBatch)")
-            .ValidateOnStart();
+        services.AddOptions<GameLinkOptions>().BindConfiguration(GameLinkOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GameLinkOptions>, GameLinkOptionsValidation>();
         services.AddSingleton<CommandOutbox>();
         services.AddSingleton(_ => DeliveryDatabase.Create(PersistenceRegistration.RequiredConnectionString(configuration, PersistenceRegistration.ConnectionStringName)));
         services.AddSingleton<OutboxStore>();

@@ -1,3 +1,4 @@
+using GmTools.Server.GameServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -39,11 +40,11 @@ internal sealed class OutboxCommandConfiguration : IEntityTypeConfiguration<Outb
         b.HasKey(c => c.CommandId);
         // Ids follow write order (transaction id, then insertion) without a lock: see Persistence/Sql/write_order.sql.
         b.Property(c => c.CommandId).ValueGeneratedOnAdd().HasDefaultValueSql("gm_next_command_id()");
-        b.Property(c => c.GameServerId).HasMaxLength(32);
-        b.Property(c => c.Kind).HasMaxLength(32);
-        b.Property(c => c.CorrelationId).HasMaxLength(128);
-        b.Property(c => c.Outcome).HasMaxLength(16);
-        b.Property(c => c.FailureReason).HasMaxLength(500);
+        b.Property(c => c.GameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(c => c.Kind).HasMaxLength(GameLinkLimits.CommandKind);
+        b.Property(c => c.CorrelationId).HasMaxLength(GameLinkLimits.CorrelationId);
+        b.Property(c => c.Outcome).HasMaxLength(GameLinkLimits.Outcome);
+        b.Property(c => c.FailureReason).HasMaxLength(GameLinkLimits.FailureReason);
         // The delivery loop reads "pending for this game server, in id order"; acked rows drop out of the index.
         b.HasIndex(c => new { c.GameServerId, c.CommandId }).HasFilter("outcome IS NULL").HasDatabaseName("ix_gamelink_outbox_pending");
         b.HasIndex(c => c.CorrelationId);

@@ -21,7 +21,7 @@ internal sealed class GameServerEntityConfiguration : IEntityTypeConfiguration<G
         b.ToTable("game_servers");
         b.HasKey(g => g.GameServerId);
         b.Property(g => g.GameServerId).HasMaxLength(GameServerIds.MaxLength);
-        b.Property(g => g.DisplayName).HasMaxLength(100);
-        b.Property(g => g.Region).HasMaxLength(50);
+        b.Property(g => g.DisplayName).HasMaxLength(GameServerLimits.DisplayName);
+        b.Property(g => g.Region).HasMaxLength(GameServerLimits.Region);
     }
 }

@@ -13,8 +13,8 @@ public sealed class GameServerGrpcService(GameServerRegistry registry, RequestCo
     {
         new Violations()
             .CheckGameServerId("game_server_id", r.GameServerId)
-            .RequiredMax("display_name", r.DisplayName, 100)
-            .MaxLength("region", r.Region, 50)
+            .RequiredMax("display_name", r.DisplayName, GameServerLimits.DisplayName)
+            .MaxLength("region", r.Region, GameServerLimits.Region)
             .RequiredMax("reason", r.Reason, 500)
             .ThrowIfAny();
         var issued = await registry.RegisterAsync(r.GameServerId, r.DisplayName, r.Region, r.Reason, context.CancellationToken);

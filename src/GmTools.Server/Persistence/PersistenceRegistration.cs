@@ -10,7 +10,7 @@ public static class PersistenceRegistration
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = RequiredConnectionString(configuration, ConnectionStringName);
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         // One data source per process: it owns the pool, and raw Npgsql work (COPY, audit appends) shares it.
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<TransactionCommitHooks>();

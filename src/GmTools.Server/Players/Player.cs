@@ -1,3 +1,4 @@
+using GmTools.Server.GameServers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -40,11 +41,11 @@ internal sealed class PlayerConfiguration : IEntityTypeConfiguration<Player>
     {
         b.ToTable("players");
         b.HasKey(p => p.PlayerId);
-        b.Property(p => p.PlayerId).HasMaxLength(64);
-        b.Property(p => p.Account).HasMaxLength(128);
-        b.Property(p => p.GameServerId).HasMaxLength(32);
-        b.Property(p => p.CharacterName).HasMaxLength(64);
-        b.Property(p => p.Contact).HasMaxLength(256);
+        b.Property(p => p.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
+        b.Property(p => p.Account).HasMaxLength(PlayerLimits.Account);
+        b.Property(p => p.GameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(p => p.CharacterName).HasMaxLength(PlayerLimits.CharacterName);
+        b.Property(p => p.Contact).HasMaxLength(PlayerLimits.Contact);
         b.Property(p => p.CharacterNameKey)
             .HasComputedColumnSql("lower(character_name)", stored: true)
             .UseCollation("C");

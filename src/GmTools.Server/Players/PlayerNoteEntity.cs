@@ -1,3 +1,4 @@
+using GmTools.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -6,9 +7,6 @@ namespace GmTools.Server.Players;
 /// <summary>What an agent wants the next colleague to know about a player. Notes are never edited or deleted.</summary>
 public sealed class PlayerNoteEntity
 {
-    public const int MaxTextLength = 2000;
-    public const int MaxTicketRefLength = 100;
-
     public long NoteId { get; set; }
     public string PlayerId { get; set; } = "";
     /// <summary>"contact_preference", "complaint_summary" or "other".</summary>
@@ -26,11 +24,11 @@ internal sealed class PlayerNoteEntityConfiguration : IEntityTypeConfiguration<P
         b.ToTable("player_notes");
         b.HasKey(n => n.NoteId);
         b.Property(n => n.NoteId).UseIdentityAlwaysColumn();
-        b.Property(n => n.PlayerId).HasMaxLength(64);
-        b.Property(n => n.Kind).HasMaxLength(32);
-        b.Property(n => n.Text).HasMaxLength(PlayerNoteEntity.MaxTextLength);
-        b.Property(n => n.TicketRef).HasMaxLength(PlayerNoteEntity.MaxTicketRefLength);
-        b.Property(n => n.Author).HasMaxLength(128);
+        b.Property(n => n.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
+        b.Property(n => n.Kind).HasMaxLength(PlayerLimits.NoteKind);
+        b.Property(n => n.Text).HasMaxLength(PlayerLimits.NoteText);
+        b.Property(n => n.TicketRef).HasMaxLength(PlayerLimits.NoteTicketRef);
+        b.Property(n => n.Author).HasMaxLength(CommonLimits.ActorId);
         b.HasIndex(n => new { n.PlayerId, n.NoteId });
     }
 }

@@ -24,7 +24,7 @@ public sealed class PlayersGrpcService(
     {
         new Violations().CheckGameServerId("game_server_id", r.GameServerId).ThrowIfAny();
         request.Caller.EnsureIsGameServer(r.GameServerId);
-        PlayerSync.Validate(r, options.Value.MaxSyncBatch);
+        PlayerValidation.Sync(r, options.Value.MaxSyncBatch);
         var result = await sync.SyncAsync(r.GameServerId, r.Players, context.CancellationToken);
         return new SyncPlayersResponse { Inserted = result.Inserted, Updated = result.Updated, SkippedStale = result.SkippedStale };
     }
@@ -102,8 +102,8 @@ public sealed class PlayersGrpcService(
     {
         var v = new Violations()
             .RequiredMax("player_id", r.PlayerId, PlayerLimits.PlayerId)
-            .RequiredMax("text", r.Text, PlayerNoteEntity.MaxTextLength)
-            .MaxLength("ticket_ref", r.TicketRef, PlayerNoteEntity.MaxTicketRefLength)
+            .RequiredMax("text", r.Text, PlayerLimits.NoteText)
+            .MaxLength("ticket_ref", r.TicketRef, PlayerLimits.NoteTicketRef)
             .IdempotencyKey(r.IdempotencyKey);
         var kind = PlayerContracts.StoredKind(r.Kind);
         if (kind is null)

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace GmTools.Server.Players;
 
 /// <summary>Section "GmTools:Players". Explicit limits of the players capability.</summary>
@@ -6,9 +8,11 @@ public sealed class PlayersOptions
     public const string Section = "GmTools:Players";
 
     /// <summary>Most profiles one SyncPlayers call may carry.</summary>
+    [Range(1, 10_000)]
     public int MaxSyncBatch { get; set; } = 1000;
 
     /// <summary>Largest search page.</summary>
+    [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 100;
 
     /// <summary>
@@ -16,11 +20,14 @@ public sealed class PlayersOptions
     /// to <see cref="FuzzyThresholdCap"/> (<see cref="PlayerQuery.ThresholdFor"/>). Higher drops weak matches
     /// but tolerates fewer typos; the cost of a search does not depend on it (docs/benchmarks.md).
     /// </summary>
+    [Range(0d, 1d, MinimumIsExclusive = true)]
     public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;
 
     /// <summary>The most similarity a fuzzy search ever asks for (long queries).</summary>
+    [Range(0d, 1d, MinimumIsExclusive = true)]
     public float FuzzyThresholdCap { get; set; } = PlayerQuery.DefaultFuzzyThresholdCap;
 
     /// <summary>Statement timeout of one fuzzy search; past it the caller gets RESOURCE_EXHAUSTED.</summary>
+    [Range(1, int.MaxValue)]
     public int FuzzyTimeoutMs { get; set; } = PlayerQuery.DefaultFuzzyTimeoutMs;
 }

@@ -49,7 +49,7 @@ public sealed class AppealDesk(GmToolsDbContext db, AuditWriter audit, RequestCo
     {
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var appeal = (await db.Set<SanctionAppeal>().FromSql($"SELECT * FROM sanction_appeals WHERE appeal_id = {appealId} FOR UPDATE").ToListAsync(ct)).FirstOrDefault()
+        var appeal = await db.LockAsync<SanctionAppeal>(appealId, ct)
             ?? throw GrpcErrors.NotFound($"appeal {appealId} not found");
         var sanction = await desk.LockForAppealAsync(appeal.SanctionId, ct); // NOT_FOUND for staff who may not see the player
         request.Caller.EnsureSomeoneElse("the GM who issued a sanction may not decide its appeal", sanction.IssuedBy);

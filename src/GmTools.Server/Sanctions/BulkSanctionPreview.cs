@@ -1,3 +1,4 @@
+using GmTools.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -27,8 +28,8 @@ internal sealed class BulkSanctionPreviewConfiguration : IEntityTypeConfiguratio
     {
         b.ToTable("sanction_bulk_previews");
         b.HasKey(p => p.Token);
-        b.Property(p => p.Token).HasMaxLength(64);
-        b.Property(p => p.RequestedBy).HasMaxLength(128);
-        b.Property(p => p.ApprovedBy).HasMaxLength(128);
+        b.Property(p => p.Token).HasMaxLength(SanctionLimits.BulkToken);
+        b.Property(p => p.RequestedBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(p => p.ApprovedBy).HasMaxLength(CommonLimits.ActorId);
     }
 }

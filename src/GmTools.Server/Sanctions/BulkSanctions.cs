@@ -1,11 +1,12 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using GmTools.Contracts.V1;
 using GmTools.Server.Audit;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Security;
-using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Caller = GmTools.Server.Security.Caller;
@@ -37,7 +38,7 @@ public sealed class BulkSanctions(
 {
     private Caller Caller => request.Caller;
 
-    public async Task<BulkPreview> PreviewAsync(PreviewBulkSanctionRequest content, CancellationToken ct)
+    public async Task<BulkPreview> PreviewAsync(BulkOrder content, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var (kind, scope, end) = Parse(content);
@@ -82,7 +83,7 @@ public sealed class BulkSanctions(
         return row;
     }
 
-    public async Task<(IReadOnlyList<BulkPlayerResult> Results, string? ApprovedBy)> ExecuteAsync(string token, PreviewBulkSanctionRequest content, CancellationToken ct)
+    public async Task<(IReadOnlyList<BulkPlayerResult> Results, string? ApprovedBy)> ExecuteAsync(string token, BulkOrder content, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var (kind, scope, end) = Parse(content);
@@ -146,17 +147,32 @@ public sealed class BulkSanctions(
         return (results, row.ApprovedBy);
     }
 
-    /// <summary>The hash covers the canonical content: player ids de-duplicated and sorted, everything else as sent.</summary>
-    internal static byte[] Hash(PreviewBulkSanctionRequest content)
+    /// <summary>
+    /// The hash covers the canonical content: player ids de-duplicated and sorted, everything else as sent (an end
+    /// given as an instant differs from one given as a duration). Each field is length-prefixed, so no two contents
+    /// share a serialization.
+    /// </summary>
+    internal static byte[] Hash(BulkOrder content)
     {
-        var canonical = content.Clone();
-        canonical.PlayerIds.Clear();
-        canonical.PlayerIds.AddRange(content.PlayerIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-        return SHA256.HashData(canonical.ToByteArray());
+        var parts = new List<string>
+        {
+            content.Kind,
+            content.Scope.GameServerId ?? "*",
+            content.End.Permanent ? "permanent" : content.End.At is { } at ? "at:" + at.UtcTicks.ToString(CultureInfo.InvariantCulture) : "for:" + content.End.Duration!.Value.Ticks.ToString(CultureInfo.InvariantCulture),
+            content.ReasonCode,
+            content.Reason,
+            content.TicketRef,
+        };
+        parts.AddRange(content.PlayerIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var text = new StringBuilder();
+        foreach (var part in parts)
+        {
+            text.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
+        }
+        return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
     }
 
-    private static (string Kind, SanctionScopeSpec Scope, EndSpec End) Parse(PreviewBulkSanctionRequest content) =>
-        (SanctionKinds.FromContract(content.Kind)!, SanctionValidation.ToSpec(content.Scope), SanctionValidation.ToSpec(content.End) ?? new EndSpec(null, null, true));
+    private static (string Kind, SanctionScopeSpec Scope, EndSpec End) Parse(BulkOrder content) => (content.Kind, content.Scope, content.End);
 
     private static void EnsureUsable(BulkSanctionPreview row, DateTimeOffset now)
     {
@@ -170,8 +186,7 @@ public sealed class BulkSanctions(
         }
     }
 
-    private async Task<BulkSanctionPreview?> LockAsync(string token, CancellationToken ct) =>
-        (await db.Set<BulkSanctionPreview>().FromSql($"SELECT * FROM sanction_bulk_previews WHERE token = {token} FOR UPDATE").ToListAsync(ct)).FirstOrDefault();
+    private Task<BulkSanctionPreview?> LockAsync(string token, CancellationToken ct) => db.LockAsync<BulkSanctionPreview>(token, ct);
 
     private async Task<(List<(PlayerRef Player, bool AlreadySanctioned)> Found, List<string> Unknown)> ResolvePlayersAsync(
         IEnumerable<string> requested, string kind, SanctionScopeSpec scope, DateTimeOffset now, CancellationToken ct)

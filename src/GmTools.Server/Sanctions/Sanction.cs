@@ -1,3 +1,6 @@
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure;
+using GmTools.Server.Players;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -48,18 +51,18 @@ internal sealed class SanctionConfiguration : IEntityTypeConfiguration<Sanction>
         b.ToTable("sanctions");
         b.HasKey(s => s.SanctionId);
         b.Property(s => s.SanctionId).UseIdentityAlwaysColumn();
-        b.Property(s => s.PlayerId).HasMaxLength(64);
-        b.Property(s => s.Kind).HasMaxLength(8);
-        b.Property(s => s.ScopeGameServerId).HasMaxLength(32);
-        b.Property(s => s.PlayerGameServerId).HasMaxLength(32);
-        b.Property(s => s.ReasonCode).HasMaxLength(64);
+        b.Property(s => s.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
+        b.Property(s => s.Kind).HasMaxLength(SanctionLimits.Kind);
+        b.Property(s => s.ScopeGameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(s => s.PlayerGameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(s => s.ReasonCode).HasMaxLength(SanctionLimits.ReasonCode);
         b.Property(s => s.Reason).HasMaxLength(SanctionLimits.Reason);
         b.Property(s => s.TicketRef).HasMaxLength(SanctionLimits.TicketRef);
-        b.Property(s => s.IssuedBy).HasMaxLength(128);
+        b.Property(s => s.IssuedBy).HasMaxLength(CommonLimits.ActorId);
         b.Property(s => s.OverrideReason).HasMaxLength(SanctionLimits.Reason);
-        b.Property(s => s.BulkToken).HasMaxLength(64);
-        b.Property(s => s.ApprovedBy).HasMaxLength(128);
-        b.Property(s => s.LiftedBy).HasMaxLength(128);
+        b.Property(s => s.BulkToken).HasMaxLength(SanctionLimits.BulkToken);
+        b.Property(s => s.ApprovedBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(s => s.LiftedBy).HasMaxLength(CommonLimits.ActorId);
         b.Property(s => s.LiftReason).HasMaxLength(SanctionLimits.Reason);
         // CheckAccess's PostgreSQL path: a player's sanctions still in force.
         b.HasIndex(s => s.PlayerId).HasFilter("lifted_at IS NULL AND kind <> 'kick'").HasDatabaseName("ix_sanctions_in_force");
@@ -76,4 +79,11 @@ public static class SanctionLimits
     public const int EvidenceIds = 100;
     public const int EvidenceIdLength = 64;
     public const int Statement = 4000;
+    /// <summary>The longest stored kind name ("mute", "ban", "kick").</summary>
+    public const int Kind = 8;
+    public const int ReasonCode = 64;
+    /// <summary>A bulk preview token: 24 random bytes in hex.</summary>
+    public const int BulkToken = 64;
+    /// <summary>The longest stored appeal state ("overturned").</summary>
+    public const int AppealState = 16;
 }

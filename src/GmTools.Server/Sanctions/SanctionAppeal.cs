@@ -1,3 +1,5 @@
+using GmTools.Server.Infrastructure;
+using GmTools.Server.Players;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -33,12 +35,12 @@ internal sealed class SanctionAppealConfiguration : IEntityTypeConfiguration<San
         b.ToTable("sanction_appeals");
         b.HasKey(a => a.AppealId);
         b.Property(a => a.AppealId).UseIdentityAlwaysColumn();
-        b.Property(a => a.PlayerId).HasMaxLength(64);
+        b.Property(a => a.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
         b.Property(a => a.Statement).HasMaxLength(SanctionLimits.Statement);
         b.Property(a => a.TicketRef).HasMaxLength(SanctionLimits.TicketRef);
-        b.Property(a => a.FiledBy).HasMaxLength(128);
-        b.Property(a => a.State).HasMaxLength(16);
-        b.Property(a => a.DecidedBy).HasMaxLength(128);
+        b.Property(a => a.FiledBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(a => a.State).HasMaxLength(SanctionLimits.AppealState);
+        b.Property(a => a.DecidedBy).HasMaxLength(CommonLimits.ActorId);
         b.Property(a => a.DecisionNote).HasMaxLength(SanctionLimits.Reason);
         b.HasOne<Sanction>().WithMany().HasForeignKey(a => a.SanctionId);
         // One open appeal per sanction at a time.

@@ -238,8 +238,7 @@ public sealed class SanctionDesk(
 
     private async Task<Sanction> LockVisibleAsync(long sanctionId, CancellationToken ct)
     {
-        var rows = await db.Set<Sanction>().FromSql($"SELECT * FROM sanctions WHERE sanction_id = {sanctionId} FOR UPDATE").ToListAsync(ct);
-        return Caller.VisibleSanction(rows.FirstOrDefault(), sanctionId);
+        return Caller.VisibleSanction(await db.LockAsync<Sanction>(sanctionId, ct), sanctionId);
     }
 
     internal Task<Sanction> LockForAppealAsync(long sanctionId, CancellationToken ct) => LockVisibleAsync(sanctionId, ct);

@@ -1,6 +1,7 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Idempotency;
+using GmTools.Server.Players;
 using GmTools.Server.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -24,9 +25,9 @@ public sealed class SanctionGrpcService(
     public override async Task<CheckAccessResponse> CheckAccess(CheckAccessRequest r, ServerCallContext context)
     {
         request.Caller.EnsureIsGameServer(r.GameServerId);
-        if (string.IsNullOrEmpty(r.PlayerId) || r.PlayerId.Length > SanctionValidation.PlayerIdMax)
+        if (string.IsNullOrEmpty(r.PlayerId) || r.PlayerId.Length > PlayerLimits.PlayerId)
         {
-            throw GrpcErrors.InvalidArgument("player_id", $"must be 1-{SanctionValidation.PlayerIdMax} characters");
+            throw GrpcErrors.InvalidArgument("player_id", $"must be 1-{PlayerLimits.PlayerId} characters");
         }
         var decision = await accessCache.CheckAsync(r.PlayerId, r.GameServerId, context.CancellationToken);
         return SanctionContracts.ToContract(decision);
@@ -171,7 +172,7 @@ public sealed class SanctionGrpcService(
     public override async Task<PreviewBulkSanctionResponse> PreviewBulkSanction(PreviewBulkSanctionRequest r, ServerCallContext context)
     {
         ValidateBulk(new Violations(), "", r).ThrowIfAny();
-        var preview = await Scoped<BulkSanctions>(context).PreviewAsync(r, context.CancellationToken);
+        var preview = await Scoped<BulkSanctions>(context).PreviewAsync(ToOrder(r), context.CancellationToken);
         return new PreviewBulkSanctionResponse
         {
             PreviewToken = preview.Row.Token,
@@ -186,7 +187,7 @@ public sealed class SanctionGrpcService(
     [RequiresPermission(Permissions.SanctionsApproveBulk)]
     public override async Task<ApproveBulkSanctionResponse> ApproveBulkSanction(ApproveBulkSanctionRequest r, ServerCallContext context)
     {
-        new Violations().RequiredMax("preview_token", r.PreviewToken, 64).MaxLength("note", r.Note, MaxReason).ThrowIfAny();
+        new Violations().RequiredMax("preview_token", r.PreviewToken, SanctionLimits.BulkToken).MaxLength("note", r.Note, MaxReason).ThrowIfAny();
         var row = await Scoped<BulkSanctions>(context).ApproveAsync(r.PreviewToken, r.Note, context.CancellationToken);
         return new ApproveBulkSanctionResponse { ApprovedBy = row.ApprovedBy, ApprovedAt = Timestamp.FromDateTimeOffset(row.ApprovedAt!.Value) };
     }
@@ -194,7 +195,7 @@ public sealed class SanctionGrpcService(
     [RequiresPermission(Permissions.SanctionsIssue)]
     public override async Task<ExecuteBulkSanctionResponse> ExecuteBulkSanction(ExecuteBulkSanctionRequest r, ServerCallContext context)
     {
-        var v = new Violations().RequiredMax("preview_token", r.PreviewToken, 64).IdempotencyKey(r.IdempotencyKey);
+        var v = new Violations().RequiredMax("preview_token", r.PreviewToken, SanctionLimits.BulkToken).IdempotencyKey(r.IdempotencyKey);
         if (r.Content is null)
         {
             v.Add("content", "is required: the content that was previewed");
@@ -206,7 +207,7 @@ public sealed class SanctionGrpcService(
         v.ThrowIfAny();
         return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
         {
-            var (results, approvedBy) = await Scoped<BulkSanctions>(context).ExecuteAsync(r.PreviewToken, r.Content!, ct);
+            var (results, approvedBy) = await Scoped<BulkSanctions>(context).ExecuteAsync(r.PreviewToken, ToOrder(r.Content!), ct);
             return new ExecuteBulkSanctionResponse
             {
                 Results = { results.Select(x => new BulkResult { PlayerId = x.PlayerId, Outcome = x.Outcome, SanctionId = x.SanctionId }) },
@@ -222,9 +223,9 @@ public sealed class SanctionGrpcService(
         {
             v.Add($"{prefix}player_ids", $"must hold 1-{o.MaxBulkPlayers} player ids");
         }
-        else if (r.PlayerIds.Any(id => string.IsNullOrEmpty(id) || id.Length > SanctionValidation.PlayerIdMax))
+        else if (r.PlayerIds.Any(id => string.IsNullOrEmpty(id) || id.Length > PlayerLimits.PlayerId))
         {
-            v.Add($"{prefix}player_ids", $"ids must be 1-{SanctionValidation.PlayerIdMax} characters");
+            v.Add($"{prefix}player_ids", $"ids must be 1-{PlayerLimits.PlayerId} characters");
         }
         var kind = SanctionKinds.FromContract(r.Kind);
         if (kind is null)
@@ -247,6 +248,10 @@ public sealed class SanctionGrpcService(
             .RequiredMax($"{prefix}reason", r.Reason, MaxReason)
             .MaxLength($"{prefix}ticket_ref", r.TicketRef, SanctionLimits.TicketRef);
     }
+
+    private static BulkOrder ToOrder(PreviewBulkSanctionRequest r) => new(
+        [.. r.PlayerIds], SanctionKinds.FromContract(r.Kind)!, SanctionValidation.ToSpec(r.Scope),
+        SanctionValidation.ToSpec(r.End) ?? new EndSpec(null, null, true), r.ReasonCode, r.Reason, r.TicketRef);
 
     private static SanctionDesk Desk(ServerCallContext context) => Scoped<SanctionDesk>(context);
 

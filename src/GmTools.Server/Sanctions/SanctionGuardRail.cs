@@ -18,7 +18,7 @@ public sealed class SanctionGuardRail(GmToolsDbContext db, IOptionsMonitor<Sanct
     /// <summary>Must run inside the caller's transaction, before the new sanctions are written.</summary>
     public async Task EnsureWithinAsync(string issuer, IReadOnlyCollection<string> playerIds, DateTimeOffset now, CancellationToken ct)
     {
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"sanction-guard:" + issuer}, 0))", ct);
+        await db.AdvisoryLockAsync("sanction-guard:" + issuer, ct);
         var since = now - Window;
         var ids = playerIds.ToArray();
         var recent = await db.Set<Sanction>().AsNoTracking()

@@ -25,6 +25,16 @@ public sealed record IssueOrder(
     string TicketRef,
     string OverrideReason);
 
+/// <summary>A bulk sanction's content, as previewed and as executed (the two must be the same).</summary>
+public sealed record BulkOrder(
+    IReadOnlyList<string> PlayerIds,
+    string Kind,
+    SanctionScopeSpec Scope,
+    EndSpec End,
+    string ReasonCode,
+    string Reason,
+    string TicketRef);
+
 public sealed record LiftOrder(long SanctionId, string Reason, bool Wrongful, string TicketRef);
 
 public sealed record ChangeEndOrder(long SanctionId, EndSpec End, string Reason, string TicketRef);

@@ -1,15 +1,15 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Players;
 
 namespace GmTools.Server.Sanctions;
 
 /// <summary>Shape checks of requests (lengths, required fields, known codes); all faults reported at once.</summary>
 internal static class SanctionValidation
 {
-    public const int PlayerIdMax = 64;
 
-    public static Violations PlayerId(this Violations v, string field, string value) => v.RequiredMax(field, value, PlayerIdMax);
+    public static Violations PlayerId(this Violations v, string field, string value) => v.RequiredMax(field, value, PlayerLimits.PlayerId);
 
     public static Violations Scope(this Violations v, string field, SanctionScope? scope)
     {

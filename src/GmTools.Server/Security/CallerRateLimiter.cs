@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Security;
@@ -8,9 +9,13 @@ public sealed class RateLimitOptions
 {
     public const string Section = "GmTools:RateLimits";
 
+    [Range(0.001, double.MaxValue)]
     public double StaffPerSecond { get; set; } = 50;
+    [Range(1, double.MaxValue)]
     public double StaffBurst { get; set; } = 200;
+    [Range(0.001, double.MaxValue)]
     public double GameServerPerSecond { get; set; } = 100_000;
+    [Range(1, double.MaxValue)]
     public double GameServerBurst { get; set; } = 200_000;
 }
 

@@ -12,7 +12,7 @@ public static class SecurityRegistration
     public static IServiceCollection AddSecurity(this IServiceCollection services)
     {
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StaffTokenIssuer>();
         services.AddSingleton<GameServerCredentialCache>();
         services.AddSingleton<CallerRateLimiter>();

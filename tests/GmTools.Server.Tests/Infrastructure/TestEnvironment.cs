@@ -11,6 +11,22 @@ public static class TestEnvironment
 
     public static string? RedisServer => Environment.GetEnvironmentVariable("GMTOOLS_REDIS_SERVER");
 
+    /// <summary>The checkout the tests were built from (the folder holding GmTools.sln).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "GmTools.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+            throw new InvalidOperationException("GmTools.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace GmTools.Server.Infrastructure.Grpc;
 
 /// <summary>
@@ -8,7 +10,9 @@ public sealed class GrpcLimitsOptions
 {
     public const string Section = "GmTools:Grpc";
 
+    [Range(1024, int.MaxValue)]
     public int MaxReceiveMessageBytes { get; set; } = 4 * 1024 * 1024;
+    [Range(1024, int.MaxValue)]
     public int MaxSendMessageBytes { get; set; } = 16 * 1024 * 1024;
     public bool EnableReflection { get; set; } = true;
 
@@ -16,6 +20,6 @@ public sealed class GrpcLimitsOptions
     /// No string in any request may be longer (in UTF-16 code units); generous on purpose, since each RPC
     /// bounds its own fields tighter. See <see cref="EdgeGuardInterceptor"/>.
     /// </summary>
-    [System.ComponentModel.DataAnnotations.Range(1, int.MaxValue)]
+    [Range(1, int.MaxValue)]
     public int MaxStringLength { get; set; } = 65_536;
 }

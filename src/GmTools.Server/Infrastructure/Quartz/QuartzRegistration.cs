@@ -3,19 +3,6 @@ using Quartz;
 
 namespace GmTools.Server.Infrastructure.Quartz;
 
-/// <summary>Section "GmTools:Quartz".</summary>
-public sealed class SchedulerOptions
-{
-    public const string Section = "GmTools:Quartz";
-
-    /// <summary>Off only for tools that open the host without wanting jobs to fire (e.g. the migrate verb).</summary>
-    public bool Enabled { get; set; } = true;
-
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(10);
-
-    public int ThreadCount { get; set; } = 4;
-}
-
 /// <summary>
 /// Quartz on the persistent ADO store in PostgreSQL with clustering on: a job fires once across all
 /// replicas, and survives a restart. Capabilities add jobs with their own AddXyz(); this wiring stays put.
@@ -27,6 +14,8 @@ public static class QuartzRegistration
 
     public static IServiceCollection AddScheduler(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // Read once here as well, on purpose: Quartz composes its services (or none) from these values at registration.
         var options = configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new SchedulerOptions();
         if (!options.Enabled)
         {

@@ -42,7 +42,7 @@ public static class RedisRegistration
     public static IServiceCollection AddRedis(this IServiceCollection services, IConfiguration configuration)
     {
         PersistenceRegistration.RequiredConnectionString(configuration, "Redis");
-        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section);
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RedisConnection>();
         return services;
     }

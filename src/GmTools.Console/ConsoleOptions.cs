@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GmTools.Console;
+
+/// <summary>Section "GmTools:Console".</summary>
+public sealed class ConsoleOptions
+{
+    public const string Section = "GmTools:Console";
+
+    /// <summary>The GmTools gRPC server, e.g. http://127.0.0.1:5080 (h2c) or https://gmtools.internal.</summary>
+    [Required]
+    public string ServerAddress { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>UI culture when the staff member has chosen none and the browser asks for none we have.</summary>
+    public string DefaultCulture { get; set; } = "zh-CN";
+
+    /// <summary>IANA time zone for staff who have not chosen one.</summary>
+    public string DefaultTimeZone { get; set; } = "Asia/Shanghai";
+
+    /// <summary>The reason codes offered in the sanction forms (the server's list is the authority).</summary>
+    public List<string> ReasonCodes { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveReasonCodes =>
+        ReasonCodes.Count > 0 ? ReasonCodes : ["chat_abuse", "gold_selling", "cheating", "botting", "real_money_trade", "impersonation", "other"];
+
+    /// <summary>Deadline of one call to the server.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}
