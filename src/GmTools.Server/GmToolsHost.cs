@@ -1,3 +1,4 @@
+using GmTools.Server.Announcements;
 using GmTools.Server.Audit;
 using GmTools.Server.Diagnostics;
 using GmTools.Server.GameLink;
@@ -65,6 +66,7 @@ public static class GmToolsHost
         services.AddPlayers();
         services.AddSanctions();
         services.AddRewards(configuration);
+        services.AddAnnouncements();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -84,5 +86,6 @@ public static class GmToolsHost
         app.MapPlayers();
         app.MapSanctions();
         app.MapRewards();
+        app.MapAnnouncements();
     }
 }

@@ -1,3 +1,4 @@
+using GmTools.Server.Announcements;
 using GmTools.Server.Audit;
 using GmTools.Server.Players;
 using GmTools.Server.Rewards;
@@ -91,4 +92,14 @@ public static class ObjectRules
 
     public static bool SeesAuditRecord(this Caller caller, AuditRecord record, string? playerHomeGameServerId) =>
         record.GameServerId is { } on ? caller.Sees(on) : playerHomeGameServerId is { } home ? caller.Sees(home) : caller.CoversEveryServer();
+
+    // ---- announcements: by their target servers; one to every server is for unscoped staff only.
+
+    public static bool SeesAnnouncement(this Caller caller, Announcement announcement) =>
+        announcement.AllServers ? caller.CoversEveryServer() : caller.SeesAll(announcement.TargetGameServers);
+
+    public static Announcement VisibleAnnouncement(this Caller caller, Announcement? announcement, long announcementId) =>
+        caller.VisibleOrNotFound(announcement, caller.SeesAnnouncement, AnnouncementNotFound(announcementId));
+
+    public static string AnnouncementNotFound(long announcementId) => $"announcement {announcementId} not found";
 }

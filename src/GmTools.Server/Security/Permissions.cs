@@ -36,6 +36,12 @@ public static class Permissions
     public const string RewardsRevoke = "rewards.revoke";
     public const string CatalogueManage = "catalogue.manage";
     public const string CampaignsManage = "campaigns.manage";
+
+    public const string AnnouncementsRead = "announcements.read";
+    public const string AnnouncementsDraft = "announcements.draft";
+    public const string AnnouncementsPublish = "announcements.publish";
+    public const string AnnouncementsApprove = "announcements.approve";
+    public const string AnnouncementsActive = "announcements.active";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -48,6 +54,7 @@ public static class PermissionTable
         .. Everyone,
         Permissions.GameServersRead, Permissions.GameLinkRead,
         Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
+        Permissions.AnnouncementsRead,
     ];
 
     private static readonly string[] Agent =
@@ -55,6 +62,7 @@ public static class PermissionTable
         .. Viewer,
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.RewardsGrant, Permissions.AppealsFile,
+        Permissions.AnnouncementsDraft,
     ];
 
     private static readonly string[] Gm =
@@ -62,6 +70,7 @@ public static class PermissionTable
         .. Viewer,
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
+        Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
     ];
 
     private static readonly string[] Supervisor =
@@ -69,6 +78,7 @@ public static class PermissionTable
         .. Agent, .. Gm,
         Permissions.AuditRead, Permissions.RewardsApprove, Permissions.RewardsRevoke,
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
+        Permissions.AnnouncementsApprove,
     ];
 
     private static readonly string[] Admin =
@@ -81,6 +91,7 @@ public static class PermissionTable
     [
         .. Everyone,
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
+        Permissions.AnnouncementsActive,
     ];
 
     private static readonly Dictionary<Role, HashSet<string>> Table = new()

@@ -24,6 +24,154 @@ namespace GmTools.Server.Persistence.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("GmTools.Server.Announcements.Announcement", b =>
+                {
+                    b.Property<long>("AnnouncementId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("announcement_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("AnnouncementId"));
+
+                    b.Property<bool>("AllServers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("all_servers");
+
+                    b.Property<string>("Approver")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("approver");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("author");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset?>("ConsideredThrough")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("considered_through");
+
+                    b.PrimitiveCollection<List<int>>("CountdownOffsets")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("countdown_offsets");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DecisionReason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<string>("Display")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("display");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<string>("FinalTextsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("final_texts");
+
+                    b.Property<DateTimeOffset?>("MaintenanceAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("maintenance_at");
+
+                    b.Property<DateTimeOffset?>("NextFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_fire_at");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<TimeSpan?>("RepeatInterval")
+                        .HasColumnType("interval")
+                        .HasColumnName("repeat_interval");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("starts_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.PrimitiveCollection<List<string>>("TargetGameServers")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("target_game_servers");
+
+                    b.Property<string>("TextsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("texts");
+
+                    b.HasKey("AnnouncementId")
+                        .HasName("pk_announcements");
+
+                    b.HasIndex("NextFireAt")
+                        .HasDatabaseName("ix_announcements_due")
+                        .HasFilter("state = 'published'");
+
+                    b.HasIndex("TargetGameServers")
+                        .HasDatabaseName("ix_announcements_target_game_servers");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("TargetGameServers"), "gin");
+
+                    b.ToTable("announcements", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Announcements.AnnouncementOccurrence", b =>
+                {
+                    b.Property<long>("AnnouncementId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("announcement_id");
+
+                    b.Property<DateTimeOffset>("OccursAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurs_at");
+
+                    b.PrimitiveCollection<List<string>>("GameServerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("game_server_ids");
+
+                    b.Property<int?>("MinutesLeft")
+                        .HasColumnType("integer")
+                        .HasColumnName("minutes_left");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.HasKey("AnnouncementId", "OccursAt")
+                        .HasName("pk_announcement_occurrences");
+
+                    b.ToTable("announcement_occurrences", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Audit.AuditChainHead", b =>
                 {
                     b.Property<int>("Id")
@@ -1111,6 +1259,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("state = 'open'");
 
                     b.ToTable("sanction_appeals", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Announcements.AnnouncementOccurrence", b =>
+                {
+                    b.HasOne("GmTools.Server.Announcements.Announcement", null)
+                        .WithMany()
+                        .HasForeignKey("AnnouncementId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_announcement_occurrences_announcements_announcement_id");
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>

@@ -1,0 +1,25 @@
+using GmTools.Server.Infrastructure.Quartz;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Announcements;
+
+public static class AnnouncementsRegistration
+{
+    public static IServiceCollection AddAnnouncements(this IServiceCollection services)
+    {
+        services.AddOptions<AnnouncementOptions>().BindConfiguration(AnnouncementOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AnnouncementOptions>, AnnouncementOptionsValidation>();
+        services.AddScoped<AnnouncementCommands>();
+        services.AddScoped<AnnouncementDesk>();
+        services.AddScoped<AnnouncementQueries>();
+        services.AddScoped<AnnouncementDispatcher>();
+        services.AddRecurringJob<AnnouncementFireJob>("announcement-fires", sp => sp.GetRequiredService<IOptions<AnnouncementOptions>>().Value.PollInterval);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAnnouncements(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<AnnouncementGrpcService>();
+        return app;
+    }
+}
