@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261202143411_ChatWatch")]
-    partial class ChatWatch
+    [Migration("20261202140343_AuditChainer")]
+    partial class AuditChainer
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -42,6 +42,11 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
+
                     b.HasKey("Id")
                         .HasName("pk_audit_chain_head");
 
@@ -56,11 +61,41 @@ namespace GmTools.Server.Persistence.Migrations
                         });
                 });
 
-            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
+            modelBuilder.Entity("GmTools.Server.Audit.AuditCheckpoint", b =>
                 {
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasDefaultValueSql("gm_next_audit_id()");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -77,6 +112,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("actor_role");
 
+                    b.Property<DateTimeOffset?>("ChainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("chained_at");
+
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasColumnType("json")
@@ -87,10 +126,14 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("game_server_id");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
+
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
@@ -106,7 +149,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("player_id");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("prev_hash");
@@ -116,10 +158,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reason");
 
+                    b.Property<Guid>("RecordKey")
+                        .HasColumnType("uuid")
+                        .HasColumnName("record_key");
+
                     b.Property<string>("RequestId")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("request_id");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
 
                     b.Property<string>("TargetId")
                         .IsRequired()
@@ -136,201 +186,34 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("ticket_ref");
 
-                    b.HasKey("Sequence")
+                    b.HasKey("Id")
                         .HasName("pk_audit_records");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_records_unchained")
+                        .HasFilter("sequence IS NULL");
+
+                    b.HasIndex("Mac")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_mac");
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_audit_records_occurred_at");
 
-                    b.HasIndex("Action", "Sequence")
-                        .HasDatabaseName("ix_audit_records_action_sequence");
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_sequence");
 
-                    b.HasIndex("Actor", "Sequence")
-                        .HasDatabaseName("ix_audit_records_actor_sequence");
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_records_action_id");
 
-                    b.HasIndex("PlayerId", "Sequence")
-                        .HasDatabaseName("ix_audit_records_player_id_sequence");
+                    b.HasIndex("Actor", "Id")
+                        .HasDatabaseName("ix_audit_records_actor_id");
+
+                    b.HasIndex("PlayerId", "Id")
+                        .HasDatabaseName("ix_audit_records_player_id_id");
 
                     b.ToTable("audit_records", (string)null);
-                });
-
-            modelBuilder.Entity("GmTools.Server.ChatWatch.ChatFlag", b =>
-                {
-                    b.Property<long>("FlagId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("flag_id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("FlagId"));
-
-                    b.Property<string>("Category")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("category");
-
-                    b.Property<string>("Channel")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("channel");
-
-                    b.Property<DateTimeOffset?>("ClaimedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("claimed_at");
-
-                    b.Property<string>("ClaimedBy")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("claimed_by");
-
-                    b.Property<DateTimeOffset?>("DecidedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("decided_at");
-
-                    b.Property<string>("DecidedBy")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("decided_by");
-
-                    b.Property<DateTimeOffset>("FlaggedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("flagged_at");
-
-                    b.Property<string>("GameServerId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("game_server_id");
-
-                    b.Property<string>("LineId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("line_id");
-
-                    b.Property<string>("Matches")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("matches");
-
-                    b.Property<string>("Policy")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("policy");
-
-                    b.Property<string>("RecipientPlayerId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("recipient_player_id");
-
-                    b.Property<string>("Rule")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("rule");
-
-                    b.Property<long>("RuleVersion")
-                        .HasColumnType("bigint")
-                        .HasColumnName("rule_version");
-
-                    b.Property<long?>("SanctionId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("sanction_id");
-
-                    b.Property<string>("SenderPlayerId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("sender_player_id");
-
-                    b.Property<DateTimeOffset>("SentAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("sent_at");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("state");
-
-                    b.Property<string>("Term")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("term");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)")
-                        .HasColumnName("text");
-
-                    b.HasKey("FlagId")
-                        .HasName("pk_chat_flags");
-
-                    b.HasIndex("SanctionId")
-                        .HasDatabaseName("ix_chat_flags_sanction_id")
-                        .HasFilter("sanction_id IS NOT NULL");
-
-                    b.HasIndex("GameServerId", "LineId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_chat_flags_game_server_id_line_id");
-
-                    b.HasIndex("State", "FlagId")
-                        .HasDatabaseName("ix_chat_flags_state_flag_id");
-
-                    b.HasIndex("SenderPlayerId", "Category", "FlaggedAt")
-                        .HasDatabaseName("ix_chat_flags_sender_player_id_category_flagged_at");
-
-                    b.ToTable("chat_flags", (string)null);
-                });
-
-            modelBuilder.Entity("GmTools.Server.ChatWatch.ChatRuleVersionEntity", b =>
-                {
-                    b.Property<long>("Version")
-                        .HasColumnType("bigint")
-                        .HasColumnName("version");
-
-                    b.Property<long?>("BasedOn")
-                        .HasColumnType("bigint")
-                        .HasColumnName("based_on");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("created_by");
-
-                    b.Property<string>("Document")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("document");
-
-                    b.Property<string>("Note")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("note");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("source");
-
-                    b.Property<int>("TermCount")
-                        .HasColumnType("integer")
-                        .HasColumnName("term_count");
-
-                    b.HasKey("Version")
-                        .HasName("pk_chat_rule_versions");
-
-                    b.ToTable("chat_rule_versions", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameLink.GameLinkRecord", b =>
