@@ -240,4 +240,89 @@ public sealed class ChatWatchGrpcService(RequestContext request, IOptionsMonitor
         }
         return response;
     }
+
+    [RequiresPermission(Permissions.ChatReview)]
+    public override async Task<ListChatReviewsResponse> ListChatReviews(ListChatReviewsRequest r, ServerCallContext context)
+    {
+        var v = new Violations().MaxLength("game_server_id", r.GameServerId, GameServers.GameServerIds.MaxLength).MaxLength("state", r.State, ChatLimits.Name);
+        if (r.State.Length > 0 && r.State is not (ChatReviewStates.Pending or ChatReviewStates.Claimed or ChatReviewStates.Confirmed or ChatReviewStates.Dismissed or ChatReviewStates.Sanctioned))
+        {
+            v.Add("state", "must be pending, claimed, confirmed, dismissed or sanctioned");
+        }
+        v.ThrowIfAny();
+        var size = PageToken.Size(r.PageSize, 100);
+        var after = 0L;
+        if (PageToken.Decode(r.PageToken, "page_token") is { } cursor && !long.TryParse(cursor, out after))
+        {
+            throw GrpcErrors.InvalidArgument("page_token", "is not a token this server issued");
+        }
+        if (r.GameServerId.Length > 0)
+        {
+            Caller.EnsureSees(r.GameServerId, ObjectRules.GameServerNotFound(r.GameServerId));
+        }
+        var rows = await Get<ChatReviewDesk>(context).ListAsync(r.GameServerId.Length == 0 ? null : r.GameServerId, r.State.Length == 0 ? null : r.State,
+            after, size + 1, context.CancellationToken);
+        var response = new ListChatReviewsResponse { Reviews = { rows.Take(size).Select(ChatContracts.ToReview) } };
+        if (rows.Count > size)
+        {
+            response.NextPageToken = PageToken.Encode(rows[size - 1].FlagId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return response;
+    }
+
+    [RequiresPermission(Permissions.ChatReview)]
+    public override async Task<ClaimChatReviewResponse> ClaimChatReview(ClaimChatReviewRequest r, ServerCallContext context)
+    {
+        var id = ReviewId(r.ReviewId);
+        return new ClaimChatReviewResponse { Review = ChatContracts.ToReview(await Get<ChatReviewDesk>(context).ClaimAsync(id, context.CancellationToken)) };
+    }
+
+    [RequiresPermission(Permissions.ChatReview)]
+    public override async Task<ConfirmChatReviewResponse> ConfirmChatReview(ConfirmChatReviewRequest r, ServerCallContext context)
+    {
+        var v = new Violations();
+        if (!long.TryParse(r.ReviewId, out var id) || id <= 0)
+        {
+            v.Add("review_id", "is required");
+        }
+        if (r.SanctionKind is not (Sanctions.SanctionKinds.Mute or Sanctions.SanctionKinds.Ban))
+        {
+            v.Add("sanction_kind", "must be \"mute\" or \"ban\"");
+        }
+        if (!Get<IOptionsMonitor<Sanctions.SanctionOptions>>(context).CurrentValue.EffectiveReasonCodes.Contains(r.ReasonCode))
+        {
+            v.Add("reason_code", "is not a configured reason code");
+        }
+        if (r.Duration is not null && r.Duration.ToTimeSpan() <= TimeSpan.Zero)
+        {
+            v.Add("duration", "must be more than zero when set");
+        }
+        v.RequiredMax("reason", r.Reason, Sanctions.SanctionLimits.Reason).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        var order = new ConfirmReviewOrder(id, r.SanctionKind, r.ReasonCode, r.Duration?.ToTimeSpan(), r.Reason);
+        return await Get<IdempotentCalls>(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var done = await Get<ChatReviewDesk>(context).ConfirmAsync(order, ct);
+            return new ConfirmChatReviewResponse { Review = ChatContracts.ToReview(done.Flag), SanctionId = done.SanctionId.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.ChatReview)]
+    public override async Task<DismissChatReviewResponse> DismissChatReview(DismissChatReviewRequest r, ServerCallContext context)
+    {
+        var v = new Violations();
+        if (!long.TryParse(r.ReviewId, out var id) || id <= 0)
+        {
+            v.Add("review_id", "is required");
+        }
+        v.MaxLength("allow_phrase", r.AllowPhrase, Engine.RuleSet.MaxTermLength).MaxLength("note", r.Note, ChatLimits.Note).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        var order = new DismissReviewOrder(id, r.AllowPhrase.Trim(), r.Note);
+        return await Get<IdempotentCalls>(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var done = await Get<ChatReviewDesk>(context).DismissAsync(order, ct);
+            return new DismissChatReviewResponse { Review = ChatContracts.ToReview(done.Flag), RuleVersion = done.RuleVersion ?? 0 };
+        }, context.CancellationToken);
+    }
+
+    private static long ReviewId(string value) =>
+        long.TryParse(value, out var id) && id > 0 ? id : throw GrpcErrors.InvalidArgument("review_id", "is required");
 }

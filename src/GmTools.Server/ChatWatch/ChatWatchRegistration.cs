@@ -16,6 +16,7 @@ public static class ChatWatchRegistration
         services.AddScoped<ChatIngestDesk>();
         services.AddScoped<ChatRuleDesk>();
         services.AddScoped<ChatRuleQueries>();
+        services.AddScoped<ChatReviewDesk>();
         return services;
     }
 
