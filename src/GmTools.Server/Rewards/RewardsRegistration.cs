@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Players.Dossier;
 
 namespace GmTools.Server.Rewards;
@@ -13,6 +14,7 @@ public static class RewardsRegistration
         services.AddScoped<CampaignExpander>();
         services.AddScoped<IDossierSection, GrantsDossierSection>();
         services.AddSingleton<CampaignExpansionCounter>();
+        services.AddDemoSeeder<DemoRewards>();
         // Quartz builds CampaignExpansionJob through DI, one scope per run; one job per campaign is scheduled at approval.
         return services;
     }

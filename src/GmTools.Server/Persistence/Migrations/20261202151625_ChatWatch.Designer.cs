@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261202144123_ChatWatch")]
+    [Migration("20261202151625_ChatWatch")]
     partial class ChatWatch
     {
         /// <inheritdoc />
@@ -1355,6 +1355,55 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("state = 'open'");
 
                     b.ToTable("sanction_appeals", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Security.AccessDenial", b =>
+                {
+                    b.Property<string>("Actor")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Permission")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("permission");
+
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("ActorRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("actor_role");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_at");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("method");
+
+                    b.HasKey("Actor", "Permission", "Minute")
+                        .HasName("pk_access_denials");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_access_denials_minute");
+
+                    b.ToTable("access_denials", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>
