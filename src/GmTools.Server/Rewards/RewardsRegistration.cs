@@ -1,4 +1,6 @@
+using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Players.Dossier;
+using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Rewards;
 
@@ -11,6 +13,8 @@ public static class RewardsRegistration
         services.AddScoped<GrantDesk>();
         services.AddScoped<CampaignDesk>();
         services.AddScoped<CampaignExpander>();
+        services.AddScoped<CampaignCanceller>();
+        services.AddRecurringJob<CampaignCancelJob>(CampaignCancelJob.Name, sp => sp.GetRequiredService<IOptions<RewardOptions>>().Value.Campaigns.RetryInterval);
         services.AddScoped<IDossierSection, GrantsDossierSection>();
         services.AddSingleton<CampaignExpansionCounter>();
         // Quartz builds CampaignExpansionJob through DI, one scope per run; one job per campaign is scheduled at approval.
