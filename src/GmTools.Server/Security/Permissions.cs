@@ -10,6 +10,7 @@ public static class Permissions
     public const string DiagnosticsEcho = "diagnostics.echo";
 
     public const string AuditRead = "audit.read";
+    public const string AuditVerifyFull = "audit.verify_full";
 
     public const string GameServersRead = "gameservers.read";
     public const string GameServersManage = "gameservers.manage";
@@ -74,7 +75,7 @@ public static class PermissionTable
     private static readonly string[] Admin =
     [
         .. Supervisor,
-        Permissions.GameServersManage, Permissions.CatalogueManage,
+        Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull,
     ];
 
     private static readonly string[] GameServer =

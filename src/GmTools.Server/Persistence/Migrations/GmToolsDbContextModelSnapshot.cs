@@ -39,6 +39,11 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
+
                     b.HasKey("Id")
                         .HasName("pk_audit_chain_head");
 
@@ -53,11 +58,41 @@ namespace GmTools.Server.Persistence.Migrations
                         });
                 });
 
-            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
+            modelBuilder.Entity("GmTools.Server.Audit.AuditCheckpoint", b =>
                 {
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasDefaultValueSql("gm_next_audit_id()");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -74,6 +109,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("actor_role");
 
+                    b.Property<DateTimeOffset?>("ChainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("chained_at");
+
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasColumnType("json")
@@ -84,10 +123,14 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("game_server_id");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
+
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
@@ -103,7 +146,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("player_id");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("prev_hash");
@@ -113,10 +155,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reason");
 
+                    b.Property<Guid>("RecordKey")
+                        .HasColumnType("uuid")
+                        .HasColumnName("record_key");
+
                     b.Property<string>("RequestId")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("request_id");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
 
                     b.Property<string>("TargetId")
                         .IsRequired()
@@ -133,20 +183,32 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("ticket_ref");
 
-                    b.HasKey("Sequence")
+                    b.HasKey("Id")
                         .HasName("pk_audit_records");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_records_unchained")
+                        .HasFilter("sequence IS NULL");
+
+                    b.HasIndex("Mac")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_mac");
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_audit_records_occurred_at");
 
-                    b.HasIndex("Action", "Sequence")
-                        .HasDatabaseName("ix_audit_records_action_sequence");
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_sequence");
 
-                    b.HasIndex("Actor", "Sequence")
-                        .HasDatabaseName("ix_audit_records_actor_sequence");
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_records_action_id");
 
-                    b.HasIndex("PlayerId", "Sequence")
-                        .HasDatabaseName("ix_audit_records_player_id_sequence");
+                    b.HasIndex("Actor", "Id")
+                        .HasDatabaseName("ix_audit_records_actor_id");
+
+                    b.HasIndex("PlayerId", "Id")
+                        .HasDatabaseName("ix_audit_records_player_id_id");
 
                     b.ToTable("audit_records", (string)null);
                 });
