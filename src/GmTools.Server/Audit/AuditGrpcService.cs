@@ -37,7 +37,8 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
         }
 
         // Newest first in write order, so records not linked yet are listed too.
-        var q = db.Set<AuditRecord>().AsNoTracking();
+        // A scoped reader sees only its servers' records (docs/security.md); the chain is still verified whole.
+        var q = db.Set<AuditRecord>().AsNoTracking().WhereVisible(caller.Caller, db.Set<Players.Player>());
         if (request.Actor.Length > 0) q = q.Where(r => r.Actor == request.Actor);
         if (request.PlayerId.Length > 0) q = q.Where(r => r.PlayerId == request.PlayerId);
         if (request.Action.EndsWith('.')) q = q.Where(r => r.Action.StartsWith(request.Action));

@@ -56,6 +56,10 @@ public sealed class AccessInterceptor(
         {
             var required = metadata?.GetMetadata<RequiresPermissionAttribute>();
             caller = Caller.FromPrincipal(http.User);
+            if (caller is null && http.Items.ContainsKey(GameServerAuthenticationHandler.ThrottledItem))
+            {
+                throw GrpcErrors.ResourceExhausted("too many failed authentications from this source; retry later");
+            }
             if (caller is null)
             {
                 throw GrpcErrors.Unauthenticated("a valid staff token or game-server credential is required");

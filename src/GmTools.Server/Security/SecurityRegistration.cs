@@ -14,7 +14,9 @@ public static class SecurityRegistration
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StaffTokenIssuer>();
+        services.AddOptions<GameServerAuthOptions>().BindConfiguration(GameServerAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GameServerCredentialCache>();
+        services.AddSingleton<FailedAuthentications>();
         services.AddSingleton<CallerRateLimiter>();
         services.AddScoped<RequestContext>();
 
