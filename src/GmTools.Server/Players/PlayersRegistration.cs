@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Players.Dossier;
 
 namespace GmTools.Server.Players;
@@ -13,6 +14,7 @@ public static class PlayersRegistration
         services.AddScoped<PlayerNotes>();
         services.AddScoped<PlayerDossier>();
         services.AddScoped<IDossierSection, NotesDossierSection>();
+        services.AddDemoSeeder<DemoPlayersSeeder>();
         return services;
     }
 

@@ -14,7 +14,7 @@ public static class GrantDelivery
 
     public static string ClawBackCorrelation(long grantId, string playerId) => $"grant:{grantId}:{playerId}:clawback";
 
-    public static string GrantRef(long grantId) => $"grant:{grantId}";
+    public static string GrantRef(long grantId) => grantId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task DescribeAsync(DbContext db, Grant grant, Contracts.V1.Grant into, CancellationToken ct)
     {

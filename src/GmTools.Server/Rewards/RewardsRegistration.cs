@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Players.Dossier;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public static class RewardsRegistration
         services.AddRecurringJob<CampaignCancelJob>(CampaignCancelJob.Name, sp => sp.GetRequiredService<IOptions<RewardOptions>>().Value.Campaigns.RetryInterval);
         services.AddScoped<IDossierSection, GrantsDossierSection>();
         services.AddSingleton<CampaignExpansionCounter>();
+        services.AddDemoSeeder<DemoRewards>();
         // Quartz builds CampaignExpansionJob through DI, one scope per run; one job per campaign is scheduled at approval.
         return services;
     }

@@ -95,7 +95,8 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
         // The mail body is a well-formed GameCommand for that very player.
         var command = GameCommand.Parser.ParseFrom(await Body($"campaign:{id}:c01234"));
         Assert.Equal("c01234", command.MailReward.PlayerId);
-        Assert.Equal($"campaign:{id}", command.MailReward.GrantId);
+        Assert.Equal(id.ToString(CultureInfo.InvariantCulture), command.MailReward.CampaignId);
+        Assert.Equal("", command.MailReward.GrantId);
         Assert.Equal("Sorry for the outage", command.MailReward.Title);
         Assert.Equal([("gold", 50L), ("gem", 1L)], command.MailReward.Lines.Select(l => (l.ItemId, l.Count)));
 
