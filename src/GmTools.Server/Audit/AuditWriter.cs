@@ -43,6 +43,13 @@ public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, Tim
     /// <summary>Appends within the scoped context's open transaction.</summary>
     public Task<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken ct) => AppendAsync(db, entry, ct);
 
+    /// <summary>A refusal, within the scoped context's open transaction (see Security/AccessDenials).</summary>
+    public Task<AuditRecord> AppendDeniedAsync(AuditEntry entry, CancellationToken ct)
+    {
+        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("a refusal is recorded in its own transaction");
+        return AppendCoreAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), entry, Denied, ct);
+    }
+
     /// <summary>For facts that change nothing else: a refused call, a read of personal data.</summary>
     public async Task<AuditRecord> AppendStandaloneAsync(AuditEntry entry, string outcome, CancellationToken ct)
     {
@@ -55,9 +62,6 @@ public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, Tim
             return record;
         });
     }
-
-    public Task AppendDeniedAsync(string method, string permission, CancellationToken ct) =>
-        AppendStandaloneAsync(new AuditEntry("access.denied", "rpc", method, new { permission }), Denied, ct);
 
     private async Task<AuditRecord> AppendCoreAsync(DbConnection connection, DbTransaction tx, AuditEntry entry, string outcome, CancellationToken ct)
     {

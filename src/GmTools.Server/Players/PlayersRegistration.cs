@@ -12,6 +12,7 @@ public static class PlayersRegistration
         services.AddSingleton<PlayerSearch>();
         services.AddScoped<PlayerContactReads>();
         services.AddScoped<PlayerNotes>();
+        services.AddScoped<PlayerTransfers>();
         services.AddScoped<PlayerDossier>();
         services.AddScoped<IDossierSection, NotesDossierSection>();
         services.AddDemoSeeder<DemoPlayersSeeder>();

@@ -22,6 +22,7 @@ public static class Permissions
     public const string PlayersRead = "players.read";
     public const string PlayersReadContact = "players.read_contact";
     public const string PlayersNote = "players.note";
+    public const string PlayersTransfer = "players.transfer";
 
     public const string SanctionsCheck = "sanctions.check";
     public const string SanctionsRead = "sanctions.read";
@@ -69,7 +70,7 @@ public static class PermissionTable
     [
         .. Agent, .. Gm,
         Permissions.AuditRead, Permissions.RewardsApprove, Permissions.RewardsRevoke,
-        Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
+        Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer,
     ];
 
     private static readonly string[] Admin =

@@ -18,6 +18,7 @@ public static class SecurityRegistration
         services.AddSingleton<GameServerCredentialCache>();
         services.AddSingleton<FailedAuthentications>();
         services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<AccessDenials>();
         services.AddScoped<RequestContext>();
 
         // One default scheme that picks by the authorization header, so both kinds of caller reach the same RPCs.

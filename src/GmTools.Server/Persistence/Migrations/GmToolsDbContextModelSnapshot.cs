@@ -1175,6 +1175,55 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("sanction_appeals", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Security.AccessDenial", b =>
+                {
+                    b.Property<string>("Actor")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Permission")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("permission");
+
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("ActorRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("actor_role");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_at");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("method");
+
+                    b.HasKey("Actor", "Permission", "Minute")
+                        .HasName("pk_access_denials");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_access_denials_minute");
+
+                    b.ToTable("access_denials", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>
                 {
                     b.HasOne("GmTools.Server.Rewards.Grant", null)
