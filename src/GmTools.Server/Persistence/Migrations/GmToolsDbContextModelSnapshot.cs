@@ -472,6 +472,20 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("body");
 
+                    b.Property<byte[]>("CompensationBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("compensation_body");
+
+                    b.Property<string>("CompensationCorrelation")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("compensation_correlation");
+
+                    b.Property<string>("CompensationKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("compensation_kind");
+
                     b.Property<string>("CorrelationId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -511,8 +525,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("outcome");
 
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("CommandId")
                         .HasName("pk_gamelink_outbox");
+
+                    b.HasIndex("AckedAt")
+                        .HasDatabaseName("ix_gamelink_outbox_settled")
+                        .HasFilter("outcome IS NOT NULL");
 
                     b.HasIndex("CorrelationId")
                         .HasDatabaseName("ix_gamelink_outbox_correlation_id");
@@ -522,6 +544,23 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("outcome IS NULL");
 
                     b.ToTable("gamelink_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.GameLink.SentMark", b =>
+                {
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("SentThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent_through");
+
+                    b.HasKey("GameServerId")
+                        .HasName("pk_gamelink_sent_marks");
+
+                    b.ToTable("gamelink_sent_marks", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameServers.GameServerEntity", b =>
@@ -751,6 +790,16 @@ namespace GmTools.Server.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CampaignId"));
 
+                    b.Property<string>("CancelCursor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cancel_cursor");
+
+                    b.Property<DateTimeOffset?>("CancelFinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_finished_at");
+
                     b.Property<string>("CancelReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -764,6 +813,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("cancelled_by");
+
+                    b.Property<bool>("ClawBackDelivered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("claw_back_delivered");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -865,10 +918,50 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_start");
 
+                    b.Property<long>("Withdrawn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("withdrawn");
+
                     b.HasKey("CampaignId")
                         .HasName("pk_campaigns");
 
+                    b.HasIndex("State", "CampaignId")
+                        .HasDatabaseName("ix_campaigns_state_campaign_id");
+
                     b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CampaignProgressRow", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("Cancelled")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cancelled");
+
+                    b.Property<long>("ClawedBack")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clawed_back");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed");
+
+                    b.HasKey("CampaignId", "GameServerId")
+                        .HasName("pk_campaign_progress");
+
+                    b.ToTable("campaign_progress", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.CampaignRecipient", b =>
