@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261202151106_BulkSanctionContent")]
-    partial class BulkSanctionContent
+    [Migration("20261202140431_InFlightWithdrawalsAndCampaignCounters")]
+    partial class InFlightWithdrawalsAndCampaignCounters
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -42,11 +42,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
-                    b.Property<string>("Mac")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("mac");
-
                     b.HasKey("Id")
                         .HasName("pk_audit_chain_head");
 
@@ -61,41 +56,11 @@ namespace GmTools.Server.Persistence.Migrations
                         });
                 });
 
-            modelBuilder.Entity("GmTools.Server.Audit.AuditCheckpoint", b =>
+            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
                 {
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("hash");
-
-                    b.Property<string>("Mac")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("mac");
-
-                    b.Property<DateTimeOffset>("SignedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("signed_at");
-
-                    b.HasKey("Sequence")
-                        .HasName("pk_audit_checkpoints");
-
-                    b.ToTable("audit_checkpoints", (string)null);
-                });
-
-            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id")
-                        .HasDefaultValueSql("gm_next_audit_id()");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -112,10 +77,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("actor_role");
 
-                    b.Property<DateTimeOffset?>("ChainedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("chained_at");
-
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasColumnType("json")
@@ -126,14 +87,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("game_server_id");
 
                     b.Property<string>("Hash")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
-
-                    b.Property<string>("Mac")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("mac");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
@@ -149,6 +106,7 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("player_id");
 
                     b.Property<string>("PrevHash")
+                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("prev_hash");
@@ -158,18 +116,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reason");
 
-                    b.Property<Guid>("RecordKey")
-                        .HasColumnType("uuid")
-                        .HasColumnName("record_key");
-
                     b.Property<string>("RequestId")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("request_id");
-
-                    b.Property<long?>("Sequence")
-                        .HasColumnType("bigint")
-                        .HasColumnName("sequence");
 
                     b.Property<string>("TargetId")
                         .IsRequired()
@@ -186,32 +136,20 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("ticket_ref");
 
-                    b.HasKey("Id")
+                    b.HasKey("Sequence")
                         .HasName("pk_audit_records");
-
-                    b.HasIndex("Id")
-                        .HasDatabaseName("ix_audit_records_unchained")
-                        .HasFilter("sequence IS NULL");
-
-                    b.HasIndex("Mac")
-                        .IsUnique()
-                        .HasDatabaseName("ix_audit_records_mac");
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_audit_records_occurred_at");
 
-                    b.HasIndex("Sequence")
-                        .IsUnique()
-                        .HasDatabaseName("ix_audit_records_sequence");
+                    b.HasIndex("Action", "Sequence")
+                        .HasDatabaseName("ix_audit_records_action_sequence");
 
-                    b.HasIndex("Action", "Id")
-                        .HasDatabaseName("ix_audit_records_action_id");
+                    b.HasIndex("Actor", "Sequence")
+                        .HasDatabaseName("ix_audit_records_actor_sequence");
 
-                    b.HasIndex("Actor", "Id")
-                        .HasDatabaseName("ix_audit_records_actor_id");
-
-                    b.HasIndex("PlayerId", "Id")
-                        .HasDatabaseName("ix_audit_records_player_id_id");
+                    b.HasIndex("PlayerId", "Sequence")
+                        .HasDatabaseName("ix_audit_records_player_id_sequence");
 
                     b.ToTable("audit_records", (string)null);
                 });
@@ -296,6 +234,20 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("body");
 
+                    b.Property<byte[]>("CompensationBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("compensation_body");
+
+                    b.Property<string>("CompensationCorrelation")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("compensation_correlation");
+
+                    b.Property<string>("CompensationKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("compensation_kind");
+
                     b.Property<string>("CorrelationId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -335,8 +287,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("outcome");
 
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("CommandId")
                         .HasName("pk_gamelink_outbox");
+
+                    b.HasIndex("AckedAt")
+                        .HasDatabaseName("ix_gamelink_outbox_settled")
+                        .HasFilter("outcome IS NOT NULL");
 
                     b.HasIndex("CorrelationId")
                         .HasDatabaseName("ix_gamelink_outbox_correlation_id");
@@ -346,6 +306,23 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("outcome IS NULL");
 
                     b.ToTable("gamelink_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.GameLink.SentMark", b =>
+                {
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("SentThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent_through");
+
+                    b.HasKey("GameServerId")
+                        .HasName("pk_gamelink_sent_marks");
+
+                    b.ToTable("gamelink_sent_marks", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameServers.GameServerEntity", b =>
@@ -575,6 +552,16 @@ namespace GmTools.Server.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CampaignId"));
 
+                    b.Property<string>("CancelCursor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cancel_cursor");
+
+                    b.Property<DateTimeOffset?>("CancelFinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_finished_at");
+
                     b.Property<string>("CancelReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -588,6 +575,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("cancelled_by");
+
+                    b.Property<bool>("ClawBackDelivered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("claw_back_delivered");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -689,10 +680,50 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_start");
 
+                    b.Property<long>("Withdrawn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("withdrawn");
+
                     b.HasKey("CampaignId")
                         .HasName("pk_campaigns");
 
+                    b.HasIndex("State", "CampaignId")
+                        .HasDatabaseName("ix_campaigns_state_campaign_id");
+
                     b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CampaignProgressRow", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("Cancelled")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cancelled");
+
+                    b.Property<long>("ClawedBack")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clawed_back");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed");
+
+                    b.HasKey("CampaignId", "GameServerId")
+                        .HasName("pk_campaign_progress");
+
+                    b.ToTable("campaign_progress", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.CampaignRecipient", b =>
@@ -950,18 +981,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<TimeSpan?>("EndDuration")
-                        .HasColumnType("interval")
-                        .HasColumnName("end_duration");
-
-                    b.Property<bool>("EndPermanent")
-                        .HasColumnType("boolean")
-                        .HasColumnName("end_permanent");
-
-                    b.Property<DateTimeOffset?>("EndsAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("ends_at");
-
                     b.Property<DateTimeOffset?>("ExecutedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("executed_at");
@@ -969,12 +988,6 @@ namespace GmTools.Server.Persistence.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("kind");
 
                     b.Property<bool>("NeedsApproval")
                         .HasColumnType("boolean")
@@ -984,51 +997,14 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("player_count");
 
-                    b.PrimitiveCollection<List<string>>("PlayerGameServerIds")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("player_game_server_ids");
-
-                    b.PrimitiveCollection<List<string>>("PlayerIds")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("player_ids");
-
-                    b.Property<string>("Reason")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("reason");
-
-                    b.Property<string>("ReasonCode")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("reason_code");
-
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("requested_by");
 
-                    b.Property<string>("ScopeGameServerId")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("scope_game_server_id");
-
-                    b.Property<string>("TicketRef")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("ticket_ref");
-
                     b.HasKey("Token")
                         .HasName("pk_sanction_bulk_previews");
-
-                    b.HasIndex("CreatedAt", "Token")
-                        .HasDatabaseName("ix_sanction_bulk_previews_created_at_token")
-                        .HasFilter("executed_at IS NULL");
 
                     b.ToTable("sanction_bulk_previews", (string)null);
                 });
@@ -1231,55 +1207,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("state = 'open'");
 
                     b.ToTable("sanction_appeals", (string)null);
-                });
-
-            modelBuilder.Entity("GmTools.Server.Security.AccessDenial", b =>
-                {
-                    b.Property<string>("Actor")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
-                        .HasColumnName("actor");
-
-                    b.Property<string>("Permission")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("permission");
-
-                    b.Property<DateTimeOffset>("Minute")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("minute");
-
-                    b.Property<string>("ActorRole")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("actor_role");
-
-                    b.Property<long>("Count")
-                        .HasColumnType("bigint")
-                        .HasColumnName("count");
-
-                    b.Property<DateTimeOffset>("FirstAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("first_at");
-
-                    b.Property<DateTimeOffset>("LastAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_at");
-
-                    b.Property<string>("Method")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("method");
-
-                    b.HasKey("Actor", "Permission", "Minute")
-                        .HasName("pk_access_denials");
-
-                    b.HasIndex("Minute")
-                        .HasDatabaseName("ix_access_denials_minute");
-
-                    b.ToTable("access_denials", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>
