@@ -15,6 +15,7 @@ WORK=""
 LOG=""
 TEST_RC=1   # stays 1 unless dotnet test actually ran and succeeded
 LINT=""     # "passed"/"failed" once buf lint ran; counted like one more test
+QUICKSTART=""   # "passed"/"failed" once the README quick-start test ran; counted like one more test
 
 # mktemp's 0700 dir must be traversable for 'postgres' when we are root.
 make_workdir() {
@@ -49,6 +50,10 @@ finish() {
         passed) passed=$((passed + 1)) ;;
         failed) failed=$((failed + 1)) ;;
     esac
+    case "$QUICKSTART" in
+        passed) passed=$((passed + 1)) ;;
+        failed) failed=$((failed + 1)) ;;
+    esac
     if [ -n "$WORK" ]; then
         if [ "${GMTOOLS_TEST_KEEP:-}" = 1 ]; then
             echo "kept test dir: $WORK (log: $LOG)"
@@ -57,7 +62,7 @@ finish() {
         fi
     fi
     echo "$passed passed, $failed failed"
-    if [ "$TEST_RC" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$LINT" != failed ]; then exit 0; fi
+    if [ "$TEST_RC" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$LINT" != failed ] && [ "$QUICKSTART" != failed ]; then exit 0; fi
     exit 1
 }
 trap finish EXIT
@@ -107,3 +112,9 @@ set +e
 dotnet test "$SLN" -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
 TEST_RC=${PIPESTATUS[0]}
 set -e
+
+# The README's quick start, followed as written (deploy/quickstart-test.sh), after the suite so that its build is
+# the suite's: the whole run by default, skipped when arguments pick tests (GMTOOLS_QUICKSTART=1 / 0 overrides).
+if [ "${GMTOOLS_QUICKSTART:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+    if bash deploy/quickstart-test.sh "$WORK/quickstart"; then QUICKSTART=passed; else QUICKSTART=failed; fi
+fi

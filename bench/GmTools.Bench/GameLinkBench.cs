@@ -24,7 +24,7 @@ namespace GmTools.Bench;
 /// </summary>
 public static class GameLinkBench
 {
-    private const string GameServer = "bench-gs";
+    internal const string GameServer = "bench-gs";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -83,7 +83,8 @@ public static class GameLinkBench
     /// and outbox rows in one transaction — until the kick arrives at the game server holding its stream on B.
     /// One ban at a time, each for a different player.
     /// </summary>
-    private static async Task BanToKickAsync(Replica a, GrpcChannel channelA, GrpcChannel channelB, Metadata gameServerHeaders, int samples)
+    internal static async Task BanToKickAsync(Replica a, GrpcChannel channelA, GrpcChannel channelB, Metadata gameServerHeaders, int samples,
+        string label = "IssueSanction over gRPC on A → kick received by the game server on B")
     {
         await using (var connection = new NpgsqlConnection(a.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString))
         {
@@ -146,12 +147,12 @@ public static class GameLinkBench
         }
         await stop.CancelAsync();
         await run;
-        Console.WriteLine($"- ban → kick: IssueSanction over gRPC on A → kick received by the game server on B, {latencies.Count} of {samples} bans: " +
+        Console.WriteLine($"- ban → kick: {label}, {latencies.Count} of {samples} bans: " +
                           $"**p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms**, max {latencies.DefaultIfEmpty().Max():0.00} ms " +
                           $"(of which the IssueSanction call itself: p50 {Percentile(calls, 50):0.00} ms, p99 {Percentile(calls, 99):0.00} ms)");
     }
 
-    private static void PrintMachine()
+    internal static void PrintMachine()
     {
         var cpu = File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
@@ -164,7 +165,7 @@ public static class GameLinkBench
         Console.WriteLine($"- runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, server GC {System.Runtime.GCSettings.IsServerGC}");
     }
 
-    private sealed class Replica(WebApplication app, string address) : IAsyncDisposable
+    internal sealed class Replica(WebApplication app, string address) : IAsyncDisposable
     {
         public WebApplication App { get; } = app;
         public string Address { get; } = address;
@@ -177,7 +178,7 @@ public static class GameLinkBench
         }
     }
 
-    private static async Task<string> CreateDatabaseAsync(string admin)
+    internal static async Task<string> CreateDatabaseAsync(string admin)
     {
         var name = $"gmtools_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
         await using (var connection = new NpgsqlConnection(admin))
@@ -189,7 +190,7 @@ public static class GameLinkBench
         return new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
     }
 
-    private static async Task<Replica> StartReplicaAsync(string database, string redis, string replicaId, bool migrate)
+    internal static async Task<Replica> StartReplicaAsync(string database, string redis, string replicaId, bool migrate)
     {
         var port = FreePort();
         var settings = new Dictionary<string, string?>
@@ -223,14 +224,14 @@ public static class GameLinkBench
         return new Replica(app, $"http://127.0.0.1:{port}");
     }
 
-    private static async Task<string> RegisterAsync(Replica a)
+    internal static async Task<string> RegisterAsync(Replica a)
     {
         await using var scope = a.Services.CreateAsyncScope();
         var issued = await scope.ServiceProvider.GetRequiredService<GameServerRegistry>().RegisterAsync(GameServer, "Bench", "bench", "benchmark", CancellationToken.None);
         return $"GameServer {issued.Credential}";
     }
 
-    private static GrpcChannel Channel(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    internal static GrpcChannel Channel(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
     {
         HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
     });
@@ -423,7 +424,7 @@ public static class GameLinkBench
         return true;
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         if (values.Count == 0)
         {

@@ -1,5 +1,6 @@
 using GmTools.Server.Announcements;
 using GmTools.Server.Audit;
+using GmTools.Server.ChatWatch;
 using GmTools.Server.Diagnostics;
 using GmTools.Server.GameLink;
 using GmTools.Server.GameServers;
@@ -66,6 +67,7 @@ public static class GmToolsHost
         services.AddPlayers();
         services.AddSanctions();
         services.AddRewards(configuration);
+        services.AddChatWatch();
         services.AddAnnouncements();
     }
 
@@ -86,6 +88,7 @@ public static class GmToolsHost
         app.MapPlayers();
         app.MapSanctions();
         app.MapRewards();
+        app.MapChatWatch();
         app.MapAnnouncements();
     }
 }

@@ -1,10 +1,24 @@
 using GmTools.Server;
 using GmTools.Server.Demo;
 
-// Verbs: (none) runs the service; "migrate" applies migrations and exits; "seed-demo" migrates, seeds the
-// demo world and prints ready-to-use tokens; "mint-token USER ROLE[,ROLE] [SERVER,...]" prints a dev token.
+// Verbs: (none) runs the service; "migrate" applies migrations and exits; "seed-demo [ENV_FILE]" migrates, seeds the
+// demo world and writes ready-to-use `export` lines; "mint-token USER ROLE[,ROLE] [SERVER,...]" prints a staff token
+// and needs neither PostgreSQL nor Redis (it reads only the GmTools:Jwt settings).
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
 var hostArgs = verb is null ? args : args[1..];
+
+if (verb == "mint-token")
+{
+    return HostVerbs.MintToken(hostArgs);
+}
+
+// seed-demo's one positional argument must not reach the configuration (a path like /x would read as a switch).
+string? envFile = null;
+if (verb == "seed-demo" && hostArgs.Length > 0 && !hostArgs[0].StartsWith("--", StringComparison.Ordinal))
+{
+    envFile = hostArgs[0];
+    hostArgs = hostArgs[1..];
+}
 
 var app = GmToolsHost.Build(hostArgs);
 switch (verb)
@@ -16,10 +30,8 @@ switch (verb)
         await HostVerbs.MigrateAsync(app.Services);
         return 0;
     case "seed-demo":
-        await HostVerbs.SeedDemoAsync(app.Services);
+        await HostVerbs.SeedDemoAsync(app.Services, envFile);
         return 0;
-    case "mint-token":
-        return HostVerbs.MintToken(app.Services, hostArgs);
     default:
         await Console.Error.WriteLineAsync($"unknown verb '{verb}'; expected migrate, seed-demo or mint-token");
         return 2;

@@ -5,14 +5,15 @@ using Grpc.Core;
 using Grpc.Net.Client;
 
 // gmtools-simulator [run] --server URL --credential "GameServer id.secret" [--credential ...]
-//                   [--ack-delay-ms N] [--fail-rate 0.0-1.0] [--duration-s N] [--report-every-s N] [--pull]
+//                   [--ack-delay-ms N] [--fail-rate 0.0-1.0] [--duration-s N] [--report-every-s N] [--pull] [--quiet]
 // Credentials may also come from GMTOOLS_SIM_CREDENTIALS (separated by ',' or newlines). Each credential is one
-// simulated game server (its id is the part of the credential before the dot).
+// simulated game server (its id is the part of the credential before the dot). Each command is printed as it arrives
+// (--quiet: only the periodic totals).
 var cli = SimulatorCli.Parse(args);
 if (cli.Error is not null)
 {
     await Console.Error.WriteLineAsync(cli.Error);
-    await Console.Error.WriteLineAsync("usage: run --server URL --credential \"GameServer id.secret\" [--credential ...] [--ack-delay-ms N] [--fail-rate F] [--duration-s N] [--report-every-s N] [--pull]");
+    await Console.Error.WriteLineAsync("usage: run --server URL --credential \"GameServer id.secret\" [--credential ...] [--ack-delay-ms N] [--fail-rate F] [--duration-s N] [--report-every-s N] [--pull] [--quiet]");
     return 2;
 }
 
@@ -37,6 +38,11 @@ var servers = cli.Credentials.Select(c => new SimulatedGameServer(SimulatorCli.G
 foreach (var s in servers)
 {
     s.Welcomed += w => Console.WriteLine($"{s.GameServerId}: connected to replica {w.ReplicaId} (session {w.SessionId})");
+    if (!cli.Quiet)
+    {
+        s.CommandReceived += (command, first) =>
+            Console.WriteLine($"{s.GameServerId}: #{command.CommandId} {SimulatorCli.Describe(command)}{(first ? "" : " (again, already applied)")}");
+    }
 }
 
 var clock = Stopwatch.StartNew();

@@ -4,7 +4,7 @@ namespace GmTools.Simulator;
 
 /// <summary>The console simulator's arguments.</summary>
 public sealed record SimulatorCli(
-    string Server, IReadOnlyList<string> Credentials, TimeSpan AckDelay, double FailRate, TimeSpan Duration, TimeSpan ReportEvery, bool Pull, string? Error)
+    string Server, IReadOnlyList<string> Credentials, TimeSpan AckDelay, double FailRate, TimeSpan Duration, TimeSpan ReportEvery, bool Pull, bool Quiet, string? Error)
 {
     public const string CredentialsVariable = "GMTOOLS_SIM_CREDENTIALS";
 
@@ -17,6 +17,7 @@ public sealed record SimulatorCli(
         var duration = TimeSpan.Zero;
         var reportEvery = TimeSpan.FromSeconds(5);
         var pull = false;
+        var quiet = false;
         var i = args.Length > 0 && args[0] == "run" ? 1 : 0;
         string? Value() => i + 1 < args.Length ? args[++i] : null;
         for (; i < args.Length; i++)
@@ -30,6 +31,7 @@ public sealed record SimulatorCli(
                 case "--duration-s": duration = TimeSpan.FromSeconds(double.Parse(Value() ?? "0", CultureInfo.InvariantCulture)); break;
                 case "--report-every-s": reportEvery = TimeSpan.FromSeconds(double.Parse(Value() ?? "5", CultureInfo.InvariantCulture)); break;
                 case "--pull": pull = true; break;
+                case "--quiet": quiet = true; break;
                 default: return Fail($"unknown argument '{args[i]}'");
             }
         }
@@ -45,9 +47,9 @@ public sealed record SimulatorCli(
         {
             return Fail("--fail-rate must be between 0 and 1");
         }
-        return new SimulatorCli(server, credentials, ackDelay, failRate, duration, reportEvery, pull, null);
+        return new SimulatorCli(server, credentials, ackDelay, failRate, duration, reportEvery, pull, quiet, null);
 
-        SimulatorCli Fail(string error) => new(server, credentials, ackDelay, failRate, duration, reportEvery, pull, error);
+        SimulatorCli Fail(string error) => new(server, credentials, ackDelay, failRate, duration, reportEvery, pull, quiet, error);
     }
 
     public static string GameServerIdOf(string credential)
@@ -55,4 +57,24 @@ public sealed record SimulatorCli(
         var value = credential["GameServer ".Length..].Trim();
         return value[..value.IndexOf('.', StringComparison.Ordinal)];
     }
+
+    /// <summary>One line per command, naming the ids a game server matches (see game_commands.proto).</summary>
+    public static string Describe(GmTools.Contracts.V1.GameCommand c) => c.BodyCase switch
+    {
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.Kick => $"kick {c.Kick.PlayerId} ({c.Kick.Reason})",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.Mute => $"mute {c.Mute.PlayerId} sanction {c.Mute.SanctionId} until {Until(c.Mute.Until)} ({c.Mute.Reason})",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.Unmute => $"unmute {c.Unmute.PlayerId} sanction {c.Unmute.SanctionId}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.Ban => $"ban {c.Ban.PlayerId} sanction {c.Ban.SanctionId} until {Until(c.Ban.Until)} ({c.Ban.Reason})",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.Unban => $"unban {c.Unban.PlayerId} sanction {c.Unban.SanctionId}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.MailReward => $"mail {c.MailReward.PlayerId} {MailSource(c.MailReward)}: {string.Join(", ", c.MailReward.Lines.Select(l => $"{l.Count} x {l.ItemId}"))}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.ClawBack => $"claw back {c.ClawBack.PlayerId} grant {c.ClawBack.GrantId}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.ShowAnnouncement => $"show announcement {c.ShowAnnouncement.AnnouncementId}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.CancelAnnouncement => $"cancel announcement {c.CancelAnnouncement.AnnouncementId}",
+        _ => c.BodyCase.ToString(),
+    };
+
+    private static string MailSource(GmTools.Contracts.V1.MailReward m) => m.GrantId.Length > 0 ? $"grant {m.GrantId}" : $"campaign {m.CampaignId}";
+
+    private static string Until(Google.Protobuf.WellKnownTypes.Timestamp? t) =>
+        t is null ? "permanent" : t.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture);
 }

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GmTools.Server.Audit;
 
-public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier) : AuditService.AuditServiceBase
+public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier, RequestContext caller) : AuditService.AuditServiceBase
 {
     private const int MaxPageSize = 500;
 
@@ -33,24 +33,26 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
         long? before = null;
         if (cursor is not null)
         {
-            before = long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw GrpcErrors.InvalidArgument("page_token", "is not a token this server issued");
+            before = long.TryParse(cursor, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s) ? s : throw GrpcErrors.InvalidArgument("page_token", "is not a token this server issued");
         }
 
-        var q = db.Set<AuditRecord>().AsNoTracking();
+        // Newest first in write order, so records not linked yet are listed too.
+        // A scoped reader sees only its servers' records (docs/security.md); the chain is still verified whole.
+        var q = db.Set<AuditRecord>().AsNoTracking().WhereVisible(caller.Caller, db.Set<Players.Player>());
         if (request.Actor.Length > 0) q = q.Where(r => r.Actor == request.Actor);
         if (request.PlayerId.Length > 0) q = q.Where(r => r.PlayerId == request.PlayerId);
         if (request.Action.EndsWith('.')) q = q.Where(r => r.Action.StartsWith(request.Action));
         else if (request.Action.Length > 0) q = q.Where(r => r.Action == request.Action);
         if (request.From is not null) { var from = request.From.ToDateTimeOffset(); q = q.Where(r => r.OccurredAt >= from); }
         if (request.To is not null) { var to = request.To.ToDateTimeOffset(); q = q.Where(r => r.OccurredAt < to); }
-        if (before is not null) q = q.Where(r => r.Sequence < before);
-        var rows = await q.OrderByDescending(r => r.Sequence).Take(pageSize + 1).ToListAsync(context.CancellationToken);
+        if (before is not null) q = q.Where(r => r.Id < before);
+        var rows = await q.OrderByDescending(r => r.Id).Take(pageSize + 1).ToListAsync(context.CancellationToken);
 
         var response = new ListAuditRecordsResponse();
         response.Records.AddRange(rows.Take(pageSize).Select(ToContract));
         if (rows.Count > pageSize)
         {
-            response.NextPageToken = PageToken.Encode(rows[pageSize - 1].Sequence.ToString(CultureInfo.InvariantCulture));
+            response.NextPageToken = PageToken.Encode(rows[pageSize - 1].Id.ToString(CultureInfo.InvariantCulture));
         }
         return response;
     }
@@ -58,19 +60,36 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
     [RequiresPermission(Permissions.AuditRead)]
     public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context)
     {
-        var report = await verifier.VerifyAsync(context.CancellationToken);
+        var v = new Violations();
+        if (request.FromSequence < 0) v.Add("from_sequence", "must not be negative");
+        if (request.ToSequence < 0) v.Add("to_sequence", "must not be negative");
+        if (request.ToSequence > 0 && request.FromSequence > request.ToSequence) v.Add("to_sequence", "must not be before from_sequence");
+        if (request.Full && (request.FromSequence != 0 || request.ToSequence != 0)) v.Add("full", "walks the whole chain; leave from_sequence and to_sequence unset");
+        v.ThrowIfAny();
+        if (request.Full && !caller.Caller.Holds(Permissions.AuditVerifyFull))
+        {
+            throw GrpcErrors.PermissionDenied($"full needs permission '{Permissions.AuditVerifyFull}'");
+        }
+
+        var report = await verifier.VerifyAsync(new AuditVerification(request.Full, request.FromSequence, request.ToSequence), context.CancellationToken);
         return new VerifyAuditChainResponse
         {
             Intact = report.Intact,
             RecordsChecked = report.RecordsChecked,
             FirstBrokenSequence = report.FirstBrokenSequence,
             Problem = report.Problem,
+            StartedAfterSequence = report.StartedAfterSequence,
+            CheckedThroughSequence = report.CheckedThroughSequence,
+            UnlinkedRecords = report.UnlinkedRecords,
+            FirstBrokenRecordId = report.FirstBrokenRecordId,
+            OldestUnlinkedAt = report.OldestUnlinkedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
         };
     }
 
     private static Contracts.V1.AuditRecord ToContract(AuditRecord r) => new()
     {
-        Sequence = r.Sequence,
+        Id = r.Id,
+        Sequence = r.Sequence ?? 0,
         OccurredAt = Timestamp.FromDateTimeOffset(r.OccurredAt),
         Actor = r.Actor,
         ActorRole = r.ActorRole,
@@ -84,6 +103,6 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
         RequestId = r.RequestId,
         Outcome = r.Outcome == AuditWriter.Denied ? AuditOutcome.Denied : AuditOutcome.Succeeded,
         ChangeJson = r.Change,
-        Hash = r.Hash,
+        Hash = r.Hash ?? "",
     };
 }

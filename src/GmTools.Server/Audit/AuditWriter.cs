@@ -20,11 +20,12 @@ public sealed record AuditEntry(
     string TicketRef = "");
 
 /// <summary>
-/// Appends audit records to the hash chain. A mutation appends inside its own transaction (so the record
-/// and the change commit or vanish together); refusals and personal-data reads append in a transaction of
-/// their own. Appends take the chain head's row lock: call it last, right before commit, to hold it briefly.
+/// Appends audit records. A mutation appends inside its own transaction (so the record and the change commit or
+/// vanish together); refusals and personal-data reads append in a transaction of their own. An append is one
+/// INSERT: no lock, no chain head. The record is signed here (its MAC) and linked into the hash chain shortly after
+/// its commit by <see cref="AuditChainer"/>, which this wakes once the transaction has committed.
 /// </summary>
-public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, TimeProvider time)
+public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, TimeProvider time, AuditKey key, AuditChainer chainer, TransactionCommitHooks commits)
 {
     public const string Succeeded = "succeeded";
     public const string Denied = "denied";
@@ -42,6 +43,13 @@ public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, Tim
     /// <summary>Appends within the scoped context's open transaction.</summary>
     public Task<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken ct) => AppendAsync(db, entry, ct);
 
+    /// <summary>A refusal, within the scoped context's open transaction (see Security/AccessDenials).</summary>
+    public Task<AuditRecord> AppendDeniedAsync(AuditEntry entry, CancellationToken ct)
+    {
+        var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("a refusal is recorded in its own transaction");
+        return AppendCoreAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), entry, Denied, ct);
+    }
+
     /// <summary>For facts that change nothing else: a refused call, a read of personal data.</summary>
     public async Task<AuditRecord> AppendStandaloneAsync(AuditEntry entry, string outcome, CancellationToken ct)
     {
@@ -55,14 +63,12 @@ public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, Tim
         });
     }
 
-    public Task AppendDeniedAsync(string method, string permission, CancellationToken ct) =>
-        AppendStandaloneAsync(new AuditEntry("access.denied", "rpc", method, new { permission }), Denied, ct);
-
     private async Task<AuditRecord> AppendCoreAsync(DbConnection connection, DbTransaction tx, AuditEntry entry, string outcome, CancellationToken ct)
     {
         var caller = request.Caller;
         var record = new AuditRecord
         {
+            RecordKey = Guid.NewGuid(),
             OccurredAt = AuditChain.ToStoredPrecision(time.GetUtcNow()),
             Actor = caller.Id,
             ActorRole = caller.PrimaryRole,
@@ -78,26 +84,16 @@ public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, Tim
             Change = entry.Change is null ? "{}" : entry.Change as string ?? JsonSerializer.Serialize(entry.Change, Json),
         };
 
-        await using (var head = new NpgsqlCommand("SELECT last_sequence, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE", (NpgsqlConnection)connection, (NpgsqlTransaction)tx))
-        await using (var reader = await head.ExecuteReaderAsync(ct))
-        {
-            if (!await reader.ReadAsync(ct))
-            {
-                throw new InvalidOperationException("audit chain head row is missing; run migrations");
-            }
-            record.Sequence = reader.GetInt64(0) + 1;
-            record.PrevHash = reader.GetString(1);
-        }
-        record.Hash = AuditChain.ComputeHash(record.PrevHash, record);
+        record.Mac = AuditChain.RecordMac(key, record);
 
         const string insert = """
-            INSERT INTO audit_records (sequence, occurred_at, actor, actor_role, action, target_type, target_id, player_id,
-                game_server_id, reason, ticket_ref, request_id, outcome, change, prev_hash, hash)
-            VALUES (@seq, @at, @actor, @role, @action, @ttype, @tid, @player, @gs, @reason, @ticket, @rid, @outcome, @change::json, @prev, @hash);
-            UPDATE audit_chain_head SET last_sequence = @seq, last_hash = @hash WHERE id = 1;
+            INSERT INTO audit_records (record_key, occurred_at, actor, actor_role, action, target_type, target_id, player_id,
+                game_server_id, reason, ticket_ref, request_id, outcome, change, mac)
+            VALUES (@key, @at, @actor, @role, @action, @ttype, @tid, @player, @gs, @reason, @ticket, @rid, @outcome, @change::json, @mac)
+            RETURNING id
             """;
         await using var cmd = new NpgsqlCommand(insert, (NpgsqlConnection)connection, (NpgsqlTransaction)tx);
-        cmd.Parameters.AddWithValue("seq", record.Sequence);
+        cmd.Parameters.AddWithValue("key", record.RecordKey);
         cmd.Parameters.AddWithValue("at", record.OccurredAt);
         cmd.Parameters.AddWithValue("actor", record.Actor);
         cmd.Parameters.AddWithValue("role", record.ActorRole);
@@ -111,9 +107,9 @@ public sealed class AuditWriter(GmToolsDbContext db, RequestContext request, Tim
         cmd.Parameters.AddWithValue("rid", record.RequestId);
         cmd.Parameters.AddWithValue("outcome", record.Outcome);
         cmd.Parameters.AddWithValue("change", record.Change);
-        cmd.Parameters.AddWithValue("prev", record.PrevHash);
-        cmd.Parameters.AddWithValue("hash", record.Hash);
-        await cmd.ExecuteNonQueryAsync(ct);
+        cmd.Parameters.AddWithValue("mac", record.Mac);
+        record.Id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        commits.AfterCommit(tx, chainer.Wake);
         return record;
     }
 }

@@ -17,6 +17,8 @@ public sealed class GameServerGrpcService(GameServerRegistry registry, RequestCo
             .MaxLength("region", r.Region, GameServerLimits.Region)
             .RequiredMax("reason", r.Reason, 500)
             .ThrowIfAny();
+        // A new server widens what every unscoped caller reaches; a scoped admin could otherwise mint itself one.
+        request.Caller.EnsureCoversEveryServer("registering a game server");
         var issued = await registry.RegisterAsync(r.GameServerId, r.DisplayName, r.Region, r.Reason, context.CancellationToken);
         return new RegisterGameServerResponse { GameServer = ToContract(issued.GameServer), Credential = $"{GameServerCredential.Scheme} {issued.Credential}" };
     }
@@ -28,6 +30,8 @@ public sealed class GameServerGrpcService(GameServerRegistry registry, RequestCo
             .CheckGameServerId("game_server_id", r.GameServerId)
             .RequiredMax("reason", r.Reason, 500)
             .ThrowIfAny();
+        // The new secret IS the server: an admin scoped elsewhere must not learn it (NOT_FOUND, as for a missing server).
+        request.Caller.EnsureSees(r.GameServerId, ObjectRules.GameServerNotFound(r.GameServerId));
         var issued = await registry.RotateAsync(r.GameServerId, r.Reason, context.CancellationToken);
         return new RotateGameServerCredentialResponse { GameServer = ToContract(issued.GameServer), Credential = $"{GameServerCredential.Scheme} {issued.Credential}" };
     }

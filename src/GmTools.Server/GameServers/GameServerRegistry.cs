@@ -40,7 +40,7 @@ public sealed class GameServerRegistry(GmToolsDbContext db, AuditWriter audit, G
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var entity = await db.Set<GameServerEntity>().FirstOrDefaultAsync(g => g.GameServerId == id, ct)
-            ?? throw GrpcErrors.NotFound($"game server '{id}' is not registered");
+            ?? throw GrpcErrors.NotFound(ObjectRules.GameServerNotFound(id));
         var (credential, hash) = GameServerCredential.Create(id);
         entity.CredentialHash = hash;
         entity.CredentialRotatedAt = time.GetUtcNow();
@@ -53,7 +53,6 @@ public sealed class GameServerRegistry(GmToolsDbContext db, AuditWriter audit, G
 
     public async Task<List<GameServerEntity>> ListAsync(Caller caller, CancellationToken ct)
     {
-        var all = await db.Set<GameServerEntity>().AsNoTracking().OrderBy(g => g.GameServerId).ToListAsync(ct);
-        return all.Where(g => caller.SeesGameServer(g.GameServerId)).ToList();
+        return await db.Set<GameServerEntity>().AsNoTracking().WhereVisible(caller, g => g.GameServerId).OrderBy(g => g.GameServerId).ToListAsync(ct);
     }
 }

@@ -49,8 +49,7 @@ internal sealed class MigrateOnStartService(IServiceProvider services, Microsoft
         }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
-        logger.LogInformation("Applying database migrations");
-        await db.Database.MigrateAsync(cancellationToken);
+        await DatabaseMigrator.MigrateAsync(db, logger, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -14,4 +14,5 @@ public static class PlayerLimits
     public const int NoteKind = 32;
     public const int NoteText = 2000;
     public const int NoteTicketRef = 100;
+    public const int TransferReason = 500;
 }

@@ -4,53 +4,72 @@ using NpgsqlTypes;
 
 namespace GmTools.Server.Players;
 
-public sealed record SyncResult(int Inserted, int Updated, int SkippedStale);
+public sealed record SyncResult(int Inserted, int Updated, int SkippedStale, IReadOnlyList<SyncRefusal> Refused);
+
+/// <summary>A row the batch may not write: <see cref="Index"/> is its place in the request (players[i]).</summary>
+public sealed record SyncRefusal(int Index, string PlayerId, string Reason);
 
 /// <summary>
 /// Upserts a game server's batch of profiles in one statement (one round trip, atomic).
 /// <para>
 /// Versioning: a row changes only when the incoming version is strictly newer, so replays, retries and
-/// out-of-order batches are harmless. Moving servers: a player who moves to another game server arrives as
-/// a newer version carrying the new game_server_id, so a game server claims a player only through a newer
-/// version; the old server's later (stale) rows for that player are skipped, never flip it back.
+/// out-of-order batches are harmless.
+/// </para>
+/// <para>
+/// Ownership: a game server writes only players it owns (or new ones, which it then owns). A row for a player who
+/// lives on another server is refused and reported as players[i], and the rest of the batch is applied: otherwise a
+/// compromised server could claim anyone with a huge version, and the owner's corrections would be stale forever.
+/// A move between servers is a staff operation (<see cref="PlayerTransfers"/>), audited.
 /// </para>
 /// <para>
 /// No audit record per row: syncs are the game servers' high-volume reporting of their own state, not a
-/// staff mutation of ours, and an audit line per profile would drown the chain (and serialize every sync on
-/// its head lock). What staff change about a player is audited where they change it.
+/// staff mutation of ours. What staff change about a player is audited where they change it.
 /// </para>
 /// </summary>
 public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
 {
+    public const string OwnedElsewhere = "the player lives on another game server; a move is a staff transfer (TransferPlayer)";
+
+    // The refusal test reads the statement's snapshot: a player created by another server concurrently with this
+    // batch is skipped as stale (the upsert's WHERE still refuses it), never taken over.
     private const string Upsert = """
-        INSERT INTO players AS p (player_id, account, game_server_id, character_name, level, vip_points, recharge_total,
-                                  last_login_at, contact, online, version, synced_at)
-        SELECT r.player_id, r.account, @game_server_id, r.character_name, r.level, r.vip_points, r.recharge_total,
-               r.last_login_at, r.contact, r.online, r.version, @synced_at
-        FROM unnest(@player_id, @account, @character_name, @level, @vip_points, @recharge_total,
-                    @last_login_at, @contact, @online, @version)
-             AS r(player_id, account, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version)
-        ON CONFLICT (player_id) DO UPDATE SET
-            account = excluded.account,
-            game_server_id = excluded.game_server_id,
-            character_name = excluded.character_name,
-            level = excluded.level,
-            vip_points = excluded.vip_points,
-            recharge_total = excluded.recharge_total,
-            last_login_at = excluded.last_login_at,
-            contact = excluded.contact,
-            online = excluded.online,
-            version = excluded.version,
-            synced_at = excluded.synced_at
-        WHERE p.version < excluded.version
-        RETURNING (xmax = 0) AS inserted
+        WITH input AS (
+            SELECT * FROM unnest(@player_id, @account, @character_name, @level, @vip_points, @recharge_total,
+                                 @last_login_at, @contact, @online, @version)
+                AS r(player_id, account, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version)
+        ), written AS (
+            INSERT INTO players AS p (player_id, account, game_server_id, character_name, level, vip_points, recharge_total,
+                                      last_login_at, contact, online, version, synced_at)
+            SELECT r.player_id, r.account, @game_server_id, r.character_name, r.level, r.vip_points, r.recharge_total,
+                   r.last_login_at, r.contact, r.online, r.version, @synced_at
+            FROM input r
+            ORDER BY r.player_id
+            ON CONFLICT (player_id) DO UPDATE SET
+                account = excluded.account,
+                character_name = excluded.character_name,
+                level = excluded.level,
+                vip_points = excluded.vip_points,
+                recharge_total = excluded.recharge_total,
+                last_login_at = excluded.last_login_at,
+                contact = excluded.contact,
+                online = excluded.online,
+                version = excluded.version,
+                synced_at = excluded.synced_at
+            WHERE p.version < excluded.version AND p.game_server_id = excluded.game_server_id
+            RETURNING p.player_id, (xmax = 0) AS inserted
+        )
+        SELECT i.player_id,
+               CASE WHEN w.player_id IS NOT NULL THEN (CASE WHEN w.inserted THEN 'inserted' ELSE 'updated' END)
+                    WHEN EXISTS (SELECT 1 FROM players o WHERE o.player_id = i.player_id AND o.game_server_id <> @game_server_id) THEN 'foreign'
+                    ELSE 'stale' END
+        FROM input i LEFT JOIN written w ON w.player_id = i.player_id
         """;
 
     /// <summary>Upserts a validated batch for <paramref name="gameServerId"/>.</summary>
     public async Task<SyncResult> SyncAsync(string gameServerId, IReadOnlyList<PlayerProfile> batch, CancellationToken ct)
     {
-        // Rows are written in player-id order so two overlapping batches lock rows in the same order (no deadlock).
-        batch = batch.OrderBy(p => p.PlayerId, StringComparer.Ordinal).ToArray();
+        // Rows are written in player-id order (ORDER BY in the statement) so two overlapping batches lock rows in the
+        // same order (no deadlock).
         var n = batch.Count;
         var ids = new string[n];
         var accounts = new string[n];
@@ -91,21 +110,29 @@ public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
         cmd.Parameters.Add(new NpgsqlParameter("online", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = online });
         cmd.Parameters.Add(new NpgsqlParameter("version", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = versions });
 
-        int inserted = 0, updated = 0;
+        int inserted = 0, updated = 0, stale = 0;
+        var foreign = new HashSet<string>(StringComparer.Ordinal);
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                if (reader.GetBoolean(0))
+                switch (reader.GetString(1))
                 {
-                    inserted++;
-                }
-                else
-                {
-                    updated++;
+                    case "inserted": inserted++; break;
+                    case "updated": updated++; break;
+                    case "foreign": foreign.Add(reader.GetString(0)); break;
+                    default: stale++; break;
                 }
             }
         }
-        return new SyncResult(inserted, updated, n - inserted - updated);
+        var refused = new List<SyncRefusal>();
+        for (var i = 0; i < n; i++)
+        {
+            if (foreign.Contains(batch[i].PlayerId))
+            {
+                refused.Add(new SyncRefusal(i, batch[i].PlayerId, OwnedElsewhere));
+            }
+        }
+        return new SyncResult(inserted, updated, stale, refused);
     }
 }

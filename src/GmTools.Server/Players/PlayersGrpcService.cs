@@ -17,6 +17,7 @@ public sealed class PlayersGrpcService(
     PlayerContactReads contactReads,
     PlayerDossier dossier,
     PlayerNotes notes,
+    PlayerTransfers transfers,
     IdempotentCalls idempotent) : PlayerService.PlayerServiceBase
 {
     [RequiresPermission(Permissions.PlayersSync)]
@@ -26,7 +27,26 @@ public sealed class PlayersGrpcService(
         request.Caller.EnsureIsGameServer(r.GameServerId);
         PlayerValidation.Sync(r, options.Value.MaxSyncBatch);
         var result = await sync.SyncAsync(r.GameServerId, r.Players, context.CancellationToken);
-        return new SyncPlayersResponse { Inserted = result.Inserted, Updated = result.Updated, SkippedStale = result.SkippedStale };
+        var response = new SyncPlayersResponse { Inserted = result.Inserted, Updated = result.Updated, SkippedStale = result.SkippedStale };
+        response.Refused.AddRange(result.Refused.Select(x => new Contracts.V1.SyncRefusal { Field = $"players[{x.Index}]", PlayerId = x.PlayerId, Reason = x.Reason }));
+        return response;
+    }
+
+    [RequiresPermission(Permissions.PlayersTransfer)]
+    public override async Task<TransferPlayerResponse> TransferPlayer(TransferPlayerRequest r, ServerCallContext context)
+    {
+        new Violations()
+            .RequiredMax("player_id", r.PlayerId, PlayerLimits.PlayerId)
+            .CheckGameServerId("to_game_server_id", r.ToGameServerId)
+            .RequiredMax("reason", r.Reason, PlayerLimits.TransferReason)
+            .MaxLength("ticket_ref", r.TicketRef, PlayerLimits.NoteTicketRef)
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        return await idempotent.RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var moved = await transfers.TransferAsync(new TransferOrder(r.PlayerId, r.ToGameServerId, r.Reason, r.TicketRef), ct);
+            return new TransferPlayerResponse { Player = PlayerContracts.ToContract(moved.Player, withContact: false), FromGameServerId = moved.FromGameServerId };
+        }, context.CancellationToken);
     }
 
     [RequiresPermission(Permissions.PlayersRead)]

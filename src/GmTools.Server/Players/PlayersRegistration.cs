@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Players.Dossier;
 
 namespace GmTools.Server.Players;
@@ -11,8 +12,10 @@ public static class PlayersRegistration
         services.AddSingleton<PlayerSearch>();
         services.AddScoped<PlayerContactReads>();
         services.AddScoped<PlayerNotes>();
+        services.AddScoped<PlayerTransfers>();
         services.AddScoped<PlayerDossier>();
         services.AddScoped<IDossierSection, NotesDossierSection>();
+        services.AddDemoSeeder<DemoPlayersSeeder>();
         return services;
     }
 

@@ -141,7 +141,7 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
 
     public static string CampaignCorrelationPrefix(long campaignId) => $"campaign:{campaignId}:";
 
-    public static string CampaignRef(long campaignId) => $"campaign:{campaignId}";
+    public static string CampaignRef(long campaignId) => campaignId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The GameCommand with everything but the player id. The database appends a second mail_reward field
@@ -150,7 +150,7 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
     /// </summary>
     public static byte[] MailBodyPrefix(Campaign c)
     {
-        var mail = new MailReward { GrantId = CampaignRef(c.CampaignId), Title = c.MailTitle, Body = c.MailBody };
+        var mail = new MailReward { CampaignId = CampaignRef(c.CampaignId), Title = c.MailTitle, Body = c.MailBody };
         mail.Lines.AddRange(RewardLines.ToContract(RewardLines.FromJson(c.Lines)));
         return new GameCommand { MailReward = mail }.ToByteArray();
     }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using GmTools.Server.Audit;
 using GmTools.Server.Persistence;
+using GmTools.Server.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace GmTools.Server.Rewards;
@@ -19,11 +20,16 @@ public static partial class CatalogueRules
     public static bool IsValidItemId(string? id) => id is not null && ItemIdShape().IsMatch(id);
 }
 
-/// <summary>The admin-kept list of what may be granted and what each unit is worth.</summary>
-public sealed class Catalogue(GmToolsDbContext db, AuditWriter audit, TimeProvider time)
+/// <summary>
+/// The admin-kept list of what may be granted and what each unit is worth. It is one list for every game server
+/// (an item id means the same thing everywhere, and unit values drive the grant limits on every server), so only an
+/// admin whose scope covers every server may change it (docs/security.md, "The catalogue").
+/// </summary>
+public sealed class Catalogue(GmToolsDbContext db, AuditWriter audit, RequestContext request, TimeProvider time)
 {
     public async Task<CatalogueItem> UpsertAsync(CatalogueItem incoming, string reason, CancellationToken ct)
     {
+        request.Caller.EnsureCoversEveryServer("changing the catalogue (one list for every game server)");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var item = await db.Set<CatalogueItem>().FromSqlInterpolated($"SELECT * FROM reward_catalogue WHERE item_id = {incoming.ItemId} FOR UPDATE").FirstOrDefaultAsync(ct);
         var before = item is null ? null : new { item.Name, item.Kind, item.UnitValue, item.Active };

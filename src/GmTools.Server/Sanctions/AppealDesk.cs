@@ -3,17 +3,21 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using GmTools.Server.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Sanctions;
 
 public sealed record AppealDecision(SanctionAppeal Appeal, Sanction Sanction);
 
 /// <summary>
-/// Appeals: open → upheld | overturned. The GM who issued the sanction may not decide its appeal
-/// (PERMISSION_DENIED: it is about who the caller is, not about the appeal's state). Overturned lifts the
-/// sanction as wrongful (it stops counting on the offense ladder) and sends the unmute/unban.
+/// Appeals: open → upheld | overturned. Overturned lifts the sanction as wrongful (it stops counting on the offense
+/// ladder) and sends the unmute/unban, so a decision passes every check a lift passes: the decider holds the lift
+/// permission and covers where the sanction applies (<see cref="ObjectRules.EnsureMayChangeSanction"/>); otherwise a
+/// GM scoped to one server could file an appeal on an all-server ban and overturn it himself. Four eyes: the decider
+/// is neither the issuer nor the filer, and, when <see cref="SanctionOptions.AppealsDecidedBySupervisor"/> is set, a
+/// supervisor (PERMISSION_DENIED: these are about who the caller is, not about the appeal's state).
 /// </summary>
-public sealed class AppealDesk(GmToolsDbContext db, AuditWriter audit, RequestContext request, SanctionDesk desk, TimeProvider time)
+public sealed class AppealDesk(GmToolsDbContext db, AuditWriter audit, RequestContext request, SanctionDesk desk, IOptionsMonitor<SanctionOptions> options, TimeProvider time)
 {
     public async Task<SanctionAppeal> FileAsync(long sanctionId, string statement, string ticketRef, CancellationToken ct)
     {
@@ -50,9 +54,10 @@ public sealed class AppealDesk(GmToolsDbContext db, AuditWriter audit, RequestCo
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var appeal = await db.LockAsync<SanctionAppeal>(appealId, ct)
-            ?? throw GrpcErrors.NotFound($"appeal {appealId} not found");
-        var sanction = await desk.LockForAppealAsync(appeal.SanctionId, ct); // NOT_FOUND for staff who may not see the player
-        request.Caller.EnsureSomeoneElse("the GM who issued a sanction may not decide its appeal", sanction.IssuedBy);
+            ?? throw GrpcErrors.NotFound(ObjectRules.AppealNotFound(appealId));
+        var sanction = await desk.LockForAppealAsync(appeal.SanctionId, ct, ObjectRules.AppealNotFound(appealId));
+        var caller = request.Caller;
+        caller.EnsureMayDecideAppeal(sanction, appeal.FiledBy, options.CurrentValue.AppealsDecidedBySupervisor);
         if (appeal.State != AppealStates.Open)
         {
             throw GrpcErrors.FailedPrecondition($"appeal {appealId} was already decided ({appeal.State})");

@@ -241,7 +241,9 @@ public sealed class SanctionDesk(
         return Caller.VisibleSanction(await db.LockAsync<Sanction>(sanctionId, ct), sanctionId);
     }
 
-    internal Task<Sanction> LockForAppealAsync(long sanctionId, CancellationToken ct) => LockVisibleAsync(sanctionId, ct);
+    /// <summary>The appealed sanction, locked; NOT_FOUND with <paramref name="notFound"/> (the appeal's message) when out of scope.</summary>
+    internal async Task<Sanction> LockForAppealAsync(long sanctionId, CancellationToken ct, string? notFound = null) =>
+        Caller.VisibleOrNotFound(await db.LockAsync<Sanction>(sanctionId, ct), Caller.SeesSanction, notFound ?? ObjectRules.SanctionNotFound(sanctionId));
 
     /// <summary>On the sanction's scope (where it applies), not on the player's home server.</summary>
     internal void EnsureMayChange(Sanction sanction) => Caller.EnsureMayChangeSanction(sanction);

@@ -28,6 +28,12 @@ public sealed class SanctionOptions
     [Range(1, 10_000)]
     public int MaxBulkPlayers { get; set; } = 1000;
 
+    /// <summary>
+    /// Who decides appeals besides "neither the issuer nor the filer": false = any other GM with the permission
+    /// (and the scope); true = only a supervisor or admin.
+    /// </summary>
+    public bool AppealsDecidedBySupervisor { get; set; }
+
     public TimeSpan BulkPreviewLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How long a replica trusts its in-process copy without hearing from Redis pub/sub.</summary>

@@ -1,4 +1,3 @@
-using GmTools.Server.Audit;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using Grpc.AspNetCore.Server;
@@ -19,7 +18,7 @@ namespace GmTools.Server.Security;
 public sealed class AccessInterceptor(
     RequestContext requestContext,
     CallerRateLimiter rateLimiter,
-    AuditWriter audit,
+    AccessDenials denials,
     ILogger<AccessInterceptor> logger) : Interceptor
 {
     public const string RequestIdHeader = "x-request-id";
@@ -52,10 +51,15 @@ public sealed class AccessInterceptor(
         var method = metadata?.GetMetadata<GrpcMethodMetadata>()?.Method;
         var open = method is not null && IsOpenService(method.ServiceName);
         Caller? caller = null;
+        string? permission = null;
         if (!open)
         {
             var required = metadata?.GetMetadata<RequiresPermissionAttribute>();
             caller = Caller.FromPrincipal(http.User);
+            if (caller is null && http.Items.ContainsKey(GameServerAuthenticationHandler.ThrottledItem))
+            {
+                throw GrpcErrors.ResourceExhausted("too many failed authentications from this source; retry later");
+            }
             if (caller is null)
             {
                 throw GrpcErrors.Unauthenticated("a valid staff token or game-server credential is required");
@@ -66,11 +70,17 @@ public sealed class AccessInterceptor(
                 logger.LogError("RPC {Method} declares no permission and was refused", context.Method);
                 throw GrpcErrors.PermissionDenied($"{context.Method} declares no permission");
             }
+            // Refused calls count against the caller's rate too, and before anything is written: a loop on a
+            // forbidden call is throttled like any other loop.
+            if (!rateLimiter.TryAcquire(caller))
+            {
+                throw GrpcErrors.ResourceExhausted("rate limit exceeded; slow down and retry later");
+            }
             if (!caller.Holds(required.Permission))
             {
                 try
                 {
-                    await audit.AppendDeniedAsync(context.Method, required.Permission, context.CancellationToken);
+                    await denials.RecordAsync(caller, requestContext.RequestId, context.Method, required.Permission, "role", context.CancellationToken);
                 }
                 catch (Exception ex) when (StoreFailures.Classify(ex) == StoreFailure.Unavailable)
                 {
@@ -78,10 +88,7 @@ public sealed class AccessInterceptor(
                 }
                 throw GrpcErrors.PermissionDenied($"permission '{required.Permission}' is required");
             }
-            if (!rateLimiter.TryAcquire(caller))
-            {
-                throw GrpcErrors.ResourceExhausted("rate limit exceeded; slow down and retry later");
-            }
+            permission = required.Permission;
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestContext.RequestId, ["Actor"] = caller?.Id });
@@ -90,6 +97,13 @@ public sealed class AccessInterceptor(
             try
             {
                 return await call();
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied && caller is not null && permission is not null)
+            {
+                // An object-level refusal (scope, four eyes): recorded as compactly as a role refusal.
+                await ResetAsync(http.RequestServices);
+                await denials.TryRecordAsync(caller, requestContext.RequestId, context.Method, permission, "object");
+                throw;
             }
             catch (RpcException)
             {

@@ -1,25 +1,31 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using GmTools.Server.GameServers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Security;
 
 /// <summary>
-/// Authenticates "authorization: GameServer id.secret". Stored hashes are cached in process for a short
-/// time because game servers call the gate on every login and chat line; a rotated credential stops
-/// working everywhere within <see cref="GameServerCredentialCache.Ttl"/>.
+/// Authenticates "authorization: GameServer id.secret". Before anything costs a lookup: a source that failed too often
+/// lately is refused (<see cref="FailedAuthentications"/>), and an id that is not the shape of a game-server id is
+/// refused outright. Stored hashes are cached in process for a short time (bounded in entries and age) because game
+/// servers call the gate on every login and chat line; a rotated credential stops working everywhere within
+/// <see cref="GameServerAuthOptions.CacheTtl"/>.
 /// </summary>
 public sealed class GameServerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    GameServerCredentialCache cache)
+    GameServerCredentialCache cache,
+    FailedAuthentications failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    /// <summary>Set on the HttpContext when the source was throttled, so the gate answers RESOURCE_EXHAUSTED rather than UNAUTHENTICATED.</summary>
+    public const string ThrottledItem = "gmtools.auth-throttled";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
@@ -27,13 +33,22 @@ public sealed class GameServerAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        if (!GameServerCredential.TryParse(header[(GameServerCredential.Scheme.Length + 1)..].Trim(), out var id, out var secret))
+        var source = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (failures.IsThrottled(source))
         {
+            Context.Items[ThrottledItem] = true;
+            return AuthenticateResult.Fail("too many failed game-server authentications from this source");
+        }
+        if (!GameServerCredential.TryParse(header[(GameServerCredential.Scheme.Length + 1)..].Trim(), out var id, out var secret)
+            || !GameServerIds.IsValid(id) || secret.Length > GameServerCredential.MaxSecretLength)
+        {
+            failures.Record(source);
             return AuthenticateResult.Fail("malformed game-server credential");
         }
         var hash = await cache.GetSecretHashAsync(id, Context.RequestAborted);
         if (hash is null || !GameServerCredential.Matches(secret, hash))
         {
+            failures.Record(source);
             return AuthenticateResult.Fail("unknown game server or wrong credential");
         }
         var identity = new ClaimsIdentity([new Claim(Caller.GameServerIdClaim, id)], GameServerCredential.Scheme);
@@ -41,28 +56,133 @@ public sealed class GameServerAuthenticationHandler(
     }
 }
 
-public sealed class GameServerCredentialCache(IServiceScopeFactory scopes, TimeProvider time)
+/// <summary>Section "GmTools:GameServerAuth": the credential cache's bounds and the failed-authentication limit.</summary>
+public sealed class GameServerAuthOptions
 {
-    public static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    public const string Section = "GmTools:GameServerAuth";
 
-    private readonly ConcurrentDictionary<string, (byte[]? Hash, DateTimeOffset FetchedAt)> _entries = new(StringComparer.Ordinal);
+    /// <summary>How long a stored hash (or "no such server") is trusted: also how long a rotated credential keeps working.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most ids cached at once (known and unknown alike); beyond it the oldest-used are dropped.</summary>
+    [System.ComponentModel.DataAnnotations.Range(16, 1_000_000)]
+    public int CacheEntries { get; set; } = 10_000;
+
+    /// <summary>Failed authentications one source may have within a minute before it is refused without a lookup.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
+    public int FailuresPerMinutePerSource { get; set; } = 30;
+
+    /// <summary>Most sources whose failures are counted at once (a flood of sources cannot grow memory beyond it).</summary>
+    [System.ComponentModel.DataAnnotations.Range(16, 1_000_000)]
+    public int TrackedSources { get; set; } = 10_000;
+}
+
+/// <summary>
+/// The hashes of game-server credentials, by id, in a size-bounded <see cref="MemoryCache"/>. Age is judged by
+/// <see cref="TimeProvider"/> (tests move it); the cache's own expiry is only a backstop for memory.
+/// </summary>
+public sealed class GameServerCredentialCache : IDisposable
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<GameServerAuthOptions> _options;
+    private readonly MemoryCache _entries;
+
+    public GameServerCredentialCache(IServiceScopeFactory scopes, TimeProvider time, IOptionsMonitor<GameServerAuthOptions> options)
+    {
+        _scopes = scopes;
+        _time = time;
+        _options = options;
+        _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.CacheEntries, CompactionPercentage = 0.25 });
+    }
+
+    private sealed record Entry(byte[]? Hash, DateTimeOffset FetchedAt);
+
+    /// <summary>Entries held now (for tests and diagnostics).</summary>
+    public int Count => _entries.Count;
 
     public async Task<byte[]?> GetSecretHashAsync(string gameServerId, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (_entries.TryGetValue(gameServerId, out var entry) && now - entry.FetchedAt < Ttl)
+        var now = _time.GetUtcNow();
+        var ttl = _options.CurrentValue.CacheTtl;
+        if (_entries.TryGetValue(gameServerId, out Entry? entry) && entry is not null && now - entry.FetchedAt < ttl)
         {
             return entry.Hash;
         }
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Persistence.GmToolsDbContext>();
         var hash = await db.Set<GameServerEntity>().AsNoTracking()
             .Where(g => g.GameServerId == gameServerId)
             .Select(g => g.CredentialHash)
             .FirstOrDefaultAsync(ct);
-        _entries[gameServerId] = (hash, now);
+        _entries.Set(gameServerId, new Entry(hash, now), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = ttl * 2 });
         return hash;
     }
 
-    public void Forget(string gameServerId) => _entries.TryRemove(gameServerId, out _);
+    public void Forget(string gameServerId) => _entries.Remove(gameServerId);
+
+    public void Dispose() => _entries.Dispose();
+}
+
+/// <summary>
+/// Failed game-server authentications per source (remote address) in fixed one-minute windows of
+/// <see cref="TimeProvider"/>; a source over the limit is refused before any lookup until its window ends. Per
+/// replica and size-bounded, like the call rate limit: a guard against floods, not an account lockout.
+/// </summary>
+public sealed class FailedAuthentications : IDisposable
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<GameServerAuthOptions> _options;
+    private readonly MemoryCache _sources;
+
+    public FailedAuthentications(TimeProvider time, IOptionsMonitor<GameServerAuthOptions> options)
+    {
+        _time = time;
+        _options = options;
+        _sources = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.TrackedSources, CompactionPercentage = 0.25 });
+    }
+
+    private sealed class Count
+    {
+        public long WindowStartTicks;
+        public int Failures;
+    }
+
+    public bool IsThrottled(string source)
+    {
+        if (!_sources.TryGetValue(source, out Count? count) || count is null)
+        {
+            return false;
+        }
+        lock (count)
+        {
+            return CurrentWindow(count) && count.Failures >= _options.CurrentValue.FailuresPerMinutePerSource;
+        }
+    }
+
+    public void Record(string source)
+    {
+        var count = _sources.GetOrCreate(source, e =>
+        {
+            e.Size = 1;
+            e.SlidingExpiration = Window * 2;
+            return new Count { WindowStartTicks = _time.GetUtcNow().UtcTicks };
+        })!;
+        lock (count)
+        {
+            if (!CurrentWindow(count))
+            {
+                count.WindowStartTicks = _time.GetUtcNow().UtcTicks;
+                count.Failures = 0;
+            }
+            count.Failures++;
+        }
+    }
+
+    private bool CurrentWindow(Count count) => _time.GetUtcNow().UtcTicks - count.WindowStartTicks < Window.Ticks;
+
+    public void Dispose() => _sources.Dispose();
 }

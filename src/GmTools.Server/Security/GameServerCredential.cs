@@ -12,6 +12,9 @@ public static class GameServerCredential
 {
     public const string Scheme = "GameServer";
 
+    /// <summary>Hex of 32 bytes; a longer "secret" is refused before it is hashed.</summary>
+    public const int MaxSecretLength = 64;
+
     public static (string Credential, byte[] SecretHash) Create(string gameServerId)
     {
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

@@ -60,11 +60,46 @@ public static class ObjectRules
 
     public static string AppealNotFound(long appealId) => $"appeal {appealId} not found";
 
+    /// <summary>
+    /// Deciding an appeal may lift the sanction, so it passes every check a lift passes (the lift permission, the
+    /// sanction's scope), and four eyes: neither the issuer nor the filer, a supervisor when so configured.
+    /// </summary>
+    public static void EnsureMayDecideAppeal(this Caller caller, Sanction appealed, string filedBy, bool supervisorOnly)
+    {
+        if (!caller.Holds(Permissions.SanctionsLift))
+        {
+            throw Infrastructure.Grpc.GrpcErrors.PermissionDenied($"deciding an appeal may lift the sanction and needs permission '{Permissions.SanctionsLift}'");
+        }
+        caller.EnsureMayChangeSanction(appealed);
+        caller.EnsureSomeoneElse("an appeal must be decided by someone other than the sanction's issuer and the appeal's filer", appealed.IssuedBy, filedBy);
+        if (supervisorOnly && caller.Kind != CallerKind.System && !caller.Roles.Any(r => r is Role.Supervisor or Role.Admin))
+        {
+            throw Infrastructure.Grpc.GrpcErrors.PermissionDenied("appeals are decided by a supervisor here (GmTools:Sanctions:AppealsDecidedBySupervisor)");
+        }
+    }
+
     // ---- bulk actions: seen only by staff who see every player and server in them; the scope "all" needs every server to act on.
 
     public static bool SeesBulkAction(this Caller caller, IEnumerable<string> gameServerIds) => caller.SeesAll(gameServerIds);
 
     public static string BulkActionNotFound => "preview token not found";
+
+    /// <summary>A bulk sanction is seen whole: every player's server and where it applies (all servers: unscoped only).</summary>
+    public static bool SeesBulkSanction(this Caller caller, BulkSanctionPreview bulk) =>
+        caller.SeesAll(bulk.PlayerGameServerIds) && caller.Sees(bulk.ScopeGameServerId);
+
+    public static BulkSanctionPreview VisibleBulkSanction(this Caller caller, BulkSanctionPreview? bulk) =>
+        caller.VisibleOrNotFound(bulk, caller.SeesBulkSanction, BulkActionNotFound);
+
+    /// <summary>Approving reaches every target: where it applies and every player's home now (players may have moved since the preview).</summary>
+    public static void EnsureMayApproveBulk(this Caller caller, BulkSanctionPreview bulk, IEnumerable<string> currentHomes)
+    {
+        if (bulk.ScopeGameServerId is null)
+        {
+            caller.EnsureCoversEveryServer("approving an all-server bulk sanction");
+        }
+        caller.EnsureCovers(currentHomes.Concat(bulk.PlayerGameServerIds).Concat(bulk.ScopeGameServerId is { } on ? [on] : []), "approving this bulk sanction");
+    }
 
     // ---- grants: seen only whole (every recipient's server); decided by someone other than the requester.
 

@@ -10,6 +10,7 @@ public static class Permissions
     public const string DiagnosticsEcho = "diagnostics.echo";
 
     public const string AuditRead = "audit.read";
+    public const string AuditVerifyFull = "audit.verify_full";
 
     public const string GameServersRead = "gameservers.read";
     public const string GameServersManage = "gameservers.manage";
@@ -21,6 +22,7 @@ public static class Permissions
     public const string PlayersRead = "players.read";
     public const string PlayersReadContact = "players.read_contact";
     public const string PlayersNote = "players.note";
+    public const string PlayersTransfer = "players.transfer";
 
     public const string SanctionsCheck = "sanctions.check";
     public const string SanctionsRead = "sanctions.read";
@@ -36,6 +38,12 @@ public static class Permissions
     public const string RewardsRevoke = "rewards.revoke";
     public const string CatalogueManage = "catalogue.manage";
     public const string CampaignsManage = "campaigns.manage";
+
+    public const string ChatIngest = "chat.ingest";
+    public const string ChatWatch = "chat.watch";
+    public const string ChatReview = "chat.review";
+    public const string ChatRulesRead = "chat.rules_read";
+    public const string ChatRulesManage = "chat.rules_manage";
 
     public const string AnnouncementsRead = "announcements.read";
     public const string AnnouncementsDraft = "announcements.draft";
@@ -70,6 +78,7 @@ public static class PermissionTable
         .. Viewer,
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
+        Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
     ];
 
@@ -77,6 +86,7 @@ public static class PermissionTable
     [
         .. Agent, .. Gm,
         Permissions.AuditRead, Permissions.RewardsApprove, Permissions.RewardsRevoke,
+        Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer, Permissions.ChatRulesRead,
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
         Permissions.AnnouncementsApprove,
     ];
@@ -84,12 +94,13 @@ public static class PermissionTable
     private static readonly string[] Admin =
     [
         .. Supervisor,
-        Permissions.GameServersManage, Permissions.CatalogueManage,
+        Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull, Permissions.ChatRulesManage,
     ];
 
     private static readonly string[] GameServer =
     [
         .. Everyone,
+        Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck, Permissions.ChatIngest,
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
         Permissions.AnnouncementsActive,
     ];

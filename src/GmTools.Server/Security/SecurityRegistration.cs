@@ -14,8 +14,11 @@ public static class SecurityRegistration
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StaffTokenIssuer>();
+        services.AddOptions<GameServerAuthOptions>().BindConfiguration(GameServerAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GameServerCredentialCache>();
+        services.AddSingleton<FailedAuthentications>();
         services.AddSingleton<CallerRateLimiter>();
+        services.AddSingleton<AccessDenials>();
         services.AddScoped<RequestContext>();
 
         // One default scheme that picks by the authorization header, so both kinds of caller reach the same RPCs.

@@ -107,7 +107,8 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
         var created = await agent.CreateGrantAsync(request);
         Assert.Equal(GrantState.Approved, created.Grant.State);
 
-        var grantRef = GmTools.Server.Rewards.GrantDelivery.GrantRef(created.Grant.GrantId);
+        // The id form game servers match (game_commands.proto): the staff API's grant id in decimal.
+        var grantRef = created.Grant.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await EventuallyAsync(() => game.Has(c => c.MailReward?.GrantId == grantRef && c.MailReward.PlayerId == "victim-1")
                 && game.Has(c => c.MailReward?.GrantId == grantRef && c.MailReward.PlayerId == "victim-2"),
             "both mails at the game server", within: TimeSpan.FromSeconds(5));

@@ -1,5 +1,7 @@
 using GmTools.Contracts.V1;
+using GmTools.Server.Audit;
 using GmTools.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Role = GmTools.Server.Security.Role;
 
@@ -16,7 +18,9 @@ public sealed class AuditChainTests
         {
             await admin.RegisterGameServerAsync(new RegisterGameServerRequest { GameServerId = $"s{i}", DisplayName = $"Server {i}", Reason = "launch" });
         }
-        return (fx, new AuditService.AuditServiceClient(fx.StaffChannel("sam", Role.Supervisor)));
+        // Linked now, so the tests below tamper with the chain rather than race the background chainer.
+        await fx.Server.Services.GetRequiredService<AuditChainer>().CatchUpAsync(CancellationToken.None);
+        return (fx, new AuditService.AuditServiceClient(fx.StaffChannel("ada", Role.Admin)));
     }
 
     private static async Task ExecuteAsync(ServerFixture fx, string sql)
@@ -36,6 +40,7 @@ public sealed class AuditChainTests
         var records = await audit.ListAuditRecordsAsync(new ListAuditRecordsRequest { Action = "gameserver." });
         Assert.Equal(5, records.Records.Count);
         Assert.All(records.Records, r => Assert.Equal("ada", r.Actor));
+        Assert.Equal([5L, 4, 3, 2, 1], records.Records.Select(r => r.Sequence));
         Assert.Equal(["s5", "s4", "s3", "s2", "s1"], records.Records.Select(r => r.TargetId));
 
         var page1 = await audit.ListAuditRecordsAsync(new ListAuditRecordsRequest { Actor = "ada", PageSize = 3 });
@@ -43,7 +48,7 @@ public sealed class AuditChainTests
         Assert.Equal(5, page1.Records.Concat(page2.Records).Select(r => r.Sequence).Distinct().Count());
         Assert.Equal("", page2.NextPageToken);
 
-        var report = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        var report = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest { Full = true });
         Assert.True(report.Intact, report.Problem);
         Assert.Equal(5, report.RecordsChecked);
     }
@@ -66,7 +71,7 @@ public sealed class AuditChainTests
         var (fx, audit) = await StartWithHistoryAsync();
         await using var _ = new AsyncDisposer(fx);
         await ExecuteAsync(fx, "UPDATE audit_records SET reason = 'nothing to see' WHERE sequence = 3");
-        var report = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        var report = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest { Full = true });
         Assert.False(report.Intact);
         Assert.Equal(3, report.FirstBrokenSequence);
         Assert.Contains("edited", report.Problem, StringComparison.Ordinal);
@@ -78,12 +83,12 @@ public sealed class AuditChainTests
         var (fx, audit) = await StartWithHistoryAsync();
         await using var _ = new AsyncDisposer(fx);
         await ExecuteAsync(fx, "DELETE FROM audit_records WHERE sequence = 5");
-        var tail = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        var tail = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest { Full = true });
         Assert.False(tail.Intact);
         Assert.Equal(5, tail.FirstBrokenSequence);
 
         await ExecuteAsync(fx, "DELETE FROM audit_records WHERE sequence = 2");
-        var middle = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest());
+        var middle = await audit.VerifyAuditChainAsync(new VerifyAuditChainRequest { Full = true });
         Assert.False(middle.Intact);
         Assert.Equal(2, middle.FirstBrokenSequence);
         Assert.Contains("missing", middle.Problem, StringComparison.Ordinal);

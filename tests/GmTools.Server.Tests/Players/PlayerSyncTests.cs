@@ -46,18 +46,18 @@ public sealed class PlayerSyncTests(ServerFixture fx) : IClassFixture<ServerFixt
     }
 
     [Fact]
-    public async Task A_player_moves_to_another_game_server_only_through_a_newer_version()
+    public async Task A_sync_never_moves_a_player_to_another_game_server_whatever_its_version()
     {
         var from = await GameServerAsync("sync-from");
         var to = await GameServerAsync("sync-to");
         await from.SyncAsync("sync-from", Profile("mover", "Mover", version: 5));
 
-        Assert.Equal(1, (await to.SyncAsync("sync-to", Profile("mover", "Mover", version: 5))).SkippedStale);
-        Assert.Equal(1, (await to.SyncAsync("sync-to", Profile("mover", "Mover", version: 6))).Updated);
-        // The old server's late, stale report does not pull the player back.
-        Assert.Equal(1, (await from.SyncAsync("sync-from", Profile("mover", "Mover", version: 5))).SkippedStale);
+        var claimed = await to.SyncAsync("sync-to", Profile("mover", "Mover", version: 6));
+        Assert.Equal(("players[0]", "mover"), (claimed.Refused.Single().Field, claimed.Refused.Single().PlayerId));
+        Assert.Equal(0, claimed.Updated);
+        Assert.Equal(1, (await from.SyncAsync("sync-from", Profile("mover", "Mover", version: 6))).Updated);
 
-        Assert.Equal("sync-to", (await Staff.GetPlayerAsync(new GetPlayerRequest { PlayerId = "mover" })).Player.GameServerId);
+        Assert.Equal("sync-from", (await Staff.GetPlayerAsync(new GetPlayerRequest { PlayerId = "mover" })).Player.GameServerId);
     }
 
     [Fact]
@@ -133,7 +133,8 @@ public sealed class DemoPlayersTests(ServerFixture fx) : IClassFixture<ServerFix
             var perServer = await db.Set<Server.Players.Player>().GroupBy(p => p.GameServerId)
                 .Select(g => new { g.Key, Count = g.Count(), MaxVersion = g.Max(p => p.Version) }).OrderBy(g => g.Key).ToListAsync();
             Assert.Equal(["s1", "s2", "s3"], perServer.Select(g => g.Key));
-            Assert.All(perServer, g => Assert.Equal((Server.Players.DemoPlayers.PerServer, 1L), (g.Count, g.MaxVersion)));
+            Assert.All(perServer, g => Assert.Equal(
+                (Server.Players.DemoPlayers.PerServer + Demo.DemoStory.Players.Count(p => p.GameServerId == g.Key), 1L), (g.Count, g.MaxVersion)));
         }
         var staff = new PlayerService.PlayerServiceClient(fx.StaffChannel("ada", Role.Admin));
         Assert.NotEmpty((await staff.SearchPlayersAsync(new SearchPlayersRequest { NamePrefix = "张" })).Players);

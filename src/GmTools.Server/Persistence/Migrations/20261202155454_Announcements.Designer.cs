@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261202154613_Announcements")]
+    [Migration("20261202155454_Announcements")]
     partial class Announcements
     {
         /// <inheritdoc />
@@ -190,6 +190,11 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("last_sequence");
 
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
+
                     b.HasKey("Id")
                         .HasName("pk_audit_chain_head");
 
@@ -204,11 +209,41 @@ namespace GmTools.Server.Persistence.Migrations
                         });
                 });
 
-            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
+            modelBuilder.Entity("GmTools.Server.Audit.AuditCheckpoint", b =>
                 {
                     b.Property<long>("Sequence")
                         .HasColumnType("bigint")
                         .HasColumnName("sequence");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Mac")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("Sequence")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Audit.AuditRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id")
+                        .HasDefaultValueSql("gm_next_audit_id()");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -225,6 +260,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("actor_role");
 
+                    b.Property<DateTimeOffset?>("ChainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("chained_at");
+
                     b.Property<string>("Change")
                         .IsRequired()
                         .HasColumnType("json")
@@ -235,10 +274,14 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("game_server_id");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
+
+                    b.Property<string>("Mac")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("mac");
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
@@ -254,7 +297,6 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnName("player_id");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("prev_hash");
@@ -264,10 +306,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reason");
 
+                    b.Property<Guid>("RecordKey")
+                        .HasColumnType("uuid")
+                        .HasColumnName("record_key");
+
                     b.Property<string>("RequestId")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("request_id");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
 
                     b.Property<string>("TargetId")
                         .IsRequired()
@@ -284,22 +334,213 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("ticket_ref");
 
-                    b.HasKey("Sequence")
+                    b.HasKey("Id")
                         .HasName("pk_audit_records");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_records_unchained")
+                        .HasFilter("sequence IS NULL");
+
+                    b.HasIndex("Mac")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_mac");
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_audit_records_occurred_at");
 
-                    b.HasIndex("Action", "Sequence")
-                        .HasDatabaseName("ix_audit_records_action_sequence");
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_records_sequence");
 
-                    b.HasIndex("Actor", "Sequence")
-                        .HasDatabaseName("ix_audit_records_actor_sequence");
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_records_action_id");
 
-                    b.HasIndex("PlayerId", "Sequence")
-                        .HasDatabaseName("ix_audit_records_player_id_sequence");
+                    b.HasIndex("Actor", "Id")
+                        .HasDatabaseName("ix_audit_records_actor_id");
+
+                    b.HasIndex("PlayerId", "Id")
+                        .HasDatabaseName("ix_audit_records_player_id_id");
 
                     b.ToTable("audit_records", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.ChatWatch.ChatFlag", b =>
+                {
+                    b.Property<long>("FlagId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("flag_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("FlagId"));
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTimeOffset>("FlaggedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("flagged_at");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("LineId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("line_id");
+
+                    b.Property<string>("Matches")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("matches");
+
+                    b.Property<string>("Policy")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("policy");
+
+                    b.Property<string>("RecipientPlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recipient_player_id");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule");
+
+                    b.Property<long>("RuleVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_version");
+
+                    b.Property<long?>("SanctionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sanction_id");
+
+                    b.Property<string>("SenderPlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sender_player_id");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Term")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("term");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("text");
+
+                    b.HasKey("FlagId")
+                        .HasName("pk_chat_flags");
+
+                    b.HasIndex("SanctionId")
+                        .HasDatabaseName("ix_chat_flags_sanction_id")
+                        .HasFilter("sanction_id IS NOT NULL");
+
+                    b.HasIndex("GameServerId", "LineId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_chat_flags_game_server_id_line_id");
+
+                    b.HasIndex("State", "FlagId")
+                        .HasDatabaseName("ix_chat_flags_state_flag_id");
+
+                    b.HasIndex("SenderPlayerId", "Category", "FlaggedAt")
+                        .HasDatabaseName("ix_chat_flags_sender_player_id_category_flagged_at");
+
+                    b.ToTable("chat_flags", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.ChatWatch.ChatRuleVersionEntity", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<long?>("BasedOn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("based_on");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("document");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<int>("TermCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("term_count");
+
+                    b.HasKey("Version")
+                        .HasName("pk_chat_rule_versions");
+
+                    b.ToTable("chat_rule_versions", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameLink.GameLinkRecord", b =>
@@ -382,6 +623,20 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("body");
 
+                    b.Property<byte[]>("CompensationBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("compensation_body");
+
+                    b.Property<string>("CompensationCorrelation")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("compensation_correlation");
+
+                    b.Property<string>("CompensationKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("compensation_kind");
+
                     b.Property<string>("CorrelationId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -421,8 +676,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("outcome");
 
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("CommandId")
                         .HasName("pk_gamelink_outbox");
+
+                    b.HasIndex("AckedAt")
+                        .HasDatabaseName("ix_gamelink_outbox_settled")
+                        .HasFilter("outcome IS NOT NULL");
 
                     b.HasIndex("CorrelationId")
                         .HasDatabaseName("ix_gamelink_outbox_correlation_id");
@@ -432,6 +695,23 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("outcome IS NULL");
 
                     b.ToTable("gamelink_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.GameLink.SentMark", b =>
+                {
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("SentThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent_through");
+
+                    b.HasKey("GameServerId")
+                        .HasName("pk_gamelink_sent_marks");
+
+                    b.ToTable("gamelink_sent_marks", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameServers.GameServerEntity", b =>
@@ -661,6 +941,16 @@ namespace GmTools.Server.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CampaignId"));
 
+                    b.Property<string>("CancelCursor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cancel_cursor");
+
+                    b.Property<DateTimeOffset?>("CancelFinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_finished_at");
+
                     b.Property<string>("CancelReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -674,6 +964,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("cancelled_by");
+
+                    b.Property<bool>("ClawBackDelivered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("claw_back_delivered");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -775,10 +1069,50 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_start");
 
+                    b.Property<long>("Withdrawn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("withdrawn");
+
                     b.HasKey("CampaignId")
                         .HasName("pk_campaigns");
 
+                    b.HasIndex("State", "CampaignId")
+                        .HasDatabaseName("ix_campaigns_state_campaign_id");
+
                     b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CampaignProgressRow", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("Cancelled")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cancelled");
+
+                    b.Property<long>("ClawedBack")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clawed_back");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed");
+
+                    b.HasKey("CampaignId", "GameServerId")
+                        .HasName("pk_campaign_progress");
+
+                    b.ToTable("campaign_progress", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.CampaignRecipient", b =>
@@ -1036,6 +1370,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<TimeSpan?>("EndDuration")
+                        .HasColumnType("interval")
+                        .HasColumnName("end_duration");
+
+                    b.Property<bool>("EndPermanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("end_permanent");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
                     b.Property<DateTimeOffset?>("ExecutedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("executed_at");
@@ -1043,6 +1389,12 @@ namespace GmTools.Server.Persistence.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
 
                     b.Property<bool>("NeedsApproval")
                         .HasColumnType("boolean")
@@ -1052,14 +1404,51 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("player_count");
 
+                    b.PrimitiveCollection<List<string>>("PlayerGameServerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("player_game_server_ids");
+
+                    b.PrimitiveCollection<List<string>>("PlayerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("player_ids");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reason_code");
+
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("requested_by");
 
+                    b.Property<string>("ScopeGameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope_game_server_id");
+
+                    b.Property<string>("TicketRef")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ticket_ref");
+
                     b.HasKey("Token")
                         .HasName("pk_sanction_bulk_previews");
+
+                    b.HasIndex("CreatedAt", "Token")
+                        .HasDatabaseName("ix_sanction_bulk_previews_created_at_token")
+                        .HasFilter("executed_at IS NULL");
 
                     b.ToTable("sanction_bulk_previews", (string)null);
                 });
@@ -1262,6 +1651,55 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("state = 'open'");
 
                     b.ToTable("sanction_appeals", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Security.AccessDenial", b =>
+                {
+                    b.Property<string>("Actor")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("actor");
+
+                    b.Property<string>("Permission")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("permission");
+
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("ActorRole")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("actor_role");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_at");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_at");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("method");
+
+                    b.HasKey("Actor", "Permission", "Minute")
+                        .HasName("pk_access_denials");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_access_denials_minute");
+
+                    b.ToTable("access_denials", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Announcements.AnnouncementOccurrence", b =>
