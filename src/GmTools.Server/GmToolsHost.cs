@@ -1,4 +1,5 @@
 using GmTools.Server.Audit;
+using GmTools.Server.ChatWatch;
 using GmTools.Server.Diagnostics;
 using GmTools.Server.GameLink;
 using GmTools.Server.GameServers;
@@ -65,6 +66,7 @@ public static class GmToolsHost
         services.AddPlayers();
         services.AddSanctions();
         services.AddRewards(configuration);
+        services.AddChatWatch();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -84,5 +86,6 @@ public static class GmToolsHost
         app.MapPlayers();
         app.MapSanctions();
         app.MapRewards();
+        app.MapChatWatch();
     }
 }

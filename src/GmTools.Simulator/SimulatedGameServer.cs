@@ -38,6 +38,8 @@ public sealed class SimulatedGameServer
     // id → the ack it got; a repeat is acknowledged again the same way, never applied again.
     private readonly Dictionary<long, CommandAck> _processed = [];
     private readonly List<long> _appliedOrder = [];
+    // What each player holds from mail and claw-backs applied here: the game server's side of a grant's ledger.
+    private readonly Dictionary<string, Dictionary<string, long>> _holdings = new(StringComparer.Ordinal);
     private long _highWater;
     private long _received;
     private long _duplicates;
@@ -100,6 +102,17 @@ public sealed class SimulatedGameServer
         lock (_gate)
         {
             return [.. _appliedOrder];
+        }
+    }
+
+    /// <summary>What the player holds from applied mail minus applied claw-backs, per item (zero counts left out).</summary>
+    public Dictionary<string, long> Holdings(string playerId)
+    {
+        lock (_gate)
+        {
+            return _holdings.TryGetValue(playerId, out var items)
+                ? items.Where(kv => kv.Value != 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)
+                : new Dictionary<string, long>(StringComparer.Ordinal);
         }
     }
 
@@ -263,12 +276,38 @@ public sealed class SimulatedGameServer
             _processed[command.CommandId] = ack;
             _appliedOrder.Add(command.CommandId);
             _highWater = Math.Max(_highWater, command.CommandId);
+            if (!fail)
+            {
+                Book(command);
+            }
         }
         if (fail)
         {
             Interlocked.Increment(ref _failed);
         }
         return ack;
+    }
+
+    private void Book(GameCommand command)
+    {
+        var (player, lines, sign) = command.BodyCase switch
+        {
+            GameCommand.BodyOneofCase.MailReward => (command.MailReward.PlayerId, command.MailReward.Lines, 1),
+            GameCommand.BodyOneofCase.ClawBack => (command.ClawBack.PlayerId, command.ClawBack.Lines, -1),
+            _ => ("", null, 0),
+        };
+        if (lines is null)
+        {
+            return;
+        }
+        if (!_holdings.TryGetValue(player, out var items))
+        {
+            _holdings[player] = items = new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+        foreach (var line in lines)
+        {
+            items[line.ItemId] = items.GetValueOrDefault(line.ItemId) + (sign * line.Count);
+        }
     }
 
     private async Task SendAcksAsync(IClientStreamWriter<ConnectRequest> stream, SemaphoreSlim writeLock, ChannelReader<CommandAck> acks, CancellationToken ct)

@@ -31,3 +31,26 @@ public static class DemoSeederRegistration
     public static IServiceCollection AddDemoSeeder<T>(this IServiceCollection services)
         where T : class, IDemoSeeder => services.AddScoped<IDemoSeeder, T>();
 }
+
+/// <summary>
+/// The demo staff the seeders act as (the same accounts the console's development sign-in offers), and a clock
+/// stopped in the past, so that a seeder can tell a history (a mute that expired, a lift last week) through the
+/// capability's own desks instead of writing rows behind their back.
+/// </summary>
+public static class DemoActors
+{
+    public static readonly Security.Caller Gm = Staff("gus.gm", Security.Role.Gm);
+    public static readonly Security.Caller Agent = Staff("amy.agent", Security.Role.Agent);
+    public static readonly Security.Caller Supervisor = Staff("sam.supervisor", Security.Role.Supervisor);
+
+    public static Security.Caller Staff(string id, Security.Role role) => new(id, Security.CallerKind.Staff, [role], []);
+
+    /// <summary>A desk of type <typeparamref name="T"/> whose clock reads <paramref name="at"/>.</summary>
+    public static T DeskAt<T>(IServiceProvider services, DateTimeOffset at, params object[] more)
+        where T : class => ActivatorUtilities.CreateInstance<T>(services, [new StoppedClock(at), .. more]);
+
+    private sealed class StoppedClock(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
+}

@@ -18,10 +18,7 @@ public sealed class CommandOutbox(TimeProvider time)
         {
             throw new ArgumentException("a command needs a body", nameof(command));
         }
-        var body = command.Clone();
-        body.CommandId = 0;
-        body.IssuedAt = null;
-        body.ExpiresAt = null;
+        var body = BodyOf(command);
         var row = new OutboxCommand
         {
             GameServerId = gameServerId,
@@ -34,6 +31,22 @@ public sealed class CommandOutbox(TimeProvider time)
         db.Add(row);
         return row;
     }
+
+    /// <summary>The command as stored: without its id and times (those come from the row).</summary>
+    public static GameCommand BodyOf(GameCommand command)
+    {
+        var body = command.Clone();
+        body.CommandId = 0;
+        body.IssuedAt = null;
+        body.ExpiresAt = null;
+        return body;
+    }
+
+    /// <summary>
+    /// Commands a capability may take back after enqueueing them (<see cref="CommandWithdrawals"/>). Only these pay
+    /// for a durable sent mark before they go out; a kick or a mute is never taken back, so it never waits for one.
+    /// </summary>
+    public static bool IsWithdrawable(GameCommand command) => command.BodyCase is GameCommand.BodyOneofCase.MailReward;
 
     public static string KindOf(GameCommand command) => command.BodyCase switch
     {

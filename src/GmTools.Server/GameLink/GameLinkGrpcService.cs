@@ -119,7 +119,11 @@ public sealed class GameLinkGrpcService(
         violations.ThrowIfAny();
         request.Caller.EnsureIsGameServer(r.GameServerId);
         var settled = await store.SettleAsync(r.GameServerId, r.Acks, time.GetUtcNow(), context.CancellationToken);
-        return new AckCommandsResponse { Settled = settled };
+        if (settled.Compensations > 0)
+        {
+            hub.CommandsCommitted([r.GameServerId]);
+        }
+        return new AckCommandsResponse { Settled = settled.Settled };
     }
 
     [RequiresPermission(Permissions.GameLinkRead)]

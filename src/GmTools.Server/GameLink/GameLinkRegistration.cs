@@ -11,6 +11,7 @@ public static class GameLinkRegistration
         services.AddOptions<GameLinkOptions>().BindConfiguration(GameLinkOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GameLinkOptions>, GameLinkOptionsValidation>();
         services.AddSingleton<CommandOutbox>();
+        services.AddSingleton<CommandWithdrawals>();
         services.AddSingleton(_ => DeliveryDatabase.Create(PersistenceRegistration.RequiredConnectionString(configuration, PersistenceRegistration.ConnectionStringName)));
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<GameLinkHub>();

@@ -218,7 +218,11 @@ internal sealed class GameLinkSession
                     marks[i] = _sends.Remove(id, out var mark) ? mark : default;
                 }
             }
-            await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), ct, marks);
+            var result = await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), ct, marks);
+            if (result.Compensations > 0)
+            {
+                _commandsWaiting = true; // an applied, withdrawn command queued its claw-back for this game server
+            }
             _wake.Set(); // room in the window
         }
     }
@@ -277,6 +281,13 @@ internal sealed class GameLinkSession
             var want = Math.Min(room, _options.MaxBatch);
             var taken = await _store.TakeForStreamAsync(GameServerId, SessionId, _cursor, want, now, ct);
             var batch = taken.Commands;
+            var readThrough = batch.Count > 0 ? batch[^1].CommandId : 0;
+            if (batch.Where(c => CommandOutbox.IsWithdrawable(c.Command)).Select(c => (long?)c.CommandId).Max() is { } sentThrough)
+            {
+                // Withdrawable commands leave only after a durable sent mark; any withdrawn before it are dropped.
+                var pending = await _store.MarkSentAsync(GameServerId, sentThrough, [.. batch.Select(c => c.CommandId)], ct);
+                batch = batch.Where(c => pending.Contains(c.CommandId)).ToList();
+            }
             if (taken.RowsTaken == 0)
             {
                 if (taken.HeldBackFrom is { } first)
@@ -299,9 +310,9 @@ internal sealed class GameLinkSession
                 responses.WriteOptions = i < batch.Count - 1 ? BufferHint : null;
                 await responses.WriteAsync(new ConnectResponse { Command = batch[i].Command }, ct);
             }
-            if (batch.Count > 0)
+            if (readThrough > 0)
             {
-                Interlocked.Exchange(ref _cursor, batch[^1].CommandId);
+                Interlocked.Exchange(ref _cursor, readThrough);
             }
             ThrowIfEnded();
             if (taken.HeldBackFrom is { } heldFrom)

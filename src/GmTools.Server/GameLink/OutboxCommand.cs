@@ -27,9 +27,41 @@ public sealed class OutboxCommand
     public DateTimeOffset? LastSentAt { get; set; }
     public int Attempts { get; set; }
     public DateTimeOffset? AckedAt { get; set; }
-    /// <summary>null while pending; "applied", "failed" (the game server said why) or "expired".</summary>
+    /// <summary>null while pending; one of <see cref="OutboxOutcomes"/>.</summary>
     public string? Outcome { get; set; }
     public string? FailureReason { get; set; }
+
+    /// <summary>
+    /// Set when the capability took the command back (<see cref="CommandWithdrawals"/>). A withdrawn command that
+    /// had not been sent is cancelled at once; one that had been sent stays pending until the game server answers.
+    /// </summary>
+    public DateTimeOffset? WithdrawnAt { get; set; }
+
+    /// <summary>What to send if a withdrawn command turns out applied (a claw-back); queued by the ack that says so.</summary>
+    public string? CompensationKind { get; set; }
+    public byte[]? CompensationBody { get; set; }
+    public string? CompensationCorrelation { get; set; }
+}
+
+/// <summary>The stored outcomes of outbox rows, in one place.</summary>
+public static class OutboxOutcomes
+{
+    public const string Applied = "applied";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+    /// <summary>Withdrawn before it was sent, or withdrawn and answered "not applied" by the game server.</summary>
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>
+/// Per game server, the highest id of a withdrawable command (<see cref="CommandOutbox.IsWithdrawable"/>) ever handed
+/// to it, written durably before the command goes out. A withdrawal compares against it under a row lock, so it
+/// knows whether the game server may have the command (then only its answer decides) or certainly has not.
+/// </summary>
+public sealed class SentMark
+{
+    public string GameServerId { get; set; } = "";
+    public long SentThrough { get; set; }
 }
 
 internal sealed class OutboxCommandConfiguration : IEntityTypeConfiguration<OutboxCommand>
@@ -48,5 +80,19 @@ internal sealed class OutboxCommandConfiguration : IEntityTypeConfiguration<Outb
         // The delivery loop reads "pending for this game server, in id order"; acked rows drop out of the index.
         b.HasIndex(c => new { c.GameServerId, c.CommandId }).HasFilter("outcome IS NULL").HasDatabaseName("ix_gamelink_outbox_pending");
         b.HasIndex(c => c.CorrelationId);
+        b.Property(c => c.CompensationKind).HasMaxLength(GameLinkLimits.CommandKind);
+        b.Property(c => c.CompensationCorrelation).HasMaxLength(GameLinkLimits.CorrelationId);
+        // The purge removes settled rows by age.
+        b.HasIndex(c => c.AckedAt).HasFilter("outcome IS NOT NULL").HasDatabaseName("ix_gamelink_outbox_settled");
+    }
+}
+
+internal sealed class SentMarkConfiguration : IEntityTypeConfiguration<SentMark>
+{
+    public void Configure(EntityTypeBuilder<SentMark> b)
+    {
+        b.ToTable("gamelink_sent_marks");
+        b.HasKey(m => m.GameServerId);
+        b.Property(m => m.GameServerId).HasMaxLength(GameServerIds.MaxLength);
     }
 }

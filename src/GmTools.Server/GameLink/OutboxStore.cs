@@ -11,6 +11,9 @@ public sealed record OutgoingCommand(long CommandId, GameCommand Command);
 /// <summary>How often a stream sent a command, and when last; written with its ack.</summary>
 public readonly record struct SendMark(int Sends, DateTimeOffset? LastSentAt);
 
+/// <summary>What a batch of acks did: rows settled, and compensations (claw-backs) queued for withdrawn commands.</summary>
+public readonly record struct AckResult(int Settled, int Compensations);
+
 /// <summary>
 /// Commands to send, and how many rows the read took (expired ones are taken and settled, not sent).
 /// <paramref name="HeldBackFrom"/>: the first committed command the read left for later because an older
@@ -61,9 +64,9 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
     // First statement of a horizon-bounded read; the reading statement that follows takes its snapshot after it.
     private const string SetHorizon = "SELECT set_config('gmtools.horizon', gm_command_horizon()::text, true)";
     private const string Horizon = "current_setting('gmtools.horizon')::bigint";
-    public const string Applied = "applied";
-    public const string Failed = "failed";
-    public const string Expired = "expired";
+    public const string Applied = OutboxOutcomes.Applied;
+    public const string Failed = OutboxOutcomes.Failed;
+    public const string Expired = OutboxOutcomes.Expired;
 
     // Pulls: expired rows in the batch are settled as "expired" instead of being sent; the outer "outcome IS NULL"
     // re-check keeps a row that was acknowledged meanwhile from being touched.
@@ -302,7 +305,7 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
             await batch.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
-        return await TakeAsync($"""
+        return await TakeAsync(gameServerId, $"""
             WITH batch AS (
               SELECT command_id FROM gamelink_outbox
               WHERE game_server_id = @gs AND outcome IS NULL AND (last_sent_at IS NULL OR last_sent_at <= @resend)
@@ -313,12 +316,18 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
             """, now, ct, ("gs", gameServerId), ("max", max), ("now", now), ("resend", now - ackTimeout));
     }
 
-    /// <summary>Settles acknowledgements; only the game server's own pending rows are touched. Returns how many settled.</summary>
-    public async Task<int> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct, IReadOnlyList<SendMark>? sends = null)
+    /// <summary>
+    /// Records acknowledgements; only the game server's own rows are touched. Every answer counts whatever the row's
+    /// state: an "applied" also settles a row that was cancelled, expired or withdrawn meanwhile (the game server had
+    /// it), and for a withdrawn command it queues the compensation in the same transaction, committed durably. A
+    /// repeated ack of an applied row changes nothing. Returns how many rows changed and how many compensations
+    /// were queued.
+    /// </summary>
+    public async Task<AckResult> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct, IReadOnlyList<SendMark>? sends = null)
     {
         if (acks.Count == 0)
         {
-            return 0;
+            return default;
         }
         var ids = new long[acks.Count];
         var ok = new bool[acks.Count];
@@ -335,26 +344,29 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
         }
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await BeginRelaxedAsync(conn, ct);
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = new NpgsqlCommand($"""
             WITH a AS (
               SELECT id, bool_or(ok) AS ok, max(reason) AS reason, sum(n)::int AS n, max(at) AS at
               FROM unnest(@ids, @ok, @reasons, @n, @at) AS a(id, ok, reason, n, at) GROUP BY id),
             locked AS (
-              SELECT o.command_id, a.ok, a.reason, a.n, a.at FROM gamelink_outbox o JOIN a ON a.id = o.command_id
-              WHERE o.game_server_id = @gs AND o.outcome IS NULL
+              SELECT o.command_id, o.game_server_id, o.withdrawn_at, o.compensation_kind, o.compensation_body, o.compensation_correlation,
+                     a.ok, a.reason, a.n, a.at
+              FROM gamelink_outbox o JOIN a ON a.id = o.command_id
+              WHERE o.game_server_id = @gs AND (o.outcome IS NULL OR (a.ok AND o.outcome <> '{OutboxOutcomes.Applied}'))
               ORDER BY o.command_id FOR UPDATE OF o),
             settled AS (
               UPDATE gamelink_outbox o SET
-                outcome = CASE WHEN l.ok THEN 'applied' ELSE 'failed' END,
+                outcome = CASE WHEN l.ok THEN '{OutboxOutcomes.Applied}' WHEN o.withdrawn_at IS NOT NULL THEN '{OutboxOutcomes.Cancelled}' ELSE '{OutboxOutcomes.Failed}' END,
                 failure_reason = CASE WHEN l.ok THEN NULL ELSE left(l.reason, 500) END,
                 acked_at = @now,
                 attempts = o.attempts + l.n,
                 last_sent_at = coalesce(l.at, o.last_sent_at)
               FROM locked l
-              WHERE o.command_id = l.command_id AND o.outcome IS NULL
+              WHERE o.command_id = l.command_id
               RETURNING 1),
+            {Compensations}
             link AS (UPDATE gamelink_links SET last_ack_at = @now WHERE game_server_id = @gs RETURNING 1)
-            SELECT count(*)::int FROM settled
+            SELECT (SELECT count(*) FROM settled)::int, (SELECT count(*) FROM comp)::int, (SELECT count(*) FROM durable)::int
             """, conn, tx);
         cmd.Parameters.AddWithValue("gs", gameServerId);
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
@@ -363,9 +375,59 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("n", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = sendCounts });
         cmd.Parameters.Add(new NpgsqlParameter<DateTime?[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = sentAt });
         cmd.Parameters.AddWithValue("now", now);
-        var settled = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        AckResult result;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            result = new AckResult(r.GetInt32(0), r.GetInt32(1));
+        }
         await tx.CommitAsync(ct);
-        return settled;
+        return result;
+    }
+
+    /// <summary>
+    /// CTEs "comp" (the compensations of withdrawn commands among "locked" rows the ack settles as applied) and
+    /// "durable" (this transaction then commits with synchronous_commit on: a compensation must not be lost in a
+    /// crash after it was sent, or the redelivered original would queue a second one).
+    /// </summary>
+    private const string Compensations = """
+        comp AS (
+          INSERT INTO gamelink_outbox (game_server_id, kind, body, correlation_id, created_at, attempts)
+          SELECT l.game_server_id, l.compensation_kind, l.compensation_body, l.compensation_correlation, @now, 0
+          FROM locked l WHERE l.ok AND l.withdrawn_at IS NOT NULL AND l.compensation_body IS NOT NULL
+          ORDER BY l.command_id
+          RETURNING 1),
+        durable AS (SELECT set_config('synchronous_commit', 'on', true) FROM (SELECT 1 FROM comp LIMIT 1) c),
+        """;
+
+    /// <summary>
+    /// Before withdrawable commands go out: raises the game server's sent mark to the highest of them, durably, and
+    /// returns which of <paramref name="ids"/> are still pending. The mark's row lock orders this against a
+    /// withdrawal (<see cref="CommandWithdrawals"/>): one that came first has cancelled its commands, and they are
+    /// dropped here; one that comes after sees the mark and waits for the game server's answer.
+    /// </summary>
+    public async Task<HashSet<long>> MarkSentAsync(string gameServerId, long sentThrough, long[] ids, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn, tx);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on"));
+        batch.BatchCommands.Add(Command("""
+            INSERT INTO gamelink_sent_marks AS m (game_server_id, sent_through) VALUES (@gs, @through)
+            ON CONFLICT (game_server_id) DO UPDATE SET sent_through = greatest(m.sent_through, excluded.sent_through)
+            """, ("gs", gameServerId), ("through", sentThrough)));
+        batch.BatchCommands.Add(Command("SELECT command_id FROM gamelink_outbox WHERE command_id = ANY(@ids) AND outcome IS NULL", ("ids", ids)));
+        var pending = new HashSet<long>();
+        await using (var r = await batch.ExecuteReaderAsync(ct))
+        {
+            // The reader starts at the first statement that returns rows: the SELECT.
+            while (await r.ReadAsync(ct))
+            {
+                pending.Add(r.GetInt64(0));
+            }
+        }
+        await tx.CommitAsync(ct);
+        return pending;
     }
 
     public sealed record LinkRow(
@@ -404,10 +466,20 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
 
     private static T? Get<T>(NpgsqlDataReader r, int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
 
-    private async Task<TakenBatch> TakeAsync(string sql, DateTimeOffset now, CancellationToken ct, params (string Name, object Value)[] parameters)
+    private async Task<TakenBatch> TakeAsync(string gameServerId, string sql, DateTimeOffset now, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await BeginRelaxedAsync(conn, ct);
+        // The sent mark first, as a withdrawal takes it (CommandWithdrawals): held until this pull commits, it
+        // keeps a withdrawal from deciding "not sent" about a command this pull is handing out.
+        await using (var mark = new NpgsqlCommand("""
+            INSERT INTO gamelink_sent_marks AS m (game_server_id, sent_through) VALUES (@gs, 0)
+            ON CONFLICT (game_server_id) DO UPDATE SET sent_through = m.sent_through
+            """, conn, tx))
+        {
+            mark.Parameters.AddWithValue("gs", gameServerId);
+            await mark.ExecuteNonQueryAsync(ct);
+        }
         // Pulled commands stop at the write-order horizon like streamed ones: a game server that applied a later id
         // would otherwise report it as its last applied and settle an earlier one that had not committed yet.
         await using (var horizon = new NpgsqlCommand(SetHorizon, conn, tx))
@@ -443,6 +515,16 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
             await using var poison = new NpgsqlCommand(FailUndecodable, conn, tx);
             Add(poison.Parameters, ("now", now), ("ids", undecodable.ToArray()));
             await poison.ExecuteNonQueryAsync(ct);
+        }
+        if (commands.Where(c => CommandOutbox.IsWithdrawable(c.Command)).Select(c => (long?)c.CommandId).Max() is { } sentThrough)
+        {
+            // Durable before the game server can see them: a crash must not forget that they went out.
+            await using var mark = new NpgsqlCommand("""
+                SET LOCAL synchronous_commit = on;
+                UPDATE gamelink_sent_marks SET sent_through = greatest(sent_through, @through) WHERE game_server_id = @gs
+                """, conn, tx);
+            Add(mark.Parameters, ("gs", gameServerId), ("through", sentThrough));
+            await mark.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         // RETURNING does not promise an order; delivery does.
@@ -481,18 +563,26 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
     private static async Task<NpgsqlTransaction> BeginRelaxedAsync(NpgsqlConnection conn, CancellationToken ct) =>
         await conn.BeginTransactionAsync(ct);
 
+    /// <summary>
+    /// The hello's (or pull's) "applied through": pending rows up to it are applied. A withdrawn one among them
+    /// queues its compensation, as its ack would have (<see cref="SettleAsync"/>).
+    /// </summary>
     private static void AddMarkApplied(NpgsqlBatch batch, string gameServerId, long lastApplied, DateTimeOffset now)
     {
         if (lastApplied <= 0)
         {
             return;
         }
-        batch.BatchCommands.Add(Command("""
-            UPDATE gamelink_outbox SET outcome = 'applied', acked_at = @now
-            WHERE command_id IN (
-              SELECT command_id FROM gamelink_outbox
+        batch.BatchCommands.Add(Command($"""
+            WITH locked AS (
+              SELECT command_id, game_server_id, withdrawn_at, compensation_kind, compensation_body, compensation_correlation, true AS ok
+              FROM gamelink_outbox
               WHERE game_server_id = @gs AND outcome IS NULL AND command_id <= @last
-              ORDER BY command_id FOR UPDATE)
+              ORDER BY command_id FOR UPDATE),
+            marked AS (
+              UPDATE gamelink_outbox o SET outcome = '{OutboxOutcomes.Applied}', acked_at = @now FROM locked l WHERE o.command_id = l.command_id RETURNING 1),
+            {Compensations.TrimEnd().TrimEnd(',')}
+            SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM durable)
             """, ("gs", gameServerId), ("last", lastApplied), ("now", now)));
     }
 

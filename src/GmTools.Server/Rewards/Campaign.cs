@@ -53,6 +53,27 @@ public sealed class Campaign
     public string? CancelledBy { get; set; }
     public DateTimeOffset? CancelledAt { get; set; }
     public string? CancelReason { get; set; }
+    /// <summary>The cancel takes back applied mail too (a ClawBack each).</summary>
+    public bool ClawBackDelivered { get; set; }
+    /// <summary>The background cancel's place: the last recipient whose mail it withdrew.</summary>
+    public string CancelCursor { get; set; } = "";
+    public long Withdrawn { get; set; }
+    public DateTimeOffset? CancelFinishedAt { get; set; }
+}
+
+/// <summary>
+/// A campaign's delivery counters per game server, kept by a trigger on gamelink_outbox as outcomes change
+/// (Persistence/Sql/campaign_progress.sql): reading progress costs a few rows, whatever the campaign's size.
+/// One row per game server, so the acks of different game servers never wait for each other.
+/// </summary>
+public sealed class CampaignProgressRow
+{
+    public long CampaignId { get; set; }
+    public string GameServerId { get; set; } = "";
+    public long Delivered { get; set; }
+    public long Failed { get; set; }
+    public long Cancelled { get; set; }
+    public long ClawedBack { get; set; }
 }
 
 public sealed class CampaignRecipient
@@ -91,6 +112,18 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.Property(c => c.Cursor).HasMaxLength(64);
         b.Property(c => c.CancelledBy).HasMaxLength(128);
         b.Property(c => c.CancelReason).HasMaxLength(500);
+        b.Property(c => c.CancelCursor).HasMaxLength(64);
+        b.HasIndex(c => new { c.State, c.CampaignId });
+    }
+}
+
+internal sealed class CampaignProgressConfiguration : IEntityTypeConfiguration<CampaignProgressRow>
+{
+    public void Configure(EntityTypeBuilder<CampaignProgressRow> b)
+    {
+        b.ToTable("campaign_progress");
+        b.HasKey(p => new { p.CampaignId, p.GameServerId });
+        b.Property(p => p.GameServerId).HasMaxLength(32);
     }
 }
 

@@ -18,7 +18,13 @@ using Caller = GmTools.Server.Security.Caller;
 
 namespace GmTools.Server.Rewards;
 
-public sealed record CampaignProgress(long Delivered, long Failed, long Cancelled);
+public sealed record CampaignProgress(long Delivered, long Failed, long Cancelled, long ClawedBack = 0)
+{
+    public static readonly CampaignProgress None = new(0, 0, 0);
+}
+
+/// <summary>A campaign with its delivery counters, as the desk hands it to the service.</summary>
+public sealed record CampaignView(Campaign Campaign, CampaignProgress Progress);
 
 public sealed record CampaignPreview(IReadOnlyList<(string GameServerId, long Recipients)> PerServer, long Total, long TotalValue);
 
@@ -223,40 +229,41 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     }
 
     /// <summary>
-    /// Stops expansion (the job's next chunk finds the campaign cancelled: both lock the campaign row) and
-    /// cancels mail not yet acknowledged. The UPDATE re-checks "outcome IS NULL" under the row lock, so a
-    /// racing acknowledgement either lands first (delivered, kept) or finds the row cancelled.
-    /// Delivered campaign mail is not clawed back.
+    /// Stops expansion at once (the expansion's next chunk locks the campaign row and finds it cancelled, so the
+    /// recipients are final when this commits) and hands the withdrawal of the mail to the background
+    /// (<see cref="CampaignCanceller"/>, a clustered job): no request holds a million row locks.
     /// </summary>
-    public async Task<(Campaign Campaign, int Cancelled)> CancelAsync(long campaignId, string reason, CancellationToken ct)
+    public async Task<CampaignView> CancelAsync(long campaignId, string reason, bool clawBackDelivered, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var campaign = await LockAsync(campaignId, ct);
         if (campaign.State is CampaignStates.Cancelled or CampaignStates.Rejected)
         {
             throw GrpcErrors.FailedPrecondition($"campaign {campaignId} is {campaign.State}");
         }
-        await using var cmd = new NpgsqlCommand("""
-            UPDATE gamelink_outbox o SET outcome = 'cancelled'
-            FROM campaign_recipients r
-            WHERE r.campaign_id = @id AND o.command_id = r.command_id AND o.outcome IS NULL
-            """, (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)tx.GetDbTransaction());
-        cmd.Parameters.AddWithValue("id", campaignId);
-        cmd.CommandTimeout = 600;
-        var cancelled = await cmd.ExecuteNonQueryAsync(ct);
+        var wasExpanding = campaign.State is CampaignStates.Expanding or CampaignStates.Expanded;
         campaign.State = CampaignStates.Cancelled;
         campaign.CancelledBy = Caller.Id;
         campaign.CancelledAt = time.GetUtcNow();
         campaign.CancelReason = reason;
+        campaign.ClawBackDelivered = clawBackDelivered;
+        if (!wasExpanding)
+        {
+            campaign.CancelFinishedAt = campaign.CancelledAt; // a draft or pending campaign has no mail
+        }
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(new AuditEntry("campaign.cancel", "campaign", Id(campaign), new { cancelledMail = cancelled, campaign.ExpandedCount },
+        await audit.AppendAsync(new AuditEntry("campaign.cancel", "campaign", Id(campaign), new { campaign.ExpandedCount, clawBackDelivered },
             Reason: reason, TicketRef: campaign.TicketRef), ct);
         await tx.CommitAsync(ct);
-        if (services.GetKeyedService<IScheduler>(QuartzRegistration.SchedulerName) is { } factory)
+        if (services.GetKeyedService<IScheduler>(QuartzRegistration.SchedulerName) is { } scheduler)
         {
-            await CampaignExpansionJob.UnscheduleAsync(factory, campaignId, ct);
+            if (wasExpanding)
+            {
+                await CampaignCancelJob.FireNowAsync(scheduler, ct);
+            }
+            await CampaignExpansionJob.UnscheduleAsync(scheduler, campaignId, ct);
         }
-        return (campaign, cancelled);
+        return new CampaignView(campaign, await ProgressAsync(campaignId, ct));
     }
 
     public async Task<Campaign> GetAsync(long campaignId, CancellationToken ct)
@@ -265,29 +272,87 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         return Caller.VisibleCampaign(campaign, campaignId);
     }
 
-    public async Task<CampaignProgress> ProgressAsync(long campaignId, CancellationToken ct)
+    /// <summary>The campaign and its counters: two small reads, whatever the number of recipients.</summary>
+    public async Task<CampaignView> ViewAsync(long campaignId, CancellationToken ct) =>
+        new(await GetAsync(campaignId, ct), await ProgressAsync(campaignId, ct));
+
+    /// <summary>Newest first; a scoped caller sees only campaigns whose every target server it sees (player lists: unscoped callers only).</summary>
+    public async Task<(List<CampaignView> Page, string NextPageToken)> ListAsync(string? state, int pageSize, string pageToken, CancellationToken ct)
     {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        var size = PageToken.Size(pageSize, 200);
+        var cursor = PageToken.Decode(pageToken, "page_token");
+        long? before = cursor is null ? null : long.TryParse(cursor, CultureInfo.InvariantCulture, out var c) ? c : throw GrpcErrors.InvalidArgument("page_token", "is not a token this server issued");
+        var q = db.Set<Campaign>().AsNoTracking();
+        if (state is not null)
         {
-            await using var cmd = new NpgsqlCommand("""
-                SELECT count(*) FILTER (WHERE o.outcome = 'applied'),
-                       count(*) FILTER (WHERE o.outcome IN ('failed', 'expired')),
-                       count(*) FILTER (WHERE o.outcome = 'cancelled')
-                FROM campaign_recipients r JOIN gamelink_outbox o ON o.command_id = r.command_id
-                WHERE r.campaign_id = @id
-                """, connection);
-            cmd.Parameters.AddWithValue("id", campaignId);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            return new CampaignProgress(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            q = q.Where(x => x.State == state);
         }
-        finally
+        // Scope is the shared per-row rule (SeesCampaign); pages are refilled until full or the table ends.
+        var visible = new List<Campaign>();
+        var scanBelow = before;
+        while (visible.Count <= size)
         {
-            await db.Database.CloseConnectionAsync();
+            var scan = scanBelow is { } below ? q.Where(x => x.CampaignId < below) : q;
+            var rows = await scan.OrderByDescending(x => x.CampaignId).Take(size + 1).ToListAsync(ct);
+            visible.AddRange(rows.Where(Caller.SeesCampaign));
+            if (rows.Count <= size)
+            {
+                break;
+            }
+            scanBelow = rows[^1].CampaignId;
+        }
+        var next = visible.Count > size ? PageToken.Encode(visible[size - 1].CampaignId.ToString(CultureInfo.InvariantCulture)) : "";
+        var page = visible.Take(size).ToList();
+        var ids = page.Select(p => p.CampaignId).ToList();
+        var progress = await ProgressAsync(ids, ct);
+        return (page.Select(p => new CampaignView(p, progress.GetValueOrDefault(p.CampaignId, CampaignProgress.None))).ToList(), next);
+    }
+
+    /// <summary>
+    /// The campaign now, then each time its state or counters change, until it is settled (see
+    /// <see cref="IsSettled"/>). Each look is the two small reads of <see cref="ViewAsync"/>, every WatchInterval.
+    /// </summary>
+    public async IAsyncEnumerable<CampaignView> WatchAsync(long campaignId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        CampaignView? last = null;
+        while (true)
+        {
+            var now = await ViewAsync(campaignId, ct);
+            if (last is null || !SameProgress(last, now))
+            {
+                yield return now;
+            }
+            if (IsSettled(now))
+            {
+                yield break;
+            }
+            last = now;
+            await Task.Delay(options.Value.Campaigns.WatchInterval, time, ct);
         }
     }
+
+    /// <summary>Nothing more will change: rejected, or every recipient's mail answered or withdrawn.</summary>
+    public static bool IsSettled(CampaignView v) => v.Campaign.State switch
+    {
+        CampaignStates.Rejected => true,
+        CampaignStates.Cancelled => v.Campaign.CancelFinishedAt is not null && v.Progress.Delivered + v.Progress.Failed + v.Progress.Cancelled >= v.Campaign.ExpandedCount,
+        CampaignStates.Expanded => v.Progress.Delivered + v.Progress.Failed + v.Progress.Cancelled >= v.Campaign.ExpandedCount,
+        _ => false,
+    };
+
+    private static bool SameProgress(CampaignView a, CampaignView b) =>
+        a.Progress == b.Progress && a.Campaign.State == b.Campaign.State && a.Campaign.ExpandedCount == b.Campaign.ExpandedCount
+        && a.Campaign.Withdrawn == b.Campaign.Withdrawn && a.Campaign.CancelFinishedAt == b.Campaign.CancelFinishedAt;
+
+    public async Task<CampaignProgress> ProgressAsync(long campaignId, CancellationToken ct) =>
+        (await ProgressAsync([campaignId], ct)).GetValueOrDefault(campaignId, CampaignProgress.None);
+
+    private async Task<Dictionary<long, CampaignProgress>> ProgressAsync(List<long> campaignIds, CancellationToken ct) =>
+        await db.Set<CampaignProgressRow>().AsNoTracking()
+            .Where(p => campaignIds.Contains(p.CampaignId))
+            .GroupBy(p => p.CampaignId)
+            .Select(g => new { g.Key, Delivered = g.Sum(p => p.Delivered), Failed = g.Sum(p => p.Failed), Cancelled = g.Sum(p => p.Cancelled), ClawedBack = g.Sum(p => p.ClawedBack) })
+            .ToDictionaryAsync(g => g.Key, g => new CampaignProgress(g.Delivered, g.Failed, g.Cancelled, g.ClawedBack), ct);
 
     private async Task<Campaign> LockAsync(long campaignId, CancellationToken ct)
     {
@@ -312,6 +377,19 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
 
 public static class CampaignViews
 {
+    public static string? StateName(Contracts.V1.CampaignState state) => state switch
+    {
+        Contracts.V1.CampaignState.Draft => CampaignStates.Draft,
+        Contracts.V1.CampaignState.PendingApproval => CampaignStates.PendingApproval,
+        Contracts.V1.CampaignState.Expanding => CampaignStates.Expanding,
+        Contracts.V1.CampaignState.Expanded => CampaignStates.Expanded,
+        Contracts.V1.CampaignState.Rejected => CampaignStates.Rejected,
+        Contracts.V1.CampaignState.Cancelled => CampaignStates.Cancelled,
+        _ => null,
+    };
+
+    public static Contracts.V1.Campaign ToContract(CampaignView v) => ToContract(v.Campaign, v.Progress);
+
     public static Contracts.V1.CampaignState ToContractState(string state) => state switch
     {
         CampaignStates.Draft => Contracts.V1.CampaignState.Draft,
@@ -340,6 +418,10 @@ public static class CampaignViews
             Delivered = progress?.Delivered ?? 0,
             Failed = progress?.Failed ?? 0,
             Cancelled = progress?.Cancelled ?? 0,
+            ClawedBack = progress?.ClawedBack ?? 0,
+            Withdrawn = c.Withdrawn,
+            CancelFinishedAt = c.CancelFinishedAt is { } f ? Timestamp.FromDateTimeOffset(f) : null,
+            ClawBackDelivered = c.ClawBackDelivered,
             CreatedAt = Timestamp.FromDateTimeOffset(c.CreatedAt),
             DecidedBy = c.DecidedBy ?? "",
             DecidedAt = c.DecidedAt is { } d ? Timestamp.FromDateTimeOffset(d) : null,

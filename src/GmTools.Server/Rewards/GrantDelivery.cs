@@ -34,7 +34,7 @@ public static class GrantDelivery
         var correlations = correlationIds.ToList();
         var rows = await db.Set<OutboxCommand>().AsNoTracking()
             .Where(c => correlations.Contains(c.CorrelationId!))
-            .Select(c => new OutboxRow(c.CorrelationId!, c.Outcome, c.FailureReason, c.AckedAt))
+            .Select(c => new OutboxRow(c.CorrelationId!, c.Outcome, c.FailureReason, c.AckedAt, c.WithdrawnAt))
             .ToListAsync(ct);
         return rows.ToDictionary(r => r.CorrelationId, StringComparer.Ordinal);
     }
@@ -59,6 +59,7 @@ public static class GrantDelivery
             (_, null) when clawBack is not null => (DeliveryState.ClawBackPending, ""),
             (_, _) when clawBack is not null => (DeliveryState.Delivered, $"claw-back {clawBack.Outcome}: {clawBack.FailureReason}"),
             (null, _) when mail is null => withdrawn ? (DeliveryState.Cancelled, "") : (DeliveryState.Pending, ""),
+            (null, _) when mail.WithdrawnAt is not null => (DeliveryState.RevokePending, ""),
             (null, _) => (DeliveryState.Pending, ""),
             (OutboxOutcomes.Applied, _) => (DeliveryState.Delivered, ""),
             (OutboxOutcomes.Failed, _) => (DeliveryState.Failed, mail!.FailureReason ?? ""),
@@ -70,13 +71,4 @@ public static class GrantDelivery
 }
 
 /// <summary>What a delivery state is read from: one gamelink_outbox row's outcome.</summary>
-public sealed record OutboxRow(string CorrelationId, string? Outcome, string? FailureReason, DateTimeOffset? AckedAt);
-
-/// <summary>Outcome values of gamelink_outbox rows. "cancelled" is written by Rewards when a grant or campaign is revoked before delivery.</summary>
-public static class OutboxOutcomes
-{
-    public const string Applied = "applied";
-    public const string Failed = "failed";
-    public const string Expired = "expired";
-    public const string Cancelled = "cancelled";
-}
+public sealed record OutboxRow(string CorrelationId, string? Outcome, string? FailureReason, DateTimeOffset? AckedAt, DateTimeOffset? WithdrawnAt = null);

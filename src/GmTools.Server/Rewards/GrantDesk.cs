@@ -19,7 +19,7 @@ public sealed record GrantResult(Grant Grant, bool Replayed);
 /// Grants: create (idempotent, priced, limited by role), approve/reject by another person, revoke with
 /// cancel-or-claw-back. Every change and its outbox commands and audit record commit in one transaction.
 /// </summary>
-public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
+public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
 {
     private RewardOptions Options => options.Value;
 
@@ -181,13 +181,13 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
     }
 
     /// <summary>
-    /// Undelivered mail is cancelled; delivered mail gets a ClawBack. The mail rows are locked first, so an
-    /// acknowledgement racing this call either lands before (the player counts as delivered and is clawed
-    /// back) or finds the row already cancelled.
+    /// Takes the mail back (<see cref="CommandWithdrawals"/>): mail never sent is cancelled; applied mail gets a
+    /// ClawBack now; mail sent but not answered waits for the game server's answer, and an "applied" then queues
+    /// the ClawBack by itself. A sent command is never silently cancelled.
     /// </summary>
     public async Task<Grant> RevokeAsync(long grantId, string reason, string ticketRef, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWorkAsync(ct);
         var grant = await LockAsync(grantId, ct);
         if (grant.State is not (GrantStates.Approved or GrantStates.PendingApproval))
         {
@@ -195,28 +195,38 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         }
         var cancelled = new List<string>();
         var clawedBack = new List<string>();
+        var awaitingAnswer = new List<string>();
         if (grant.State == GrantStates.Approved)
         {
             var correlations = grant.Recipients.Select(r => GrantDelivery.MailCorrelation(grant.GrantId, r.PlayerId)).ToArray();
-            var mails = await db.Set<OutboxCommand>()
-                .FromSqlInterpolated($"SELECT * FROM gamelink_outbox WHERE correlation_id = ANY({correlations}) ORDER BY command_id FOR UPDATE")
+            var mails = await db.Set<OutboxCommand>().AsNoTracking()
+                .Where(c => correlations.Contains(c.CorrelationId!))
+                .Select(c => new { c.CommandId, c.GameServerId, c.CorrelationId })
                 .ToListAsync(ct);
             var lines = RewardLines.FromJson(grant.Lines);
+            var players = new Dictionary<long, string>();
+            var orders = new List<WithdrawalOrder>();
             foreach (var recipient in grant.Recipients)
             {
                 var mail = mails.FirstOrDefault(m => m.CorrelationId == GrantDelivery.MailCorrelation(grant.GrantId, recipient.PlayerId));
-                if (mail is { Outcome: null })
+                if (mail is null)
                 {
-                    mail.Outcome = OutboxOutcomes.Cancelled;
-                    cancelled.Add(recipient.PlayerId);
+                    continue;
                 }
-                else if (mail is { Outcome: OutboxOutcomes.Applied })
+                var claw = new ClawBack { PlayerId = recipient.PlayerId, GrantId = GrantDelivery.GrantRef(grant.GrantId), Reason = reason };
+                claw.Lines.AddRange(RewardLines.ToContract(lines));
+                orders.Add(new WithdrawalOrder(mail.CommandId, mail.GameServerId, new GameCommand { ClawBack = claw }, GrantDelivery.ClawBackCorrelation(grant.GrantId, recipient.PlayerId)));
+                players[mail.CommandId] = recipient.PlayerId;
+            }
+            foreach (var w in await withdrawals.WithdrawAsync(db, orders, ct))
+            {
+                (w.Outcome switch
                 {
-                    var claw = new ClawBack { PlayerId = recipient.PlayerId, GrantId = GrantDelivery.GrantRef(grant.GrantId), Reason = reason };
-                    claw.Lines.AddRange(RewardLines.ToContract(lines));
-                    outbox.Enqueue(db, recipient.GameServerId, new GameCommand { ClawBack = claw }, GrantDelivery.ClawBackCorrelation(grant.GrantId, recipient.PlayerId));
-                    clawedBack.Add(recipient.PlayerId);
-                }
+                    WithdrawalOutcome.Cancelled => cancelled,
+                    WithdrawalOutcome.CompensationQueued => clawedBack,
+                    WithdrawalOutcome.AwaitingAnswer => awaitingAnswer,
+                    _ => null,
+                })?.Add(players[w.CommandId]);
             }
         }
         grant.State = GrantStates.Revoked;
@@ -224,7 +234,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         grant.RevokedAt = time.GetUtcNow();
         grant.RevokeReason = reason;
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(new AuditEntry("grant.revoke", "grant", Id(grant), new { cancelled, clawedBack },
+        await audit.AppendAsync(new AuditEntry("grant.revoke", "grant", Id(grant), new { cancelled, clawedBack, awaitingAnswer },
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: reason, TicketRef: ticketRef), ct);
         await tx.CommitAsync(ct);
         return grant;

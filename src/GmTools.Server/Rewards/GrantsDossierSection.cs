@@ -1,4 +1,5 @@
 using GmTools.Contracts.V1;
+using GmTools.Server.GameLink;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players.Dossier;
 using Google.Protobuf.WellKnownTypes;

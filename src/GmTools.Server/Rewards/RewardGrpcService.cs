@@ -216,17 +216,40 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
     public override async Task<CancelCampaignResponse> CancelCampaign(CancelCampaignRequest r, ServerCallContext context)
     {
         new Violations().RequiredMax("reason", r.Reason, ReasonMax).ThrowIfAny();
-        var (campaign, _) = await campaigns.CancelAsync(r.CampaignId, r.Reason, context.CancellationToken);
-        var progress = await campaigns.ProgressAsync(r.CampaignId, context.CancellationToken);
-        return new() { Campaign = CampaignViews.ToContract(campaign, progress) };
+        return new() { Campaign = CampaignViews.ToContract(await campaigns.CancelAsync(r.CampaignId, r.Reason, r.ClawBackDelivered, context.CancellationToken)) };
     }
 
     [RequiresPermission(Permissions.RewardsRead)]
-    public override async Task<GetCampaignResponse> GetCampaign(GetCampaignRequest r, ServerCallContext context)
+    public override async Task<GetCampaignResponse> GetCampaign(GetCampaignRequest r, ServerCallContext context) =>
+        new() { Campaign = CampaignViews.ToContract(await campaigns.ViewAsync(r.CampaignId, context.CancellationToken)) };
+
+    [RequiresPermission(Permissions.RewardsRead)]
+    public override async Task<ListCampaignsResponse> ListCampaigns(ListCampaignsRequest r, ServerCallContext context)
     {
-        var campaign = await campaigns.GetAsync(r.CampaignId, context.CancellationToken);
-        var progress = await campaigns.ProgressAsync(r.CampaignId, context.CancellationToken);
-        return new() { Campaign = CampaignViews.ToContract(campaign, progress) };
+        var v = new Violations();
+        if (r.PageSize < 0)
+        {
+            v.Add("page_size", "must not be negative");
+        }
+        var state = CampaignViews.StateName(r.State);
+        if (r.State != CampaignState.Unspecified && state is null)
+        {
+            v.Add("state", "is not a campaign state");
+        }
+        v.ThrowIfAny();
+        var (page, next) = await campaigns.ListAsync(state, r.PageSize, r.PageToken, context.CancellationToken);
+        var response = new ListCampaignsResponse { NextPageToken = next };
+        response.Campaigns.AddRange(page.Select(CampaignViews.ToContract));
+        return response;
+    }
+
+    [RequiresPermission(Permissions.RewardsRead)]
+    public override async Task WatchCampaign(WatchCampaignRequest r, IServerStreamWriter<WatchCampaignResponse> responseStream, ServerCallContext context)
+    {
+        await foreach (var view in campaigns.WatchAsync(r.CampaignId, context.CancellationToken))
+        {
+            await responseStream.WriteAsync(new WatchCampaignResponse { Campaign = CampaignViews.ToContract(view) }, context.CancellationToken);
+        }
     }
 
     private static void CheckPlayerIds(Violations v, Google.Protobuf.Collections.RepeatedField<string> ids, int max)

@@ -63,6 +63,14 @@ public sealed class CampaignOptions
     [Range(1, 100_000)]
     public int MaxPlayersPerUpload { get; set; } = 10_000;
 
+    /// <summary>Recipients whose mail one background cancel transaction withdraws: small enough that acks and pulls never wait long on it.</summary>
+    [Range(1, 100_000)]
+    public int CancelChunkSize { get; set; } = 5_000;
+
+    /// <summary>How often WatchCampaign looks at the counters (one small read per watcher per interval).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// The expansion trigger repeats at this interval until the campaign is expanded, so a replica that dies
     /// mid-expansion is replaced by whichever replica fires next, resuming from the stored cursor.

@@ -1,5 +1,7 @@
 using GmTools.Server.Demo;
+using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Players.Dossier;
+using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Rewards;
 
@@ -12,6 +14,8 @@ public static class RewardsRegistration
         services.AddScoped<GrantDesk>();
         services.AddScoped<CampaignDesk>();
         services.AddScoped<CampaignExpander>();
+        services.AddScoped<CampaignCanceller>();
+        services.AddRecurringJob<CampaignCancelJob>(CampaignCancelJob.Name, sp => sp.GetRequiredService<IOptions<RewardOptions>>().Value.Campaigns.RetryInterval);
         services.AddScoped<IDossierSection, GrantsDossierSection>();
         services.AddSingleton<CampaignExpansionCounter>();
         services.AddDemoSeeder<DemoRewards>();

@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Players.Dossier;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ public static class SanctionsRegistration
         services.AddScoped<IDossierSection, SanctionsDossierSection>();
         services.AddScoped<AppealDesk>();
         services.AddScoped<BulkSanctions>();
+        services.AddDemoSeeder<DemoSanctions>();
         return services;
     }
 

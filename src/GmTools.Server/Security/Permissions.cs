@@ -38,6 +38,12 @@ public static class Permissions
     public const string RewardsRevoke = "rewards.revoke";
     public const string CatalogueManage = "catalogue.manage";
     public const string CampaignsManage = "campaigns.manage";
+
+    public const string ChatIngest = "chat.ingest";
+    public const string ChatWatch = "chat.watch";
+    public const string ChatReview = "chat.review";
+    public const string ChatRulesRead = "chat.rules_read";
+    public const string ChatRulesManage = "chat.rules_manage";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -64,25 +70,26 @@ public static class PermissionTable
         .. Viewer,
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
+        Permissions.ChatWatch, Permissions.ChatReview,
     ];
 
     private static readonly string[] Supervisor =
     [
         .. Agent, .. Gm,
         Permissions.AuditRead, Permissions.RewardsApprove, Permissions.RewardsRevoke,
-        Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer,
+        Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer, Permissions.ChatRulesRead,
     ];
 
     private static readonly string[] Admin =
     [
         .. Supervisor,
-        Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull,
+        Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull, Permissions.ChatRulesManage,
     ];
 
     private static readonly string[] GameServer =
     [
         .. Everyone,
-        Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
+        Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck, Permissions.ChatIngest,
     ];
 
     private static readonly Dictionary<Role, HashSet<string>> Table = new()

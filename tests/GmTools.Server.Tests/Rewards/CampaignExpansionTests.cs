@@ -109,13 +109,16 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
         }
         Assert.Equal(total, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE correlation_id LIKE @p", ("p", $"campaign:{id}:%")));
 
-        // Progress and cancel: two delivered, the rest cancelled.
+        // Progress and cancel: two delivered, the rest (never sent) cancelled by the background cancel.
         await fx.AckAsync($"campaign:{id}:c00001");
         await fx.AckAsync($"campaign:{id}:c00002");
-        var cancelled = (await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "wrong servers" })).Campaign;
-        Assert.Equal(CampaignState.Cancelled, cancelled.State);
+        Assert.Equal(2, (await creator.GetCampaignAsync(new GetCampaignRequest { CampaignId = id })).Campaign.Delivered);
+        var cancelling = (await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "wrong servers" })).Campaign;
+        Assert.Equal(CampaignState.Cancelled, cancelling.State);
+        var cancelled = await CancelFinishedAsync(creator, id);
         Assert.Equal(2, cancelled.Delivered);
         Assert.Equal(total - 2, cancelled.Cancelled);
+        Assert.Equal(total, cancelled.Withdrawn);
         Assert.Equal(0, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE outcome IS NULL AND correlation_id LIKE @p", ("p", $"campaign:{id}:%")));
     }
 
@@ -173,8 +176,10 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
         Assert.Null(await expander.ExpandChunkAsync(id, 5, CancellationToken.None));
         Assert.Null(await expander.ExpandChunkAsync(id, 5, CancellationToken.None));
         await fx.AckAsync($"campaign:{id}:p001");
-        var cancelled = (await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "wrong list" })).Campaign;
-        Assert.Equal(CampaignState.Cancelled, cancelled.State);
+        Assert.Equal(CampaignState.Cancelled, (await creator.CancelCampaignAsync(new CancelCampaignRequest { CampaignId = id, Reason = "wrong list" })).Campaign.State);
+        // This replica has no scheduler: run the background cancel here, as the job would.
+        Assert.True(await scope.ServiceProvider.GetRequiredService<CampaignCanceller>().CancelAsync(id, CancellationToken.None));
+        var cancelled = await CancelFinishedAsync(creator, id);
         Assert.Equal(10, cancelled.Expanded);
         Assert.Equal(1, cancelled.Delivered);
         Assert.Equal(9, cancelled.Cancelled);
@@ -260,6 +265,22 @@ public sealed class CampaignExpansionTests(NoSchedulerRewardsFixture fx) : IClas
                 throw new TimeoutException($"waited {Patience.TotalSeconds}s for {what}");
             }
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The background cancel runs as a Quartz job: waits (bounded) until it says it is finished.</summary>
+    private static async Task<Contracts.V1.Campaign> CancelFinishedAsync(RewardService.RewardServiceClient client, long id)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var c = (await client.GetCampaignAsync(new GetCampaignRequest { CampaignId = id })).Campaign;
+            if (c.CancelFinishedAt is not null)
+            {
+                return c;
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"campaign {id} cancel did not finish");
+            await Task.Delay(50);
         }
     }
 }

@@ -127,22 +127,37 @@ public sealed class GrantTests(RewardsFixture fx) : IClassFixture<RewardsFixture
     }
 
     [Fact]
-    public async Task Revoking_before_delivery_cancels_the_mail_and_after_delivery_claws_it_back()
+    public async Task Revoking_cancels_unsent_mail_claws_back_applied_mail_and_lets_the_game_server_decide_sent_mail()
     {
         var agent = fx.Rewards("revoke-agent", Role.Agent);
         var sue = fx.Rewards("sue", Role.Supervisor);
 
+        // Never sent: cancelled, and a pull afterwards does not hand it out.
+        var unsent = (await agent.CreateGrantAsync(Request("k-rev-0", 10, "p002"))).Grant;
+        var cancelled = (await sue.RevokeGrantAsync(new RevokeGrantRequest { GrantId = unsent.GrantId, Reason = "typo" })).Grant;
+        Assert.Equal(DeliveryState.Cancelled, cancelled.Recipients.Single().DeliveryState);
+        var (unsentId, _) = await fx.CommandAsync($"grant:{unsent.GrantId}:p002");
+        var pulled = await fx.GameLink("s1").PullCommandsAsync(new PullCommandsRequest { GameServerId = "s1", MaxCommands = 1000 });
+        Assert.DoesNotContain(pulled.Commands, c => c.CommandId == unsentId);
+
         var early = (await agent.CreateGrantAsync(Request("k-rev-1", 10, "p008", "p009"))).Grant;
-        // p009's ack lands before the revoke: that player counts as delivered and is clawed back.
-        await fx.AckAsync($"grant:{early.GrantId}:p009");
+        // s1 pulls both mails and acknowledges p009's before the revoke; p008's is sent but not answered.
+        Assert.Equal(1, await fx.AckAsync($"grant:{early.GrantId}:p009"));
         var revoked = (await sue.RevokeGrantAsync(new RevokeGrantRequest { GrantId = early.GrantId, Reason = "wrong player", TicketRef = "T-2" })).Grant;
         Assert.Equal(GrantState.Revoked, revoked.State);
-        Assert.Equal(DeliveryState.Cancelled, revoked.Recipients.Single(r => r.PlayerId == "p008").DeliveryState);
+        Assert.Equal(DeliveryState.RevokePending, revoked.Recipients.Single(r => r.PlayerId == "p008").DeliveryState);
         Assert.Equal(DeliveryState.ClawBackPending, revoked.Recipients.Single(r => r.PlayerId == "p009").DeliveryState);
-        Assert.Equal("cancelled", await Outcome($"grant:{early.GrantId}:p008"));
-        // A late ack of the cancelled row changes nothing (GameLink acks only pending rows).
+        Assert.Null(await Outcome($"grant:{early.GrantId}:p008"));
+        Assert.Equal(0, await ClawBacks(early.GrantId, "p008"));
+
+        // The game server's late "applied" is recorded and queues the claw-back by itself; a replay changes nothing.
+        Assert.Equal(1, await fx.AckAsync($"grant:{early.GrantId}:p008"));
+        Assert.Equal("applied", await Outcome($"grant:{early.GrantId}:p008"));
+        Assert.Equal(1, await ClawBacks(early.GrantId, "p008"));
         Assert.Equal(0, await fx.AckAsync($"grant:{early.GrantId}:p008"));
-        Assert.Equal(0, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE correlation_id = @c", ("c", $"grant:{early.GrantId}:p008:clawback")));
+        Assert.Equal(1, await ClawBacks(early.GrantId, "p008"));
+        var afterAck = (await agent.GetGrantAsync(new GetGrantRequest { GrantId = early.GrantId })).Grant;
+        Assert.All(afterAck.Recipients, r => Assert.Equal(DeliveryState.ClawBackPending, r.DeliveryState));
 
         var late = (await agent.CreateGrantAsync(Request("k-rev-2", 10, "p010"))).Grant;
         await fx.AckAsync($"grant:{late.GrantId}:p010");
@@ -152,11 +167,31 @@ public sealed class GrantTests(RewardsFixture fx) : IClassFixture<RewardsFixture
         await fx.AckAsync($"grant:{late.GrantId}:p010:clawback");
         var after = (await agent.GetGrantAsync(new GetGrantRequest { GrantId = late.GrantId })).Grant;
         Assert.Equal(DeliveryState.ClawedBack, after.Recipients.Single().DeliveryState);
-        Assert.Equal(2, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'grant.revoke' AND actor = 'sue'"));
+        Assert.Equal(3, await fx.CountAsync("SELECT count(*) FROM audit_records WHERE action = 'grant.revoke' AND actor = 'sue'"));
 
         var again = await Assert.ThrowsAsync<RpcException>(async () => await sue.RevokeGrantAsync(new RevokeGrantRequest { GrantId = late.GrantId, Reason = "again" }));
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
     }
+
+    [Fact]
+    public async Task A_sent_mail_the_game_server_could_not_apply_ends_cancelled_after_a_revoke()
+    {
+        var agent = fx.Rewards("revoke-fail-agent", Role.Agent);
+        var grant = (await agent.CreateGrantAsync(Request("k-rev-fail", 10, "p012"))).Grant;
+        var (id, gs) = await fx.CommandAsync($"grant:{grant.GrantId}:p012");
+        await fx.GameLink(gs).PullCommandsAsync(new PullCommandsRequest { GameServerId = gs, MaxCommands = 1000 });
+        var revoked = (await fx.Rewards("sid", Role.Supervisor).RevokeGrantAsync(new RevokeGrantRequest { GrantId = grant.GrantId, Reason = "not needed" })).Grant;
+        Assert.Equal(DeliveryState.RevokePending, revoked.Recipients.Single().DeliveryState);
+        var ack = new AckCommandsRequest { GameServerId = gs };
+        ack.Acks.Add(new CommandAck { CommandId = id, Success = false, FailureReason = "mailbox full" });
+        Assert.Equal(1, (await fx.GameLink(gs).AckCommandsAsync(ack)).Settled);
+        var read = (await agent.GetGrantAsync(new GetGrantRequest { GrantId = grant.GrantId })).Grant;
+        Assert.Equal(DeliveryState.Cancelled, read.Recipients.Single().DeliveryState);
+        Assert.Equal(0, await ClawBacks(grant.GrantId, "p012"));
+    }
+
+    private Task<long> ClawBacks(long grantId, string player) =>
+        fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE kind = 'claw_back' AND correlation_id = @c", ("c", $"grant:{grantId}:{player}:clawback"));
 
     [Theory]
     [InlineData("zero-count", StatusCode.InvalidArgument)]

@@ -14,6 +14,13 @@ namespace GmTools.Server.Tests.Rewards;
 /// </summary>
 public class RewardsFixture : ServerFixture
 {
+    private readonly Dictionary<string, string> _credentials = [];
+
+    /// <summary>The GameLink client of a registered game server (s1, s2), authenticated as that game server.</summary>
+    public GameLinkService.GameLinkServiceClient GameLink(string gameServerId) => new(Server.Channel(_credentials[gameServerId]));
+
+    public string Credential(string gameServerId) => _credentials[gameServerId];
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["GmTools:Rewards:MaxPlayersPerGrant"] = "5",
@@ -33,8 +40,11 @@ public class RewardsFixture : ServerFixture
         await using (var scope = Server.Services.CreateAsyncScope())
         {
             var registry = scope.ServiceProvider.GetRequiredService<GameServerRegistry>();
-            await registry.RegisterAsync("s1", "S1", "test", "test", CancellationToken.None);
-            await registry.RegisterAsync("s2", "S2", "test", "test", CancellationToken.None);
+            foreach (var gs in new[] { "s1", "s2" })
+            {
+                var issued = await registry.RegisterAsync(gs, gs.ToUpperInvariant(), "test", "test", CancellationToken.None);
+                _credentials[gs] = $"{GmTools.Server.Security.GameServerCredential.Scheme} {issued.Credential}";
+            }
         }
         var admin = Rewards("ada", Role.Admin);
         await admin.UpsertCatalogueItemAsync(Item("gold", ItemKind.Currency, 1, true));
@@ -108,8 +118,37 @@ public class RewardsFixture : ServerFixture
         return await cmd.ExecuteNonQueryAsync();
     }
 
-    /// <summary>What the game server's acknowledgement does to an outbox row (GameLink is not in this tree).</summary>
-    public Task<int> AckAsync(string correlationId, string outcome = "applied", string? failure = null) =>
-        ExecuteAsync("UPDATE gamelink_outbox SET outcome = @o, failure_reason = @f, acked_at = now() WHERE correlation_id = @c AND outcome IS NULL",
-            ("o", outcome), ("f", (object?)failure ?? DBNull.Value), ("c", correlationId));
+    /// <summary>
+    /// The game server's side, through the real GameLink RPCs: it pulls, one command at a time in delivery order,
+    /// until this one has been handed to it (unless it was already), then acknowledges it. Returns how many rows
+    /// the ack settled.
+    /// </summary>
+    public async Task<int> AckAsync(string correlationId, string outcome = "applied", string? failure = null)
+    {
+        var (commandId, gameServerId) = await CommandAsync(correlationId);
+        var link = GameLink(gameServerId);
+        for (var pulls = 0; pulls < 5000; pulls++)
+        {
+            var pulled = await link.PullCommandsAsync(new PullCommandsRequest { GameServerId = gameServerId, MaxCommands = 1 });
+            if (pulled.Commands.Count == 0 || pulled.Commands[0].CommandId >= commandId)
+            {
+                break;
+            }
+        }
+        var ack = new AckCommandsRequest { GameServerId = gameServerId };
+        ack.Acks.Add(new CommandAck { CommandId = commandId, Success = outcome == "applied", FailureReason = failure ?? "" });
+        return (await link.AckCommandsAsync(ack)).Settled;
+    }
+
+    /// <summary>The outbox row's command id and game server (what the game server read off the command it got).</summary>
+    public async Task<(long CommandId, string GameServerId)> CommandAsync(string correlationId)
+    {
+        await using var conn = new NpgsqlConnection(Postgres);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT command_id, game_server_id FROM gamelink_outbox WHERE correlation_id = @c", conn);
+        cmd.Parameters.AddWithValue("c", correlationId);
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync(), $"no outbox row for {correlationId}");
+        return (r.GetInt64(0), r.GetString(1));
+    }
 }

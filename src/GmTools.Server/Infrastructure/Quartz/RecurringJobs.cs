@@ -8,6 +8,8 @@ public sealed record RecurringJob(JobKey Key, Type JobType, TimeSpan Interval);
 
 public static class RecurringJobRegistration
 {
+    public const string Group = "housekeeping";
+
     /// <summary>
     /// Declares a clustered recurring job. The job class should carry [DisallowConcurrentExecution]: one run at a
     /// time across all replicas. Its interval is read from options by <paramref name="interval"/> at start.
@@ -15,7 +17,7 @@ public static class RecurringJobRegistration
     public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, Func<IServiceProvider, TimeSpan> interval)
         where TJob : IJob
     {
-        services.AddSingleton(sp => new RecurringJob(new JobKey(name, "housekeeping"), typeof(TJob), interval(sp)));
+        services.AddSingleton(sp => new RecurringJob(new JobKey(name, Group), typeof(TJob), interval(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RecurringJobScheduler>());
         return services;
     }

@@ -213,6 +213,185 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("audit_records", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.ChatWatch.ChatFlag", b =>
+                {
+                    b.Property<long>("FlagId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("flag_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("FlagId"));
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<DateTimeOffset>("FlaggedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("flagged_at");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("LineId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("line_id");
+
+                    b.Property<string>("Matches")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("matches");
+
+                    b.Property<string>("Policy")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("policy");
+
+                    b.Property<string>("RecipientPlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("recipient_player_id");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("rule");
+
+                    b.Property<long>("RuleVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_version");
+
+                    b.Property<long?>("SanctionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sanction_id");
+
+                    b.Property<string>("SenderPlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sender_player_id");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Term")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("term");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("text");
+
+                    b.HasKey("FlagId")
+                        .HasName("pk_chat_flags");
+
+                    b.HasIndex("SanctionId")
+                        .HasDatabaseName("ix_chat_flags_sanction_id")
+                        .HasFilter("sanction_id IS NOT NULL");
+
+                    b.HasIndex("GameServerId", "LineId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_chat_flags_game_server_id_line_id");
+
+                    b.HasIndex("State", "FlagId")
+                        .HasDatabaseName("ix_chat_flags_state_flag_id");
+
+                    b.HasIndex("SenderPlayerId", "Category", "FlaggedAt")
+                        .HasDatabaseName("ix_chat_flags_sender_player_id_category_flagged_at");
+
+                    b.ToTable("chat_flags", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.ChatWatch.ChatRuleVersionEntity", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<long?>("BasedOn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("based_on");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("document");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<int>("TermCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("term_count");
+
+                    b.HasKey("Version")
+                        .HasName("pk_chat_rule_versions");
+
+                    b.ToTable("chat_rule_versions", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.GameLink.GameLinkRecord", b =>
                 {
                     b.Property<string>("GameServerId")
@@ -293,6 +472,20 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("body");
 
+                    b.Property<byte[]>("CompensationBody")
+                        .HasColumnType("bytea")
+                        .HasColumnName("compensation_body");
+
+                    b.Property<string>("CompensationCorrelation")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("compensation_correlation");
+
+                    b.Property<string>("CompensationKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("compensation_kind");
+
                     b.Property<string>("CorrelationId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -332,8 +525,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("outcome");
 
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("CommandId")
                         .HasName("pk_gamelink_outbox");
+
+                    b.HasIndex("AckedAt")
+                        .HasDatabaseName("ix_gamelink_outbox_settled")
+                        .HasFilter("outcome IS NOT NULL");
 
                     b.HasIndex("CorrelationId")
                         .HasDatabaseName("ix_gamelink_outbox_correlation_id");
@@ -343,6 +544,23 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasFilter("outcome IS NULL");
 
                     b.ToTable("gamelink_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.GameLink.SentMark", b =>
+                {
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("SentThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent_through");
+
+                    b.HasKey("GameServerId")
+                        .HasName("pk_gamelink_sent_marks");
+
+                    b.ToTable("gamelink_sent_marks", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameServers.GameServerEntity", b =>
@@ -572,6 +790,16 @@ namespace GmTools.Server.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CampaignId"));
 
+                    b.Property<string>("CancelCursor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("cancel_cursor");
+
+                    b.Property<DateTimeOffset?>("CancelFinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_finished_at");
+
                     b.Property<string>("CancelReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -585,6 +813,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("cancelled_by");
+
+                    b.Property<bool>("ClawBackDelivered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("claw_back_delivered");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -686,10 +918,50 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_start");
 
+                    b.Property<long>("Withdrawn")
+                        .HasColumnType("bigint")
+                        .HasColumnName("withdrawn");
+
                     b.HasKey("CampaignId")
                         .HasName("pk_campaigns");
 
+                    b.HasIndex("State", "CampaignId")
+                        .HasDatabaseName("ix_campaigns_state_campaign_id");
+
                     b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Rewards.CampaignProgressRow", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("GameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<long>("Cancelled")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cancelled");
+
+                    b.Property<long>("ClawedBack")
+                        .HasColumnType("bigint")
+                        .HasColumnName("clawed_back");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed");
+
+                    b.HasKey("CampaignId", "GameServerId")
+                        .HasName("pk_campaign_progress");
+
+                    b.ToTable("campaign_progress", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.CampaignRecipient", b =>
@@ -947,6 +1219,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<TimeSpan?>("EndDuration")
+                        .HasColumnType("interval")
+                        .HasColumnName("end_duration");
+
+                    b.Property<bool>("EndPermanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("end_permanent");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
                     b.Property<DateTimeOffset?>("ExecutedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("executed_at");
@@ -954,6 +1238,12 @@ namespace GmTools.Server.Persistence.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
 
                     b.Property<bool>("NeedsApproval")
                         .HasColumnType("boolean")
@@ -963,14 +1253,51 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("player_count");
 
+                    b.PrimitiveCollection<List<string>>("PlayerGameServerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("player_game_server_ids");
+
+                    b.PrimitiveCollection<List<string>>("PlayerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("player_ids");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reason_code");
+
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("requested_by");
 
+                    b.Property<string>("ScopeGameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope_game_server_id");
+
+                    b.Property<string>("TicketRef")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ticket_ref");
+
                     b.HasKey("Token")
                         .HasName("pk_sanction_bulk_previews");
+
+                    b.HasIndex("CreatedAt", "Token")
+                        .HasDatabaseName("ix_sanction_bulk_previews_created_at_token")
+                        .HasFilter("executed_at IS NULL");
 
                     b.ToTable("sanction_bulk_previews", (string)null);
                 });

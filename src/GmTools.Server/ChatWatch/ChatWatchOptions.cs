@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace GmTools.Server.ChatWatch;
+
+/// <summary>Section "GmTools:ChatWatch": the live state's caps and lifetimes, and how often replicas look for new rules.</summary>
+public sealed class ChatWatchOptions
+{
+    public const string Section = "GmTools:ChatWatch";
+
+    /// <summary>Recent lines kept per game server and channel (a capped Redis list).</summary>
+    [Range(1, 100_000)]
+    public int RecentLinesPerChannel { get; set; } = 1000;
+
+    /// <summary>Recent lines kept per player, for the dossier.</summary>
+    [Range(1, 1000)]
+    public int RecentLinesPerPlayer { get; set; } = 50;
+
+    /// <summary>How long a quiet channel's or player's recent lines live.</summary>
+    public TimeSpan RecentLinesTtl { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a line id is remembered to recognise a replay (Redis; PostgreSQL remembers flagged lines for good).</summary>
+    public TimeSpan SeenLineTtl { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Per-player violation counts live this long after the last violation.</summary>
+    public TimeSpan ViolationTtl { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The hottest-offenders window: this many buckets of <see cref="OffenderBucket"/>.</summary>
+    public TimeSpan OffenderBucket { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(1, 288)]
+    public int OffenderBuckets { get; set; } = 12;
+
+    /// <summary>Flagged lines kept in each game server's Redis stream (approximate cap).</summary>
+    [Range(100, 1_000_000)]
+    public int FlaggedStreamLength { get; set; } = 10_000;
+
+    /// <summary>The safety net under pub/sub: each replica asks PostgreSQL for the newest rule version this often.</summary>
+    public TimeSpan RulePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Lines a live watcher may fall behind before the oldest are dropped for it.</summary>
+    [Range(10, 100_000)]
+    public int WatchBuffer { get; set; } = 2000;
+}

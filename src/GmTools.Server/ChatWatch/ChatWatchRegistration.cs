@@ -1,0 +1,28 @@
+
+namespace GmTools.Server.ChatWatch;
+
+public static class ChatWatchRegistration
+{
+    public static IServiceCollection AddChatWatch(this IServiceCollection services)
+    {
+        services.AddOptions<ChatWatchOptions>().BindConfiguration(ChatWatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LiveChatRules>();
+        services.AddHostedService<ChatRuleReloader>();
+        services.AddSingleton<ChatLiveState>();
+        services.AddSingleton<ChatLiveFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChatLiveFeed>());
+        services.AddSingleton<LocalChatWindows>();
+        services.AddSingleton<ChatPolicyDesk>();
+        services.AddScoped<ChatIngestDesk>();
+        services.AddScoped<ChatRuleDesk>();
+        services.AddScoped<ChatRuleQueries>();
+        services.AddScoped<ChatReviewDesk>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapChatWatch(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<ChatWatchGrpcService>();
+        return app;
+    }
+}
