@@ -57,6 +57,16 @@ public sealed class BulkSanctions(
             NeedsApproval = found.Count > options.CurrentValue.GuardRailPlayersPerMinute,
             CreatedAt = now,
             ExpiresAt = now + options.CurrentValue.BulkPreviewLifetime,
+            Kind = kind,
+            ScopeGameServerId = scope.GameServerId,
+            EndsAt = end.At,
+            EndDuration = end.Duration,
+            EndPermanent = end.Permanent,
+            ReasonCode = content.ReasonCode,
+            Reason = content.Reason,
+            TicketRef = content.TicketRef,
+            PlayerIds = content.PlayerIds.Distinct(StringComparer.Ordinal).ToList(),
+            PlayerGameServerIds = found.Select(p => p.Player.GameServerId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Add(row);
@@ -72,7 +82,9 @@ public sealed class BulkSanctions(
     {
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var row = await LockAsync(token, ct) ?? throw GrpcErrors.NotFound("preview token not found");
+        var row = Caller.VisibleBulkSanction(await LockAsync(token, ct));
+        var homes = await db.Set<Player>().AsNoTracking().Where(p => row.PlayerIds.Contains(p.PlayerId)).Select(p => p.GameServerId).Distinct().ToListAsync(ct);
+        Caller.EnsureMayApproveBulk(row, homes);
         Caller.EnsureSomeoneElse("a bulk sanction must be approved by someone other than its requester", row.RequestedBy);
         EnsureUsable(row, now);
         row.ApprovedBy = Caller.Id;
@@ -170,6 +182,35 @@ public sealed class BulkSanctions(
             text.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
         }
         return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+    }
+
+    /// <summary>One bulk sanction, exactly as previewed; NOT_FOUND unless the caller sees all of it.</summary>
+    public async Task<BulkSanctionPreview> GetAsync(string token, CancellationToken ct) =>
+        Caller.VisibleBulkSanction(await db.Set<BulkSanctionPreview>().AsNoTracking().FirstOrDefaultAsync(b => b.Token == token, ct));
+
+    /// <summary>Pending bulk sanctions (not executed, not expired) the caller sees whole, newest first, after the cursor.</summary>
+    public async Task<List<BulkSanctionPreview>> ListPendingAsync(bool awaitingApprovalOnly, (DateTimeOffset CreatedAt, string Token)? after, int take, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var scope = Caller.ScopeParameter();
+        var q = db.Set<BulkSanctionPreview>().AsNoTracking().Where(b => b.ExecutedAt == null && b.ExpiresAt > now);
+        if (awaitingApprovalOnly)
+        {
+            q = q.Where(b => b.NeedsApproval && b.ApprovedBy == null);
+        }
+        if (scope is not null)
+        {
+            // Seen whole: where it applies and every player's server lie in the scope (Npgsql: "<@" and "= ANY").
+            q = q.Where(b => b.ScopeGameServerId != null && scope.Contains(b.ScopeGameServerId) && b.PlayerGameServerIds.All(g => scope.Contains(g)));
+        }
+        if (after is { } cursor)
+        {
+            // Translated to SQL "<" on the token (hex, so every collation orders it the same); never run in .NET.
+#pragma warning disable CA1309
+            q = q.Where(b => b.CreatedAt < cursor.CreatedAt || (b.CreatedAt == cursor.CreatedAt && string.Compare(b.Token, cursor.Token) < 0));
+#pragma warning restore CA1309
+        }
+        return await q.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Token).Take(take).ToListAsync(ct);
     }
 
     private static (string Kind, SanctionScopeSpec Scope, EndSpec End) Parse(BulkOrder content) => (content.Kind, content.Scope, content.End);

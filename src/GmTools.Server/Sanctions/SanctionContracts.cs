@@ -34,6 +34,36 @@ internal static class SanctionContracts
         return c;
     }
 
+    public static BulkSanction ToContract(BulkSanctionPreview b)
+    {
+        var c = new BulkSanction
+        {
+            PreviewToken = b.Token,
+            RequestedBy = b.RequestedBy,
+            CreatedAt = Timestamp.FromDateTimeOffset(b.CreatedAt),
+            ExpiresAt = Timestamp.FromDateTimeOffset(b.ExpiresAt),
+            Kind = b.Kind.Length == 0 ? SanctionKind.Unspecified : SanctionKinds.ToContract(b.Kind),
+            Scope = ToContract(b.ScopeGameServerId),
+            ReasonCode = b.ReasonCode,
+            Reason = b.Reason,
+            TicketRef = b.TicketRef,
+            PlayerIds = { b.PlayerIds },
+            PlayerGameServerIds = { b.PlayerGameServerIds },
+            PlayerCount = b.PlayerCount,
+            NeedsApproval = b.NeedsApproval,
+            ApprovedBy = b.ApprovedBy ?? "",
+            ApprovedAt = Ts(b.ApprovedAt),
+            ExecutedAt = Ts(b.ExecutedAt),
+        };
+        if (b.Kind != SanctionKinds.Kick)
+        {
+            c.End = b.EndsAt is { } at ? new SanctionEnd { EndsAt = Timestamp.FromDateTimeOffset(at) }
+                : b.EndDuration is { } d ? new SanctionEnd { Duration = Duration.FromTimeSpan(d) }
+                : b.EndPermanent ? new SanctionEnd { Permanent = true } : null;
+        }
+        return c;
+    }
+
     public static SanctionScope ToContract(string? scopeGameServerId) =>
         scopeGameServerId is null ? new SanctionScope { AllGameServers = true } : new SanctionScope { GameServerId = scopeGameServerId };
 

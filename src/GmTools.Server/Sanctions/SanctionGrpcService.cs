@@ -216,6 +216,40 @@ public sealed class SanctionGrpcService(
         }, context.CancellationToken);
     }
 
+    [RequiresPermission(Permissions.SanctionsRead)]
+    public override async Task<GetBulkSanctionResponse> GetBulkSanction(GetBulkSanctionRequest r, ServerCallContext context)
+    {
+        new Violations().RequiredMax("preview_token", r.PreviewToken, SanctionLimits.BulkToken).ThrowIfAny();
+        var row = await Scoped<BulkSanctions>(context).GetAsync(r.PreviewToken, context.CancellationToken);
+        return new GetBulkSanctionResponse { BulkSanction = SanctionContracts.ToContract(row) };
+    }
+
+    [RequiresPermission(Permissions.SanctionsRead)]
+    public override async Task<ListBulkSanctionsResponse> ListBulkSanctions(ListBulkSanctionsRequest r, ServerCallContext context)
+    {
+        var size = PageToken.Size(r.PageSize, MaxBulkPage);
+        (DateTimeOffset, string)? after = null;
+        if (PageToken.Decode(r.PageToken, "page_token") is { } cursor)
+        {
+            var bar = cursor.IndexOf('|', StringComparison.Ordinal);
+            after = bar > 0 && long.TryParse(cursor[..bar], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                ? (new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(bar + 1)..])
+                : throw GrpcErrors.InvalidArgument("page_token", "is not a token this server issued");
+        }
+        var rows = await Scoped<BulkSanctions>(context).ListPendingAsync(r.AwaitingApprovalOnly, after, size + 1, context.CancellationToken);
+        var response = new ListBulkSanctionsResponse();
+        response.BulkSanctions.AddRange(rows.Take(size).Select(SanctionContracts.ToContract));
+        if (rows.Count > size)
+        {
+            var last = rows[size - 1];
+            response.NextPageToken = PageToken.Encode($"{last.CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)}|{last.Token}");
+        }
+        return response;
+    }
+
+    private const int MaxBulkPage = 100;
+
     private Violations ValidateBulk(Violations v, string prefix, PreviewBulkSanctionRequest r)
     {
         var o = options.CurrentValue;

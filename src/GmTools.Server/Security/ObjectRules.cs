@@ -83,6 +83,23 @@ public static class ObjectRules
 
     public static string BulkActionNotFound => "preview token not found";
 
+    /// <summary>A bulk sanction is seen whole: every player's server and where it applies (all servers: unscoped only).</summary>
+    public static bool SeesBulkSanction(this Caller caller, BulkSanctionPreview bulk) =>
+        caller.SeesAll(bulk.PlayerGameServerIds) && caller.Sees(bulk.ScopeGameServerId);
+
+    public static BulkSanctionPreview VisibleBulkSanction(this Caller caller, BulkSanctionPreview? bulk) =>
+        caller.VisibleOrNotFound(bulk, caller.SeesBulkSanction, BulkActionNotFound);
+
+    /// <summary>Approving reaches every target: where it applies and every player's home now (players may have moved since the preview).</summary>
+    public static void EnsureMayApproveBulk(this Caller caller, BulkSanctionPreview bulk, IEnumerable<string> currentHomes)
+    {
+        if (bulk.ScopeGameServerId is null)
+        {
+            caller.EnsureCoversEveryServer("approving an all-server bulk sanction");
+        }
+        caller.EnsureCovers(currentHomes.Concat(bulk.PlayerGameServerIds).Concat(bulk.ScopeGameServerId is { } on ? [on] : []), "approving this bulk sanction");
+    }
+
     // ---- grants: seen only whole (every recipient's server); decided by someone other than the requester.
 
     public static bool SeesGrant(this Caller caller, Grant grant) => caller.SeesAll(grant.Recipients.Select(r => r.GameServerId));

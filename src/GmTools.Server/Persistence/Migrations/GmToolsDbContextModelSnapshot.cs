@@ -1219,6 +1219,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<TimeSpan?>("EndDuration")
+                        .HasColumnType("interval")
+                        .HasColumnName("end_duration");
+
+                    b.Property<bool>("EndPermanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("end_permanent");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
                     b.Property<DateTimeOffset?>("ExecutedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("executed_at");
@@ -1226,6 +1238,12 @@ namespace GmTools.Server.Persistence.Migrations
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
 
                     b.Property<bool>("NeedsApproval")
                         .HasColumnType("boolean")
@@ -1235,14 +1253,51 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("player_count");
 
+                    b.PrimitiveCollection<List<string>>("PlayerGameServerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("player_game_server_ids");
+
+                    b.PrimitiveCollection<List<string>>("PlayerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("player_ids");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("ReasonCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("reason_code");
+
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("requested_by");
 
+                    b.Property<string>("ScopeGameServerId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("scope_game_server_id");
+
+                    b.Property<string>("TicketRef")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ticket_ref");
+
                     b.HasKey("Token")
                         .HasName("pk_sanction_bulk_previews");
+
+                    b.HasIndex("CreatedAt", "Token")
+                        .HasDatabaseName("ix_sanction_bulk_previews_created_at_token")
+                        .HasFilter("executed_at IS NULL");
 
                     b.ToTable("sanction_bulk_previews", (string)null);
                 });
