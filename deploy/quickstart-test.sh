@@ -99,6 +99,12 @@ wait_for "$WORK/simulator.out" '^s1: connected' 120 || { echo "the simulator did
 wait_for "$WORK/simulator.out" '^s1: #[0-9]+ ban p900001 ' 30 || { echo "the simulator never saw the ban"; exit 1; }
 { . "$WORK/block.4"; } >"$WORK/grant.out" 2>&1
 wait_for "$WORK/simulator.out" '^s1: #[0-9]+ mail p900002 ' 30 || { echo "the simulator never saw the grant's mail"; exit 1; }
+for _ in \$(seq 1 60); do
+    \$BUF curl --http2-prior-knowledge --protocol grpc -H "authorization: Bearer \$AGENT_TOKEN" -d "\$GRANT" \
+        http://127.0.0.1:$GMTOOLS_PORT/gmtools.v1.RewardService/CreateGrant >"$WORK/replay.out" 2>&1 || true
+    grep -q DELIVERY_STATE_DELIVERED "$WORK/replay.out" && break
+    sleep 0.25
+done
 { . "$WORK/block.5"; } >"$WORK/mint.out" 2>&1
 eval "\$(grep '^export GM_TOKEN=' "$WORK/mint.out")"
 \$BUF curl --http2-prior-knowledge --protocol grpc -H "authorization: Bearer \$GM_TOKEN" \
@@ -117,6 +123,9 @@ GRANT_ID=$(grep -oE '"grantId": *"[0-9]+"' "$WORK/grant.out" | grep -oE '[0-9]+'
 [ -n "$GRANT_ID" ] || fail "CreateGrant returned no grant id"
 grep -qE "^s1: #[0-9]+ mail p900002 grant $GRANT_ID:" "$WORK/simulator.out" \
     || fail "the simulator's mail does not carry the grant id $GRANT_ID that CreateGrant returned"
+grep -q '"replayed": true' "$WORK/grant.out" || fail "the README's second CreateGrant was not a replay"
+grep -q DELIVERY_STATE_DELIVERED "$WORK/replay.out" || fail "the grant was never shown delivered"
+[ "$(grep -c "^s1: #[0-9]* mail p900002 " "$WORK/simulator.out")" -eq 1 ] || fail "the grant was mailed more than once"
 grep -qE "^export GM_TOKEN='eyJ[^']+'$" "$WORK/mint.out" || fail "mint-token did not print export GM_TOKEN='...'"
 grep -q '"gia.gm"' "$WORK/whoami.out" || fail "the minted token was not accepted (WhoAmI)"
 grep -q 'stopped the GmTools server' "$WORK/stop.out" || fail "deploy/run.sh stop did not stop the server"

@@ -61,11 +61,14 @@ stop_pidfile() {
 
 case "${1:-start}" in
     stop)
+        # Tells a running deploy/run.sh that everything is being stopped (so it does not say PostgreSQL stays up).
+        touch "$STATE/stopping"
         stop_pidfile "$STATE/server.pid" "the GmTools server"
         stop_pidfile "$STATE/console.pid" "the GmTools console"
         gm_pg_stop "$DATA/pg"
         gm_redis_stop "$DATA/redis" "$REDIS_PORT"
         echo "stopped PostgreSQL and Redis (data kept in $DATA)"
+        rm -f "$STATE/stopping"
         exit 0 ;;
     start) ;;
     *)
@@ -84,6 +87,7 @@ for port in "$APP_PORT" "$CONSOLE_PORT"; do
     fi
 done
 
+rm -f "$STATE/stopping"
 say "checking PostgreSQL, Redis and the pinned tools (apt-get / npm ci only where missing)"
 gm_ensure_packages
 if command -v npm >/dev/null 2>&1; then gm_ensure_tools "$REPO" || true; fi
@@ -135,7 +139,7 @@ stop_children() {
         rm -f "$STATE/server.pid"
     fi
     [ -z "$CONSOLE_PID" ] || stop_pidfile "$STATE/console.pid" "the GmTools console"
-    if gm_pg_running "$DATA/pg"; then
+    if [ ! -e "$STATE/stopping" ] && gm_pg_running "$DATA/pg"; then
         echo "PostgreSQL and Redis keep running for the next start; 'deploy/run.sh stop' stops them"
     fi
 }

@@ -145,7 +145,11 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, AuditKey key, IOpt
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>One transaction: take the chain, link up to a batch of final records, move and sign the head.</summary>
+    /// <summary>
+    /// One transaction: take the chain, link up to a batch of final records, move and sign the head. It commits
+    /// without waiting for the WAL flush: links lost in a crash are made again, identically (the same final records
+    /// in the same id order from the same head), so the request path's commits need not share their flushes with it.
+    /// </summary>
     public async Task<ChainPass> ChainOnceAsync(bool waitForLock, CancellationToken ct)
     {
         var o = options.Value;
@@ -156,7 +160,7 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, AuditKey key, IOpt
         long horizon;
         if (waitForLock)
         {
-            await using var take = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@k)", conn, tx);
+            await using var take = new NpgsqlCommand("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(@k)", conn, tx);
             take.Parameters.AddWithValue("k", LockKey);
             await take.ExecuteNonQueryAsync(ct);
             await using var h = new NpgsqlCommand("SELECT gm_txn_horizon() << 20", conn, tx);
@@ -164,7 +168,8 @@ public sealed class AuditChainer(NpgsqlDataSource dataSource, AuditKey key, IOpt
         }
         else
         {
-            await using var take = new NpgsqlCommand("SELECT CASE WHEN pg_try_advisory_xact_lock(@k) THEN gm_txn_horizon() << 20 END", conn, tx);
+            await using var take = new NpgsqlCommand(
+                "SELECT CASE WHEN pg_try_advisory_xact_lock(@k) THEN gm_txn_horizon() << 20 END FROM set_config('synchronous_commit', 'off', true)", conn, tx);
             take.Parameters.AddWithValue("k", LockKey);
             if (await take.ExecuteScalarAsync(ct) is not long h)
             {

@@ -82,7 +82,7 @@ internal sealed class ChatRuleReloader(RedisConnection redis, LiveChatRules rule
                 {
                     await rules.RefreshAsync((long)m.Message, stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException))
                 {
                     logger.LogWarning(ex, "Loading announced chat rules failed; the poll will retry");
                 }

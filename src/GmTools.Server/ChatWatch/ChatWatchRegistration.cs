@@ -1,3 +1,5 @@
+using GmTools.Server.Demo;
+using GmTools.Server.Players.Dossier;
 
 namespace GmTools.Server.ChatWatch;
 
@@ -17,6 +19,8 @@ public static class ChatWatchRegistration
         services.AddScoped<ChatRuleDesk>();
         services.AddScoped<ChatRuleQueries>();
         services.AddScoped<ChatReviewDesk>();
+        services.AddScoped<IDossierSection, ChatDossierSection>();
+        services.AddDemoSeeder<DemoChatWatch>();
         return services;
     }
 

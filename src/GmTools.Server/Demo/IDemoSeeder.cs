@@ -23,7 +23,8 @@ public static class DemoOrder
     public const int Players = 100;
     public const int Sanctions = 200;
     public const int Rewards = 300;
-    // Announcements, chat watch, anomalies, VIP care, cases: 400 and up, each its own constant here.
+    public const int ChatWatch = 400;
+    // Announcements, anomalies, VIP care, cases: 500 and up, each its own constant here.
 }
 
 public static class DemoSeederRegistration

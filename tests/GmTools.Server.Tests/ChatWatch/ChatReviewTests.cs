@@ -46,6 +46,13 @@ public sealed class ChatReviewTests(ServerFixture fx) : IClassFixture<ServerFixt
         Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM sanctions WHERE sanction_id = @s AND issued_by = 'gm-rev' AND 'rv-1' = ANY(evidence_chat_line_ids)", ("s", sanctionId)));
         Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'chat.review.confirm' AND target_id = @id", ("id", review.ReviewId)));
         Assert.Contains(("cw-rev", "mute"), await fx.OutboxAsync(sanctionId));
+
+        var players = new PlayerService.PlayerServiceClient(fx.StaffChannel("gm-dossier", Role.Gm));
+        var dossier = await players.GetPlayerDossierAsync(new GetPlayerDossierRequest { PlayerId = "p-rev" });
+        Assert.Equal("rv-1", dossier.RecentChatLines.Single().LineId);
+        Assert.Equal(["abuse"], dossier.RecentChatLines[0].Flags);
+        Assert.Equal(("rv-1", "confirmed"), (dossier.RecentChatFlags.Single().LineId, dossier.RecentChatFlags[0].ReviewState));
+        Assert.Contains(dossier.ActiveSanctions, s => s.SanctionId == confirmed.SanctionId);
     }
 
     [Fact]
