@@ -1,3 +1,4 @@
+using GmTools.Server.GameLink;
 using GmTools.Server.Infrastructure.Quartz;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,7 @@ public static class AnnouncementsRegistration
         services.AddScoped<AnnouncementDesk>();
         services.AddScoped<AnnouncementQueries>();
         services.AddScoped<AnnouncementDispatcher>();
+        services.AddScoped<IGameLinkConnectContributor, AnnouncementsOnConnect>();
         services.AddRecurringJob<AnnouncementFireJob>("announcement-fires", sp => sp.GetRequiredService<IOptions<AnnouncementOptions>>().Value.PollInterval);
         return services;
     }
