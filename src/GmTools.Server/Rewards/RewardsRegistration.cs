@@ -22,6 +22,7 @@ public static class RewardsRegistration
         // campaigns keep their own record (campaign_progress, campaign_recipients.settled_outcome) and are purged.
         services.KeepOutboxHistory(GrantDelivery.CorrelationPattern, "grant delivery states and revokes");
         services.AddSingleton<CampaignExpansionCounter>();
+        services.AddSingleton<CampaignPreviewGate>();
         services.AddDemoSeeder<DemoRewards>();
         // Quartz builds CampaignExpansionJob through DI, one scope per run; one job per campaign is scheduled at approval.
         return services;
