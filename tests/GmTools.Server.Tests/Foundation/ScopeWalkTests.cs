@@ -56,12 +56,20 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
         ["/gmtools.v1.SanctionService/ListBulkSanctions"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
         ["/gmtools.v1.RewardService/UpsertCatalogueItem"] = new(As.ScopedAdmin, """{"item":{"itemId":"walk.item","name":"x","kind":"ITEM_KIND_ITEM","unitValue":"1","active":true},"reason":"r"}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.RewardService/ListGrants"] = new(As.ScopedAdmin, """{"playerId":"p-walk"}""", StatusCode.OK),
+        // ---- cases (#17): {case} is a case of p-walk on walk-a, seeded in the cases block below.
+        ["/gmtools.v1.CaseService/OpenCase"] = new(As.ScopedAdmin, """{"playerId":"p-walk","kind":"complaint","channel":"CASE_CHANNEL_PHONE","summary":"s","record":{"account":"a","gameServerId":"walk-a","characterName":"x","eventTime":"2026-01-01T00:00:00Z","contact":"c"}}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/GetCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/ListCases"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/AddCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{case}","text":"x"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
     };
 
     /// <summary>RPCs not called this way, each with the reason.</summary>
     private static readonly Dictionary<string, string> NotWalked = new(StringComparer.Ordinal)
     {
         ["/gmtools.v1.IdentityService/WhoAmI"] = "no object: answers only who the caller is",
+        ["/gmtools.v1.CaseService/ListCaseKinds"] = "no object: the configured kinds of case, the same for everyone",
         ["/gmtools.v1.DiagnosticsService/Echo"] = "no object: echoes the request",
         ["/gmtools.v1.AnnouncementService/CreateAnnouncement"] = "not walked yet: needs a seeded announcement here (scope covered by AnnouncementTests)",
         ["/gmtools.v1.AnnouncementService/GetAnnouncement"] = "not walked yet: needs a seeded announcement here (scope covered by AnnouncementTests)",
@@ -154,6 +162,13 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
             PlayerIds = { Enumerable.Range(0, SanctionsFixture.GuardRail + 1).Select(i => $"p-walk-{i}") },
             Kind = SanctionKind.Mute, Scope = OnServer("walk-a"), End = For(TimeSpan.FromHours(1)), ReasonCode = "chat_abuse", Reason = "r",
         })).PreviewToken;
+        // ---- cases (#17)
+        var playerCase = (await new CaseService.CaseServiceClient(fx.StaffChannel("agent-walk", Role.Agent)).OpenCaseAsync(new OpenCaseRequest
+        {
+            PlayerId = "p-walk", Kind = "complaint", Channel = CaseChannel.Phone, Summary = "s",
+            Record = new CaseRecord { Account = "a", GameServerId = "walk-a", CharacterName = "x", EventTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fx.Clock.GetUtcNow().AddHours(-1)), Contact = "c" },
+        })).Case.CaseId;
+        // ---- end cases
         var scopedAdmin = fx.Server.Channel(fx.Server.ScopedStaffToken("adm-walk-b", ["walk-b"], Role.Admin));
 
         var described = Described();
@@ -163,7 +178,8 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
             var method = described[name];
             var json = c.Json.Replace("{sanction}", sanction.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
                 .Replace("{appeal}", appeal.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-                .Replace("{bulk}", bulk, StringComparison.Ordinal);
+                .Replace("{bulk}", bulk, StringComparison.Ordinal)
+                .Replace("{case}", playerCase.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
             var request = JsonParser.Default.Parse(json, method.InputType);
             var before = await FingerprintAsync();
             var (status, response) = await CallAsync(c.Caller == As.ScopedAdmin ? scopedAdmin : otherServer, method, request);
