@@ -29,8 +29,16 @@ internal static class CaseValidation
             .MaxLength($"{field}.order_reference", r.OrderReference, CaseLimits.RecordField)
             .MaxLength($"{field}.game_area", r.GameArea, CaseLimits.RecordField)
             .MaxLength($"{field}.client_version", r.ClientVersion, CaseLimits.RecordField);
-        NotFuture(v, $"{field}.event_time", r.EventTime, now);
-        NotFuture(v, $"{field}.payment_time", r.PaymentTime, now);
+        // A time that is not a real time is named once, for what it is, not again as missing.
+        var unreal = new HashSet<string>(StringComparer.Ordinal);
+        if (!NotFuture(v, $"{field}.event_time", r.EventTime, now))
+        {
+            unreal.Add(CaseRecordFields.EventTime);
+        }
+        if (!NotFuture(v, $"{field}.payment_time", r.PaymentTime, now))
+        {
+            unreal.Add(CaseRecordFields.PaymentTime);
+        }
         if (r.Amount < 0)
         {
             v.Add($"{field}.amount", "must not be negative");
@@ -45,7 +53,7 @@ internal static class CaseValidation
         }
         if (required is not null)
         {
-            foreach (var missing in CaseRecordFields.Missing(ToSpec(r), required))
+            foreach (var missing in CaseRecordFields.Missing(ToSpec(r), required).Where(f => !unreal.Contains(f)))
             {
                 v.Add($"{field}.{missing}", "is required for this kind of case");
             }
@@ -75,17 +83,19 @@ internal static class CaseValidation
             r.PaymentChannel, r.OrderReference, r.Amount, r.Currency, Valid(r.PaymentTime), r.GameArea, r.ClientVersion);
     }
 
-    private static void NotFuture(Violations v, string field, Google.Protobuf.WellKnownTypes.Timestamp? t, DateTimeOffset now)
+    /// <summary>False when the timestamp is not a real time at all (out of range, bad nanos).</summary>
+    private static bool NotFuture(Violations v, string field, Google.Protobuf.WellKnownTypes.Timestamp? t, DateTimeOffset now)
     {
-        var before = new Violations().Timestamp(field, t);
-        if (before.Any)
+        if (new Violations().Timestamp(field, t).Any)
         {
             v.Timestamp(field, t);
+            return false;
         }
-        else if (t is not null && t.ToDateTimeOffset() > now)
+        if (t is not null && t.ToDateTimeOffset() > now)
         {
             v.Add(field, "must not be in the future");
         }
+        return true;
     }
 
     private static DateTimeOffset? Valid(Google.Protobuf.WellKnownTypes.Timestamp? t) =>

@@ -178,9 +178,9 @@ public sealed class CaseTests(CaseFixture fx) : IClassFixture<CaseFixture>
         var agent = fx.Cases("amy");
         var id = (await agent.OpenCaseAsync(CaseKit.Open("p-c1", "complaint", Now))).Case.CaseId;
         async Task<GmTools.Contracts.V1.PlayerCase> Move(CaseState to, string note = "") =>
-            (await agent.ChangeCaseStateAsync(new ChangeCaseStateRequest { CaseId = id, State = to, Note = note })).Case;
+            (await fx.Cases("amy").ChangeCaseStateAsync(new ChangeCaseStateRequest { CaseId = id, State = to, Note = note })).Case; // a fresh token: the clock moves by days
         async Task Refused(CaseState to, string note = "x") =>
-            await RefusedAsync(() => agent.ChangeCaseStateAsync(new ChangeCaseStateRequest { CaseId = id, State = to, Note = note }).ResponseAsync, StatusCode.FailedPrecondition);
+            await RefusedAsync(() => fx.Cases("amy").ChangeCaseStateAsync(new ChangeCaseStateRequest { CaseId = id, State = to, Note = note }).ResponseAsync, StatusCode.FailedPrecondition);
 
         await Refused(CaseState.Resolved);
         await Refused(CaseState.Closed);
@@ -207,7 +207,7 @@ public sealed class CaseTests(CaseFixture fx) : IClassFixture<CaseFixture>
         fx.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         await Refused(CaseState.InProgress);
 
-        var got = await agent.GetCaseAsync(new GetCaseRequest { CaseId = id });
+        var got = await fx.Cases("amy").GetCaseAsync(new GetCaseRequest { CaseId = id });
         Assert.Equal(["asked for a screenshot", "compensated", "player wrote back: still broken", "fixed for real"], got.Notes.Select(n => n.Text));
         Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'case.reopen' AND target_id = @id", ("id", id.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
