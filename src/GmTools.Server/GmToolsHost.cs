@@ -1,5 +1,6 @@
 using GmTools.Server.Announcements;
 using GmTools.Server.Audit;
+using GmTools.Server.Cases;
 using GmTools.Server.ChatWatch;
 using GmTools.Server.Diagnostics;
 using GmTools.Server.GameLink;
@@ -69,6 +70,7 @@ public static class GmToolsHost
         services.AddRewards(configuration);
         services.AddChatWatch();
         services.AddAnnouncements();
+        services.AddCases();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -90,5 +92,6 @@ public static class GmToolsHost
         app.MapRewards();
         app.MapChatWatch();
         app.MapAnnouncements();
+        app.MapCases();
     }
 }

@@ -1,5 +1,6 @@
 using GmTools.Server.Announcements;
 using GmTools.Server.Audit;
+using GmTools.Server.Cases;
 using GmTools.Server.Players;
 using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
@@ -157,4 +158,13 @@ public static class ObjectRules
         caller.VisibleOrNotFound(announcement, caller.SeesAnnouncement, AnnouncementNotFound(announcementId));
 
     public static string AnnouncementNotFound(long announcementId) => $"announcement {announcementId} not found";
+
+    // ---- player cases: by the player's home server when the case was opened (a game server: its own players' cases).
+
+    public static bool SeesCase(this Caller caller, PlayerCase playerCase) => caller.Sees(playerCase.GameServerId);
+
+    public static PlayerCase VisibleCase(this Caller caller, PlayerCase? playerCase, long caseId) =>
+        caller.VisibleOrNotFound(playerCase, caller.SeesCase, CaseNotFound(caseId));
+
+    public static string CaseNotFound(long caseId) => $"case {caseId} not found";
 }

@@ -50,6 +50,12 @@ public static class Permissions
     public const string AnnouncementsPublish = "announcements.publish";
     public const string AnnouncementsApprove = "announcements.approve";
     public const string AnnouncementsActive = "announcements.active";
+
+    // Player cases (#17).
+    public const string CasesRead = "cases.read";
+    public const string CasesOpen = "cases.open";
+    public const string CasesWork = "cases.work";
+    public const string CasesAssign = "cases.assign";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -63,6 +69,7 @@ public static class PermissionTable
         Permissions.GameServersRead, Permissions.GameLinkRead,
         Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
         Permissions.AnnouncementsRead,
+        Permissions.CasesRead,
     ];
 
     private static readonly string[] Agent =
@@ -71,6 +78,7 @@ public static class PermissionTable
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.RewardsGrant, Permissions.AppealsFile,
         Permissions.AnnouncementsDraft,
+        Permissions.CasesOpen, Permissions.CasesWork,
     ];
 
     private static readonly string[] Gm =
@@ -80,6 +88,7 @@ public static class PermissionTable
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
         Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
+        Permissions.CasesOpen, Permissions.CasesWork,
     ];
 
     private static readonly string[] Supervisor =
@@ -89,6 +98,7 @@ public static class PermissionTable
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer, Permissions.ChatRulesRead,
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
         Permissions.AnnouncementsApprove,
+        Permissions.CasesAssign,
     ];
 
     private static readonly string[] Admin =
@@ -103,6 +113,7 @@ public static class PermissionTable
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck, Permissions.ChatIngest,
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
         Permissions.AnnouncementsActive,
+        Permissions.CasesOpen,
     ];
 
     private static readonly Dictionary<Role, HashSet<string>> Table = new()

@@ -105,6 +105,13 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.AnnouncementService/CancelAnnouncement"] = new(As.ScopedAdmin, """{"announcementId":"{announcement}","reason":"r","idempotencyKey":"walk-8"}""", StatusCode.NotFound),
         ["/gmtools.v1.AnnouncementService/ListAnnouncementReceipts"] = new(As.ScopedAdmin, """{"announcementId":"{announcement}"}""", StatusCode.NotFound),
         ["/gmtools.v1.AnnouncementService/ListActiveAnnouncements"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","locale":"en"}""", StatusCode.PermissionDenied),
+        // ---- cases (#17): {case} is a case of p-walk on walk-a, seeded in the cases block below.
+        ["/gmtools.v1.CaseService/OpenCase"] = new(As.ScopedAdmin, """{"playerId":"p-walk","kind":"complaint","channel":"CASE_CHANNEL_PHONE","summary":"s","record":{"account":"a","gameServerId":"walk-a","characterName":"x","eventTime":"2026-01-01T00:00:00Z","contact":"c"}}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/GetCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/ListCases"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/AddCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{case}","text":"x"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
     };
 
     /// <summary>Second calls on an RPC already in <see cref="Walk"/>: another way the same RPC could reach across scope.</summary>
@@ -126,6 +133,7 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     private static readonly Dictionary<string, string> NotWalked = new(StringComparer.Ordinal)
     {
         ["/gmtools.v1.IdentityService/WhoAmI"] = "no object: answers only who the caller is",
+        ["/gmtools.v1.CaseService/ListCaseKinds"] = "no object: the configured kinds of case, the same for everyone",
         ["/gmtools.v1.DiagnosticsService/Echo"] = "no object: echoes the request",
         ["/gmtools.v1.AuditService/VerifyAuditChain"] = "reveals no content (counts and hashes); verified whole by design (docs/security.md)",
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
@@ -283,6 +291,13 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         await new AnnouncementService.AnnouncementServiceClient(fx.StaffChannel("adm-walk", Role.Admin))
             .ApproveAnnouncementAsync(new ApproveAnnouncementRequest { AnnouncementId = published, Reason = "r" });
         world["announcement"] = S(published);
+
+        // ---- cases (#17): a case of p-walk on walk-a
+        world["case"] = S((await new CaseService.CaseServiceClient(fx.StaffChannel("agent-walk", Role.Agent)).OpenCaseAsync(new OpenCaseRequest
+        {
+            PlayerId = "p-walk", Kind = "complaint", Channel = CaseChannel.Phone, Summary = "s",
+            Record = new CaseRecord { Account = "a", GameServerId = "walk-a", CharacterName = "x", EventTime = Timestamp.FromDateTimeOffset(fx.Clock.GetUtcNow().AddHours(-1)), Contact = "c" },
+        })).Case.CaseId);
         return world;
     }
 

@@ -1,0 +1,206 @@
+using System.Globalization;
+using GmTools.Server.Audit;
+using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Persistence;
+using GmTools.Server.Players;
+using GmTools.Server.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Cases;
+
+/// <summary>
+/// The writers of a case: open, note, change state, assign/claim. Each change and its audit record commit in one
+/// transaction; the case row is locked first, so two agents working one case take turns.
+/// </summary>
+public sealed class CaseDesk(
+    GmToolsDbContext db,
+    AuditWriter audit,
+    RequestContext request,
+    IOptionsMonitor<CaseOptions> options,
+    TimeProvider time)
+{
+    private Caller Caller => request.Caller;
+
+    public async Task<PlayerCase> OpenAsync(OpenCaseOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.BeginWorkAsync(ct);
+        var player = Caller.VisiblePlayer(await db.Set<Player>().AsNoTracking().SingleOrDefaultAsync(p => p.PlayerId == order.PlayerId, ct), order.PlayerId);
+        var channel = order.Channel;
+        if (Caller.Kind == CallerKind.GameServer)
+        {
+            // A game server opens what its player asked for in game ("contact support"); it speaks for nobody else.
+            if (channel is not (null or CaseChannels.InGame))
+            {
+                throw GrpcErrors.InvalidArgument("channel", "a game server opens in-game cases only");
+            }
+            channel = CaseChannels.InGame;
+        }
+        else if (channel is null)
+        {
+            throw GrpcErrors.InvalidArgument("channel", "is required");
+        }
+        var r = order.Record;
+        var c = new PlayerCase
+        {
+            PlayerId = player.PlayerId,
+            GameServerId = player.GameServerId,
+            Kind = order.Kind,
+            Channel = channel,
+            Priority = order.Priority,
+            Summary = order.Summary,
+            Description = order.Description,
+            Account = r.Account,
+            RecordGameServerId = r.GameServerId,
+            CharacterName = r.CharacterName,
+            EventAt = r.EventAt,
+            Contact = r.Contact,
+            ItemName = r.ItemName,
+            Location = r.Location,
+            PaymentChannel = r.PaymentChannel,
+            OrderReference = r.OrderReference,
+            Amount = r.Amount,
+            Currency = r.Currency,
+            PaidAt = r.PaidAt,
+            GameArea = r.GameArea,
+            ClientVersion = r.ClientVersion,
+            OpenedBy = Caller.Id,
+            OpenedAt = now,
+            UpdatedAt = now,
+        };
+        db.Add(c);
+        await db.SaveChangesAsync(ct);
+        // The contact is personal data: the audit record says only that one was recorded.
+        await audit.AppendAsync(Entry("case.open", c, change: new
+        {
+            c.Kind,
+            c.Channel,
+            c.Priority,
+            c.Summary,
+            c.OrderReference,
+            c.Amount,
+            c.Currency,
+            c.ItemName,
+            record = new { c.Account, c.RecordGameServerId, c.CharacterName, c.EventAt, contactRecorded = c.Contact.Length > 0 },
+        }), ct);
+        await tx.CommitAsync(ct);
+        return c;
+    }
+
+    public async Task<NotedCase> AddNoteAsync(CaseNoteOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(order.CaseId, ct);
+        var note = AddNote(c, order.Text, order.AttachmentRefs, now);
+        Responded(c, now);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry("case.note", c, change: new { note.NoteId, attachments = note.AttachmentRefs.Count }), ct);
+        await tx.CommitAsync(ct);
+        return new NotedCase(c, note);
+    }
+
+    public async Task<PlayerCase> ChangeStateAsync(CaseStateOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var o = options.CurrentValue;
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(order.CaseId, ct);
+        var from = c.State;
+        if (CaseRules.Refusal(from, order.State, c.ResolvedAt, now, o.ReopenPeriod) is { } why)
+        {
+            throw GrpcErrors.FailedPrecondition(why);
+        }
+        var reopen = CaseRules.IsReopen(from, order.State);
+        if ((reopen || order.State == CaseStates.Resolved) && string.IsNullOrWhiteSpace(order.Note))
+        {
+            throw GrpcErrors.InvalidArgument("note", reopen ? "is required to reopen a case: say why" : "is required to resolve a case: the answer given");
+        }
+        c.State = order.State;
+        switch (order.State)
+        {
+            case CaseStates.Resolved:
+                c.ResolvedAt = now;
+                break;
+            case CaseStates.Closed:
+                c.ClosedAt = now;
+                break;
+            case CaseStates.InProgress when reopen:
+                c.ReopenCount++;
+                c.ResolvedAt = null;
+                c.ClosedAt = null;
+                break;
+        }
+        Responded(c, now);
+        long? noteId = null;
+        if (!string.IsNullOrWhiteSpace(order.Note))
+        {
+            var note = AddNote(c, order.Note, [], now);
+            await db.SaveChangesAsync(ct);
+            noteId = note.NoteId;
+        }
+        c.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry(reopen ? "case.reopen" : "case.state", c, change: new { from, to = c.State, noteId }), ct);
+        await tx.CommitAsync(ct);
+        return c;
+    }
+
+    public async Task<PlayerCase> AssignAsync(AssignCaseOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var assignee = order.Assignee ?? Caller.Id;
+        var claim = string.Equals(assignee, Caller.Id, StringComparison.Ordinal);
+        if (!claim && !Caller.Holds(Permissions.CasesAssign))
+        {
+            throw GrpcErrors.PermissionDenied($"assigning a case to someone else needs permission '{Permissions.CasesAssign}'; claim it for yourself instead");
+        }
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(order.CaseId, ct);
+        if (c.State == CaseStates.Closed)
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is closed");
+        }
+        if (string.Equals(c.Assignee, assignee, StringComparison.Ordinal))
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is already assigned to {assignee}");
+        }
+        if (claim && c.Assignee is not null && !Caller.Holds(Permissions.CasesAssign))
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is assigned to {c.Assignee}; a supervisor reassigns it");
+        }
+        var previous = c.Assignee;
+        c.Assignee = assignee;
+        c.AssignedAt = now;
+        c.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry(claim ? "case.claim" : "case.assign", c, order.Reason, new { from = previous, to = assignee }), ct);
+        await tx.CommitAsync(ct);
+        return c;
+    }
+
+    private CaseNoteEntity AddNote(PlayerCase c, string text, IReadOnlyList<string> attachments, DateTimeOffset now)
+    {
+        var note = new CaseNoteEntity { CaseId = c.CaseId, Author = Caller.Id, Text = text, AttachmentRefs = [.. attachments], CreatedAt = now };
+        db.Add(note);
+        c.UpdatedAt = now;
+        return note;
+    }
+
+    /// <summary>The first thing staff do on a case other than opening it is its first response (the SLA's clock).</summary>
+    private void Responded(PlayerCase c, DateTimeOffset now)
+    {
+        if (c.FirstResponseAt is null && Caller.Kind == CallerKind.Staff)
+        {
+            c.FirstResponseAt = now;
+        }
+    }
+
+    private async Task<PlayerCase> LockVisibleAsync(long caseId, CancellationToken ct) =>
+        Caller.VisibleCase(await db.LockAsync<PlayerCase>(caseId, ct), caseId);
+
+    private static AuditEntry Entry(string action, PlayerCase c, string reason = "", object? change = null) =>
+        new(action, "case", c.CaseId.ToString(CultureInfo.InvariantCulture), change, PlayerId: c.PlayerId, GameServerId: c.GameServerId,
+            Reason: reason, TicketRef: "case:" + c.CaseId.ToString(CultureInfo.InvariantCulture));
+}

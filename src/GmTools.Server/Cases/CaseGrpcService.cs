@@ -1,0 +1,161 @@
+using System.Globalization;
+using GmTools.Contracts.V1;
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Infrastructure.Idempotency;
+using GmTools.Server.Players;
+using GmTools.Server.Security;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace GmTools.Server.Cases;
+
+/// <summary>Thin: shape checks, proto → orders, one desk or query call, entity → contract.</summary>
+public sealed class CaseGrpcService(
+    RequestContext request,
+    IOptionsMonitor<CaseOptions> options,
+    TimeProvider time) : CaseService.CaseServiceBase
+{
+    private const int MaxPage = 200;
+
+    [RequiresPermission(Permissions.CasesRead)]
+    public override Task<ListCaseKindsResponse> ListCaseKinds(ListCaseKindsRequest r, ServerCallContext context)
+    {
+        var o = options.CurrentValue;
+        return Task.FromResult(new ListCaseKindsResponse { Kinds = { o.EffectiveKinds.Select(k => CaseContracts.ToContract(k, o)) } });
+    }
+
+    [RequiresPermission(Permissions.CasesOpen)]
+    public override async Task<OpenCaseResponse> OpenCase(OpenCaseRequest r, ServerCallContext context)
+    {
+        var o = options.CurrentValue;
+        var v = new Violations().RequiredMax("player_id", r.PlayerId, PlayerLimits.PlayerId);
+        var kind = string.IsNullOrEmpty(r.Kind) ? null : o.Kind(r.Kind);
+        if (kind is null)
+        {
+            v.Add("kind", $"must be one of: {string.Join(", ", o.EffectiveKinds.Select(k => k.Name))}");
+        }
+        if (r.Channel != CaseChannel.Unspecified && CaseContracts.Channel(r.Channel) is null)
+        {
+            v.Add("channel", "is not a known channel");
+        }
+        var priority = r.Priority == CasePriority.Unspecified ? CasePriorities.Normal : CaseContracts.Priority(r.Priority);
+        if (priority is null)
+        {
+            v.Add("priority", "is not a known priority");
+        }
+        v.RequiredMax("summary", r.Summary, CaseLimits.Summary)
+            .MaxLength("description", r.Description, CaseLimits.Description)
+            .Record("record", r.Record, kind is null ? null : o.RequiredFields(kind), o, time.GetUtcNow())
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        var order = new OpenCaseOrder(r.PlayerId, kind!.Name, CaseContracts.Channel(r.Channel), priority!, r.Summary, r.Description, CaseValidation.ToSpec(r.Record));
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new OpenCaseResponse { Case = Contract(await Desk(context).OpenAsync(order, ct)) }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesRead)]
+    public override async Task<GetCaseResponse> GetCase(GetCaseRequest r, ServerCallContext context)
+    {
+        new Violations().CaseId(r.CaseId).ThrowIfAny();
+        var found = await Scoped<CaseQueries>(context).GetAsync(request.Caller, r.CaseId, context.CancellationToken);
+        return new GetCaseResponse
+        {
+            Case = CaseContracts.ToContract(found.Case, found.WithContact),
+            Notes = { found.Notes.Select(CaseContracts.ToContract) },
+        };
+    }
+
+    [RequiresPermission(Permissions.CasesRead)]
+    public override async Task<ListCasesResponse> ListCases(ListCasesRequest r, ServerCallContext context)
+    {
+        var v = new Violations()
+            .MaxLength("player_id", r.PlayerId, PlayerLimits.PlayerId)
+            .MaxLength("kind", r.Kind, CaseLimits.Kind)
+            .MaxLength("assignee", r.Assignee, Infrastructure.CommonLimits.ActorId)
+            .CheckGameServerId("game_server_id", r.GameServerId, required: false);
+        var state = CaseContracts.State(r.State);
+        if (r.State != CaseState.Unspecified && state is null)
+        {
+            v.Add("state", "is not a known state");
+        }
+        var size = PageToken.Size(r.PageSize, MaxPage);
+        long? before = null;
+        if (!string.IsNullOrEmpty(r.PageToken))
+        {
+            if (long.TryParse(PageToken.Decode(r.PageToken, "page_token"), NumberStyles.None, CultureInfo.InvariantCulture, out var cursor))
+            {
+                before = cursor;
+            }
+            else
+            {
+                v.Add("page_token", "is not a token this service gave out");
+            }
+        }
+        v.ThrowIfAny();
+        var filter = new CaseFilter(Empty(r.PlayerId), state, Empty(r.Kind), Empty(r.Assignee), Empty(r.GameServerId), r.UnassignedOnly, size, before);
+        var rows = await Scoped<CaseQueries>(context).ListAsync(request.Caller, filter, context.CancellationToken);
+        var response = new ListCasesResponse { Cases = { rows.Take(size).Select(c => CaseContracts.ToContract(c, withContact: false)) } };
+        if (rows.Count > size)
+        {
+            response.NextPageToken = PageToken.Encode(rows[size - 1].CaseId.ToString(CultureInfo.InvariantCulture));
+        }
+        return response;
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<AddCaseNoteResponse> AddCaseNote(AddCaseNoteRequest r, ServerCallContext context)
+    {
+        new Violations().CaseId(r.CaseId)
+            .RequiredMax("text", r.Text, CaseLimits.NoteText)
+            .Attachments("attachment_refs", r.AttachmentRefs)
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        var order = new CaseNoteOrder(r.CaseId, r.Text, [.. r.AttachmentRefs]);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var noted = await Desk(context).AddNoteAsync(order, ct);
+            return new AddCaseNoteResponse { Note = CaseContracts.ToContract(noted.Note), Case = Contract(noted.Case) };
+        }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<ChangeCaseStateResponse> ChangeCaseState(ChangeCaseStateRequest r, ServerCallContext context)
+    {
+        var v = new Violations().CaseId(r.CaseId);
+        var state = CaseContracts.State(r.State);
+        if (state is null)
+        {
+            v.Add("state", "is required");
+        }
+        v.MaxLength("note", r.Note, CaseLimits.NoteText).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        var order = new CaseStateOrder(r.CaseId, state!, r.Note);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new ChangeCaseStateResponse { Case = Contract(await Desk(context).ChangeStateAsync(order, ct)) }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<AssignCaseResponse> AssignCase(AssignCaseRequest r, ServerCallContext context)
+    {
+        new Violations().CaseId(r.CaseId)
+            .MaxLength("assignee", r.Assignee, Infrastructure.CommonLimits.ActorId)
+            .MaxLength("reason", r.Reason, CaseLimits.Reason)
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        var order = new AssignCaseOrder(r.CaseId, Empty(r.Assignee), r.Reason);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new AssignCaseResponse { Case = Contract(await Desk(context).AssignAsync(order, ct)) }, context.CancellationToken);
+    }
+
+    /// <summary>A mutation's answer shows the contact only to whoever holds the permission (they just wrote or saw it).</summary>
+    private Contracts.V1.PlayerCase Contract(PlayerCase c) => CaseContracts.ToContract(c, request.Caller.Holds(Permissions.PlayersReadContact));
+
+    private static string? Empty(string value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static CaseDesk Desk(ServerCallContext context) => Scoped<CaseDesk>(context);
+
+    private static IdempotentCalls Idempotent(ServerCallContext context) => Scoped<IdempotentCalls>(context);
+
+    private static T Scoped<T>(ServerCallContext context) where T : notnull =>
+        context.GetHttpContext().RequestServices.GetRequiredService<T>();
+}

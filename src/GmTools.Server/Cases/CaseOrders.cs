@@ -1,0 +1,48 @@
+namespace GmTools.Server.Cases;
+
+/// <summary>What happened, as the record of a case holds it (empty strings / nulls: not given).</summary>
+public sealed record CaseRecordSpec(
+    string Account,
+    string GameServerId,
+    string CharacterName,
+    DateTimeOffset? EventAt,
+    string Contact,
+    string ItemName,
+    string Location,
+    string PaymentChannel,
+    string OrderReference,
+    long Amount,
+    string Currency,
+    DateTimeOffset? PaidAt,
+    string GameArea,
+    string ClientVersion);
+
+public sealed record OpenCaseOrder(
+    string PlayerId,
+    string Kind,
+    string? Channel,
+    string Priority,
+    string Summary,
+    string Description,
+    CaseRecordSpec Record);
+
+public sealed record CaseNoteOrder(long CaseId, string Text, IReadOnlyList<string> AttachmentRefs);
+
+public sealed record CaseStateOrder(long CaseId, string State, string Note);
+
+/// <summary>Assignee null: the caller claims it.</summary>
+public sealed record AssignCaseOrder(long CaseId, string? Assignee, string Reason);
+
+public sealed record CaseFilter(
+    string? PlayerId,
+    string? State,
+    string? Kind,
+    string? Assignee,
+    string? GameServerId,
+    bool UnassignedOnly,
+    int PageSize,
+    long? Before);
+
+public sealed record CaseWithNotes(PlayerCase Case, IReadOnlyList<CaseNoteEntity> Notes, bool WithContact);
+
+public sealed record NotedCase(PlayerCase Case, CaseNoteEntity Note);

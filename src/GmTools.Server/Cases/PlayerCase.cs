@@ -1,0 +1,109 @@
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure;
+using GmTools.Server.Players;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace GmTools.Server.Cases;
+
+/// <summary>
+/// One player's case. <see cref="GameServerId"/> is the player's home when it was opened and is the case's scope;
+/// the record's own server (<see cref="RecordGameServerId"/>) is where the event happened. The contact is personal
+/// data: it never goes into an audit record and is shown only with players.read_contact.
+/// </summary>
+public sealed class PlayerCase
+{
+    public long CaseId { get; set; }
+    public string PlayerId { get; set; } = "";
+    public string GameServerId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Channel { get; set; } = CaseChannels.InGame;
+    public string Priority { get; set; } = CasePriorities.Normal;
+    public string State { get; set; } = CaseStates.New;
+    public string Summary { get; set; } = "";
+    public string Description { get; set; } = "";
+
+    public string Account { get; set; } = "";
+    public string RecordGameServerId { get; set; } = "";
+    public string CharacterName { get; set; } = "";
+    public DateTimeOffset? EventAt { get; set; }
+    public string Contact { get; set; } = "";
+    public string ItemName { get; set; } = "";
+    public string Location { get; set; } = "";
+    public string PaymentChannel { get; set; } = "";
+    public string OrderReference { get; set; } = "";
+    public long Amount { get; set; }
+    public string Currency { get; set; } = "";
+    public DateTimeOffset? PaidAt { get; set; }
+    public string GameArea { get; set; } = "";
+    public string ClientVersion { get; set; } = "";
+
+    public string OpenedBy { get; set; } = "";
+    public DateTimeOffset OpenedAt { get; set; }
+    public string? Assignee { get; set; }
+    public DateTimeOffset? AssignedAt { get; set; }
+    public DateTimeOffset? FirstResponseAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public int ReopenCount { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class PlayerCaseConfiguration : IEntityTypeConfiguration<PlayerCase>
+{
+    public void Configure(EntityTypeBuilder<PlayerCase> b)
+    {
+        b.ToTable("player_cases");
+        b.HasKey(c => c.CaseId);
+        b.Property(c => c.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
+        b.Property(c => c.GameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(c => c.Kind).HasMaxLength(CaseLimits.Kind);
+        b.Property(c => c.Channel).HasMaxLength(CaseLimits.Channel);
+        b.Property(c => c.Priority).HasMaxLength(CaseLimits.Priority);
+        b.Property(c => c.State).HasMaxLength(CaseLimits.State);
+        b.Property(c => c.Summary).HasMaxLength(CaseLimits.Summary);
+        b.Property(c => c.Description).HasMaxLength(CaseLimits.Description);
+        b.Property(c => c.Account).HasMaxLength(PlayerLimits.Account);
+        b.Property(c => c.RecordGameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(c => c.CharacterName).HasMaxLength(PlayerLimits.CharacterName);
+        b.Property(c => c.Contact).HasMaxLength(PlayerLimits.Contact);
+        b.Property(c => c.ItemName).HasMaxLength(CaseLimits.RecordField);
+        b.Property(c => c.Location).HasMaxLength(CaseLimits.Location);
+        b.Property(c => c.PaymentChannel).HasMaxLength(CaseLimits.RecordField);
+        b.Property(c => c.OrderReference).HasMaxLength(CaseLimits.RecordField);
+        b.Property(c => c.Currency).HasMaxLength(CaseLimits.Currency);
+        b.Property(c => c.GameArea).HasMaxLength(CaseLimits.RecordField);
+        b.Property(c => c.ClientVersion).HasMaxLength(CaseLimits.RecordField);
+        b.Property(c => c.OpenedBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(c => c.Assignee).HasMaxLength(CommonLimits.ActorId);
+        // The list's orders: a player's cases, a server's queue, an agent's queue, all newest first.
+        b.HasIndex(c => new { c.PlayerId, c.CaseId });
+        b.HasIndex(c => new { c.GameServerId, c.CaseId });
+        b.HasIndex(c => new { c.Assignee, c.CaseId });
+        b.HasIndex(c => new { c.State, c.CaseId });
+    }
+}
+
+/// <summary>A note on a case (entity; the contract is CaseNote). Attachments are references to files kept elsewhere.</summary>
+public sealed class CaseNoteEntity
+{
+    public long NoteId { get; set; }
+    public long CaseId { get; set; }
+    public string Author { get; set; } = "";
+    public string Text { get; set; } = "";
+    public List<string> AttachmentRefs { get; set; } = [];
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class CaseNoteConfiguration : IEntityTypeConfiguration<CaseNoteEntity>
+{
+    public void Configure(EntityTypeBuilder<CaseNoteEntity> b)
+    {
+        b.ToTable("case_notes");
+        b.HasKey(n => n.NoteId);
+        b.Property(n => n.Author).HasMaxLength(CommonLimits.ActorId);
+        b.Property(n => n.Text).HasMaxLength(CaseLimits.NoteText);
+        b.HasIndex(n => new { n.CaseId, n.NoteId });
+        b.HasOne<PlayerCase>().WithMany().HasForeignKey(n => n.CaseId);
+    }
+}
