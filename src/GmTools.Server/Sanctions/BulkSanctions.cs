@@ -118,11 +118,11 @@ public sealed class BulkSanctions(
         }
         var (found, unknown) = await ResolvePlayersAsync(content.PlayerIds, kind, scope, now, ct);
         var toSanction = found.Where(p => !p.AlreadySanctioned).Select(p => p.Player).ToList();
-        if (row.ApprovedBy is null)
-        {
-            // Unapproved bulk actions are held to the same per-minute guard rail as single sanctions.
-            await guardRail.EnsureWithinAsync(Caller.Id, toSanction.Select(p => p.PlayerId).ToList(), now, ct);
-        }
+        // Unapproved bulk actions are held to the same per-minute guard rail as single sanctions (which reserves the
+        // ids on the way); approved ones take their ids in one round trip too.
+        var ids = new Queue<long>(row.ApprovedBy is null
+            ? await guardRail.EnsureWithinAsync(Caller.Id, toSanction.Select(p => p.PlayerId).ToList(), now, ct)
+            : await SanctionIds.ReserveAsync(db, toSanction.Count, ct));
         var results = new List<BulkPlayerResult>();
         var order = new IssueOrder("", kind, scope, end, content.ReasonCode, content.Reason, [], [], content.TicketRef, "");
         var written = new List<Sanction>();
@@ -140,6 +140,7 @@ public sealed class BulkSanctions(
                 continue;
             }
             var sanction = desk.NewSanction(order, match.Player, now, kind == SanctionKinds.Kick ? null : endsAt, 0);
+            sanction.SanctionId = ids.Dequeue();
             sanction.BulkToken = token;
             sanction.ApprovedBy = row.ApprovedBy;
             await desk.WriteIssuedAsync(sanction, ct);

@@ -50,7 +50,9 @@ internal sealed class SanctionConfiguration : IEntityTypeConfiguration<Sanction>
     {
         b.ToTable("sanctions");
         b.HasKey(s => s.SanctionId);
-        b.Property(s => s.SanctionId).UseIdentityAlwaysColumn();
+        // By default, not always: the desk reserves the id from the sequence so one batch writes the sanction and
+        // the commands and audit record that carry its id (SanctionIds).
+        b.Property(s => s.SanctionId).UseIdentityByDefaultColumn();
         b.Property(s => s.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
         b.Property(s => s.Kind).HasMaxLength(SanctionLimits.Kind);
         b.Property(s => s.ScopeGameServerId).HasMaxLength(GameServerIds.MaxLength);

@@ -32,13 +32,13 @@ public sealed class SanctionDesk(
     public async Task<IssuedSanction> IssueAsync(IssueOrder order, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var player = await FindVisiblePlayerAsync(order.PlayerId, ct);
-        await CheckScopeAsync(order.Scope, ct);
+        var player = await FindTargetAsync(order.PlayerId, order.Scope, ct);
         var (endsAt, step) = await DecideEndAsync(order, now, ct);
 
         await using var tx = await db.BeginWorkAsync(ct);
-        await guardRail.EnsureWithinAsync(Caller.Id, [player.PlayerId], now, ct);
+        var ids = await guardRail.EnsureWithinAsync(Caller.Id, [player.PlayerId], now, ct);
         var sanction = NewSanction(order, player, now, endsAt, step);
+        sanction.SanctionId = ids[0];
         var targets = await WriteIssuedAsync(sanction, ct);
         await tx.CommitAsync(ct);
         await InvalidateAsync(sanction);
@@ -105,14 +105,18 @@ public sealed class SanctionDesk(
     }
 
     /// <summary>Writes a new sanction, its commands and its audit record in the caller's transaction.</summary>
+    /// <remarks>One INSERT batch: the id is reserved first (by the guard rail, or here), so the commands and the
+    /// audit record that carry it go with the sanction.</remarks>
     internal async Task<IReadOnlyList<string>> WriteIssuedAsync(Sanction sanction, CancellationToken ct)
     {
+        if (sanction.SanctionId == 0)
+        {
+            sanction.SanctionId = (await SanctionIds.ReserveAsync(db, 1, ct))[0];
+        }
         db.Add(sanction);
-        await db.SaveChangesAsync(ct);
         var targets = await commands.TargetsAsync(sanction.ScopeGameServerId, ct);
         commands.Issued(sanction, targets);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(new AuditEntry("sanction.issue", "sanction", Id(sanction),
+        audit.Stage(new AuditEntry("sanction.issue", "sanction", Id(sanction),
             new
             {
                 sanction.Kind,
@@ -127,7 +131,8 @@ public sealed class SanctionDesk(
                 sanction.ApprovedBy,
                 notified = targets,
             },
-            PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId, Reason: sanction.Reason, TicketRef: sanction.TicketRef), ct);
+            PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId, Reason: sanction.Reason, TicketRef: sanction.TicketRef));
+        await db.SaveChangesAsync(ct);
         return targets;
     }
 
@@ -165,6 +170,33 @@ public sealed class SanctionDesk(
             throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
         }
         return player;
+    }
+
+    /// <summary>
+    /// <see cref="FindVisiblePlayerAsync"/> and <see cref="CheckScopeAsync"/> in one query (the hot path of a mute),
+    /// with the same answers in the same order: an unseen player first, then the caller's scope, then the server.
+    /// </summary>
+    internal async Task<PlayerRef> FindTargetAsync(string playerId, SanctionScopeSpec scope, CancellationToken ct)
+    {
+        var scopeId = scope.GameServerId;
+        var found = await db.Set<Player>().AsNoTracking()
+            .Where(p => p.PlayerId == playerId)
+            .Select(p => new
+            {
+                Player = new PlayerRef(p.PlayerId, p.GameServerId),
+                ScopeRegistered = scopeId == null || db.Set<GameServerEntity>().Any(g => g.GameServerId == scopeId),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (found is null || !Caller.SeesPlayer(found.Player.GameServerId))
+        {
+            throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
+        }
+        Caller.EnsureMaySanctionOn(scopeId);
+        if (!found.ScopeRegistered)
+        {
+            throw GrpcErrors.InvalidArgument("scope.game_server_id", "is not a registered game server");
+        }
+        return found.Player;
     }
 
     internal async Task CheckScopeAsync(SanctionScopeSpec scope, CancellationToken ct)

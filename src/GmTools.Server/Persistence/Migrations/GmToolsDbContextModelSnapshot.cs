@@ -1697,7 +1697,7 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("sanction_id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("SanctionId"));
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("SanctionId"));
 
                     b.Property<string>("ApprovedBy")
                         .HasMaxLength(128)
