@@ -1,4 +1,5 @@
 using GmTools.Server.Announcements;
+using GmTools.Server.Anomalies;
 using GmTools.Server.Audit;
 using GmTools.Server.ChatWatch;
 using GmTools.Server.Diagnostics;
@@ -69,6 +70,7 @@ public static class GmToolsHost
         services.AddRewards(configuration);
         services.AddChatWatch();
         services.AddAnnouncements();
+        services.AddAnomalies();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -90,5 +92,6 @@ public static class GmToolsHost
         app.MapRewards();
         app.MapChatWatch();
         app.MapAnnouncements();
+        app.MapAnomalies();
     }
 }

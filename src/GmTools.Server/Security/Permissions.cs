@@ -50,6 +50,11 @@ public static class Permissions
     public const string AnnouncementsPublish = "announcements.publish";
     public const string AnnouncementsApprove = "announcements.approve";
     public const string AnnouncementsActive = "announcements.active";
+
+    // ---- anomalies (#19)
+    public const string AnomaliesReport = "anomalies.report";
+    public const string AnomaliesKindsRead = "anomalies.kinds_read";
+    public const string AnomaliesKindsManage = "anomalies.kinds_manage";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -63,6 +68,7 @@ public static class PermissionTable
         Permissions.GameServersRead, Permissions.GameLinkRead,
         Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
         Permissions.AnnouncementsRead,
+        Permissions.AnomaliesKindsRead,
     ];
 
     private static readonly string[] Agent =
@@ -95,6 +101,7 @@ public static class PermissionTable
     [
         .. Supervisor,
         Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull, Permissions.ChatRulesManage,
+        Permissions.AnomaliesKindsManage,
     ];
 
     private static readonly string[] GameServer =
@@ -103,6 +110,7 @@ public static class PermissionTable
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck, Permissions.ChatIngest,
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
         Permissions.AnnouncementsActive,
+        Permissions.AnomaliesReport, Permissions.AnomaliesKindsRead,
     ];
 
     private static readonly Dictionary<Role, HashSet<string>> Table = new()

@@ -56,6 +56,10 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
         ["/gmtools.v1.SanctionService/ListBulkSanctions"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
         ["/gmtools.v1.RewardService/UpsertCatalogueItem"] = new(As.ScopedAdmin, """{"item":{"itemId":"walk.item","name":"x","kind":"ITEM_KIND_ITEM","unitValue":"1","active":true},"reason":"r"}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.RewardService/ListGrants"] = new(As.ScopedAdmin, """{"playerId":"p-walk"}""", StatusCode.OK),
+        // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
+        ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.AnomalyService/PutAnomalyKind"] = new(As.ScopedAdmin, """{"kind":{"name":"walk_kind","defaultSeverity":"ANOMALY_SEVERITY_LOW","active":true},"note":"x"}""", StatusCode.PermissionDenied),
     };
 
     /// <summary>RPCs not called this way, each with the reason.</summary>
@@ -106,6 +110,9 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
         ["/gmtools.v1.ChatWatchService/ClaimChatReview"] = "not walked yet: ChatWatch (#18) landed during this session",
         ["/gmtools.v1.ChatWatchService/ConfirmChatReview"] = "not walked yet: ChatWatch (#18) landed during this session",
         ["/gmtools.v1.ChatWatchService/DismissChatReview"] = "not walked yet: ChatWatch (#18) landed during this session",
+        // ---- anomalies (#19)
+        ["/gmtools.v1.AnomalyService/GetAnomalyKind"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
+        ["/gmtools.v1.AnomalyService/ListAnomalyKinds"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
     };
 
     /// <summary>Every method of every service in the generated contracts, by its wire name.</summary>
