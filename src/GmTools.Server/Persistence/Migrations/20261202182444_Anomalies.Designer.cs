@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261202181121_Anomalies")]
+    [Migration("20261202182444_Anomalies")]
     partial class Anomalies
     {
         /// <inheritdoc />
@@ -1284,6 +1284,11 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("game_server_id");
+
+                    b.Property<string>("SettledOutcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("settled_outcome");
 
                     b.HasKey("CampaignId", "PlayerId")
                         .HasName("pk_campaign_recipients");
