@@ -1,4 +1,5 @@
 using GmTools.Server.Announcements;
+using GmTools.Server.Anomalies;
 using GmTools.Server.Audit;
 using GmTools.Server.Cases;
 using GmTools.Server.ChatWatch;
@@ -71,6 +72,7 @@ public static class GmToolsHost
         services.AddChatWatch();
         services.AddAnnouncements();
         services.AddCases();
+        services.AddAnomalies();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -93,5 +95,6 @@ public static class GmToolsHost
         app.MapChatWatch();
         app.MapAnnouncements();
         app.MapCases();
+        app.MapAnomalies();
     }
 }

@@ -56,6 +56,10 @@ public static class Permissions
     public const string CasesOpen = "cases.open";
     public const string CasesWork = "cases.work";
     public const string CasesAssign = "cases.assign";
+    // ---- anomalies (#19)
+    public const string AnomaliesReport = "anomalies.report";
+    public const string AnomaliesKindsRead = "anomalies.kinds_read";
+    public const string AnomaliesKindsManage = "anomalies.kinds_manage";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -70,6 +74,7 @@ public static class PermissionTable
         Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
         Permissions.AnnouncementsRead,
         Permissions.CasesRead,
+        Permissions.AnomaliesKindsRead,
     ];
 
     private static readonly string[] Agent =
@@ -105,6 +110,7 @@ public static class PermissionTable
     [
         .. Supervisor,
         Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull, Permissions.ChatRulesManage,
+        Permissions.AnomaliesKindsManage,
     ];
 
     private static readonly string[] GameServer =
@@ -114,6 +120,7 @@ public static class PermissionTable
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
         Permissions.AnnouncementsActive,
         Permissions.CasesOpen,
+        Permissions.AnomaliesReport, Permissions.AnomaliesKindsRead,
     ];
 
     private static readonly Dictionary<Role, HashSet<string>> Table = new()

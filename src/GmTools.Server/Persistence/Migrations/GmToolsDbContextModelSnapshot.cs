@@ -172,6 +172,155 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("announcement_occurrences", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Anomalies.AnomalyKindVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("DefaultSeverity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("default_severity");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("display_name");
+
+                    b.Property<string>("EvidenceSchemaHint")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("evidence_schema_hint");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Thresholds")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("thresholds");
+
+                    b.HasKey("Name", "Version")
+                        .HasName("pk_anomaly_kind_versions");
+
+                    b.ToTable("anomaly_kind_versions", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Anomalies.AnomalyReport", b =>
+                {
+                    b.Property<long>("AnomalyId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("anomaly_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("AnomalyId"));
+
+                    b.Property<string>("Evidence")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("evidence");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("KindVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kind_version");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.PrimitiveCollection<List<string>>("RelatedPlayerIds")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("related_player_ids");
+
+                    b.Property<string>("ReportId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("report_id");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("summary");
+
+                    b.HasKey("AnomalyId")
+                        .HasName("pk_anomaly_reports");
+
+                    b.HasIndex("GameServerId", "ReportId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_anomaly_reports_game_server_id_report_id");
+
+                    b.HasIndex("Kind", "ReceivedAt")
+                        .HasDatabaseName("ix_anomaly_reports_kind_received_at");
+
+                    b.HasIndex("PlayerId", "Kind", "OccurredAt")
+                        .HasDatabaseName("ix_anomaly_reports_player_id_kind_occurred_at");
+
+                    b.ToTable("anomaly_reports", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Audit.AuditChainHead", b =>
                 {
                     b.Property<int>("Id")
