@@ -311,6 +311,13 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     /// <summary>Any kind of call: a stream's first answer (or its status) stands for the call's answer.</summary>
     private static async Task<(StatusCode, IMessage?)> CallAsync(Grpc.Net.Client.GrpcChannel channel, MethodDescriptor method, IMessage request)
     {
+        var (status, response, _) = await CallAnyAsync(channel, method, request);
+        return (status, response);
+    }
+
+    /// <summary>As above, with the refusal itself (its details name the fields).</summary>
+    internal static async Task<(StatusCode Status, IMessage? Response, RpcException? Refusal)> CallAnyAsync(Grpc.Net.Client.GrpcChannel channel, MethodDescriptor method, IMessage request, int streamSeconds = 10)
+    {
         var kind = (method.IsClientStreaming, method.IsServerStreaming) switch
         {
             (true, true) => MethodType.DuplexStreaming,
@@ -324,33 +331,33 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
             Marshallers.Create<IMessage>(m => m.ToByteArray(), bytes => method.OutputType.Parser.ParseFrom(bytes)));
         var invoker = channel.CreateCallInvoker();
         // A stream that is allowed stays open; its first answer (or the deadline) ends the look.
-        var options = new CallOptions(deadline: kind == MethodType.Unary ? null : DateTime.UtcNow.AddSeconds(10));
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(kind == MethodType.Unary ? 60 : streamSeconds));
         try
         {
             if (kind == MethodType.ServerStreaming)
             {
                 using var call = invoker.AsyncServerStreamingCall(grpcMethod, null, options, request);
-                return (StatusCode.OK, await call.ResponseStream.MoveNext(CancellationToken.None) ? call.ResponseStream.Current : null);
+                return (StatusCode.OK, await call.ResponseStream.MoveNext(CancellationToken.None) ? call.ResponseStream.Current : null, null);
             }
             if (kind == MethodType.DuplexStreaming)
             {
                 using var call = invoker.AsyncDuplexStreamingCall(grpcMethod, null, options);
                 await call.RequestStream.WriteAsync(request);
                 await call.RequestStream.CompleteAsync();
-                return (StatusCode.OK, await call.ResponseStream.MoveNext(CancellationToken.None) ? call.ResponseStream.Current : null);
+                return (StatusCode.OK, await call.ResponseStream.MoveNext(CancellationToken.None) ? call.ResponseStream.Current : null, null);
             }
             if (kind == MethodType.ClientStreaming)
             {
                 using var call = invoker.AsyncClientStreamingCall(grpcMethod, null, options);
                 await call.RequestStream.WriteAsync(request);
                 await call.RequestStream.CompleteAsync();
-                return (StatusCode.OK, await call.ResponseAsync);
+                return (StatusCode.OK, await call.ResponseAsync, null);
             }
-            return (StatusCode.OK, await invoker.AsyncUnaryCall(grpcMethod, null, options, request));
+            return (StatusCode.OK, await invoker.AsyncUnaryCall(grpcMethod, null, options, request), null);
         }
         catch (RpcException ex)
         {
-            return (ex.StatusCode, null);
+            return (ex.StatusCode, null, ex);
         }
     }
 
