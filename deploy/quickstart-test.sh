@@ -76,6 +76,7 @@ for _ in $(seq 1 1200); do
 done
 grep -q '^GmTools is ready' "$WORK/run.log" || fail "deploy/run.sh was not ready within 5 minutes"
 echo "quick start: deploy/run.sh ready after $((SECONDS - STARTED)) s (ports $GMTOOLS_PORT/$GMTOOLS_CONSOLE_PORT)"
+gm_port_in_use "$GMTOOLS_CONSOLE_PORT" || fail "deploy/run.sh said ready, but the console it names does not listen on $GMTOOLS_CONSOLE_PORT"
 for v in ADMIN_TOKEN SUPERVISOR_TOKEN GM_TOKEN AGENT_TOKEN VIEWER_TOKEN S1_CREDENTIAL S2_CREDENTIAL S3_CREDENTIAL; do
     grep -q "^export $v='" "$WORK/run.log" || fail "deploy/run.sh did not print 'export $v=...'"
     grep -q "^export $v='" "$GMTOOLS_STATE_DIR/env" || fail "$GMTOOLS_STATE_DIR/env lacks $v"
