@@ -63,6 +63,7 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
         ["/gmtools.v1.CaseService/AddCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{case}","text":"x"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/EscalateCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","reason":"r"}""", StatusCode.NotFound),
     };
 
     /// <summary>RPCs not called this way, each with the reason.</summary>
