@@ -1,3 +1,4 @@
+using GmTools.Server.GameLink;
 using GmTools.Server.Infrastructure.Quartz;
 using Microsoft.Extensions.Options;
 
@@ -10,9 +11,12 @@ public static class AnnouncementsRegistration
         services.AddOptions<AnnouncementOptions>().BindConfiguration(AnnouncementOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<AnnouncementOptions>, AnnouncementOptionsValidation>();
         services.AddScoped<AnnouncementCommands>();
+        // Receipts and CancelAnnouncement's "servers that showed it" read the show rows: the outbox purge keeps them.
+        services.KeepOutboxHistory("announcement:%", "announcement receipts and withdrawals");
         services.AddScoped<AnnouncementDesk>();
         services.AddScoped<AnnouncementQueries>();
         services.AddScoped<AnnouncementDispatcher>();
+        services.AddScoped<IGameLinkConnectContributor, AnnouncementsOnConnect>();
         services.AddRecurringJob<AnnouncementFireJob>("announcement-fires", sp => sp.GetRequiredService<IOptions<AnnouncementOptions>>().Value.PollInterval);
         return services;
     }

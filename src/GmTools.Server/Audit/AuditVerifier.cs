@@ -37,6 +37,16 @@ public sealed class AuditVerifier(GmToolsDbContext db, AuditKey key)
 
     public async Task<AuditChainReport> VerifyAsync(AuditVerification what, CancellationToken ct)
     {
+        // One snapshot for the head, the checkpoints and every page: the chainer links records while the walk runs,
+        // and a head read before a page that already holds newer links would look like records deleted at the end.
+        await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var report = await WalkAsync(what, ct);
+        await tx.CommitAsync(ct);
+        return report;
+    }
+
+    private async Task<AuditChainReport> WalkAsync(AuditVerification what, CancellationToken ct)
+    {
         var head = await db.Set<AuditChainHead>().AsNoTracking().SingleAsync(h => h.Id == 1, ct);
         var start = await StartAsync(what, ct);
         if (start.Broken is not null)

@@ -1,3 +1,4 @@
+using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Persistence;
 
 using Microsoft.Extensions.Options;
@@ -12,6 +13,9 @@ public static class GameLinkRegistration
         services.AddSingleton<IValidateOptions<GameLinkOptions>, GameLinkOptionsValidation>();
         services.AddSingleton<CommandOutbox>();
         services.AddSingleton<CommandWithdrawals>();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OutboxPurge>();
+        services.AddRecurringJob<OutboxPurgeJob>(OutboxPurgeJob.Name, sp => sp.GetRequiredService<IOptions<OutboxOptions>>().Value.PurgeInterval);
         services.AddSingleton(_ => DeliveryDatabase.Create(PersistenceRegistration.RequiredConnectionString(configuration, PersistenceRegistration.ConnectionStringName)));
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<GameLinkHub>();

@@ -83,6 +83,11 @@ public sealed class CampaignRecipient
     public string GameServerId { get; set; } = "";
     /// <summary>The outbox row that carries this player's mail: progress and cancel join on it.</summary>
     public long CommandId { get; set; }
+    /// <summary>
+    /// The mail's outcome, copied when the outbox purge removes its settled row (a delete trigger,
+    /// Persistence/Sql/campaign_recipient_outcomes.sql); null while the row is still there.
+    /// </summary>
+    public string? SettledOutcome { get; set; }
 }
 
 /// <summary>An id uploaded for a player-list campaign, before expansion.</summary>
@@ -135,6 +140,7 @@ internal sealed class CampaignRecipientConfiguration : IEntityTypeConfiguration<
         b.HasKey(r => new { r.CampaignId, r.PlayerId });
         b.Property(r => r.PlayerId).HasMaxLength(64);
         b.Property(r => r.GameServerId).HasMaxLength(32);
+        b.Property(r => r.SettledOutcome).HasMaxLength(GameLink.GameLinkLimits.Outcome);
     }
 }
 

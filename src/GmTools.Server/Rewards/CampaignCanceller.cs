@@ -14,7 +14,7 @@ namespace GmTools.Server.Rewards;
 /// <see cref="CommandWithdrawals"/>: never-sent mail is cancelled, sent mail waits for the game server's answer,
 /// and with claw_back_delivered applied mail gets a ClawBack.
 /// </summary>
-public sealed class CampaignCanceller(GmToolsDbContext db, AuditWriter audit, CommandWithdrawals withdrawals, IOptions<RewardOptions> options, TimeProvider time)
+public sealed class CampaignCanceller(GmToolsDbContext db, AuditWriter audit, CommandWithdrawals withdrawals, CommandOutbox outbox, IOptions<RewardOptions> options, TimeProvider time)
 {
     /// <summary>Runs chunks until the cancel is finished (true) or <paramref name="ct"/> fires (false).</summary>
     public async Task<bool> CancelAsync(long campaignId, CancellationToken ct)
@@ -48,7 +48,8 @@ public sealed class CampaignCanceller(GmToolsDbContext db, AuditWriter audit, Co
         var orders = chunk.Select(r => new WithdrawalOrder(r.CommandId, r.GameServerId,
             campaign.ClawBackDelivered ? ClawBack(campaign, r.PlayerId, lines) : null,
             campaign.ClawBackDelivered ? ClawBackCorrelation(campaignId, r.PlayerId) : null)).ToList();
-        await withdrawals.WithdrawAsync(db, orders, ct);
+        var answered = (await withdrawals.WithdrawAsync(db, orders, ct)).Select(w => w.CommandId).ToHashSet();
+        await ClawBackPurgedAsync(campaign, chunk.Where(r => !answered.Contains(r.CommandId)).ToList(), lines, ct);
         if (chunk.Count > 0)
         {
             campaign.CancelCursor = chunk[^1].PlayerId;
@@ -67,6 +68,28 @@ public sealed class CampaignCanceller(GmToolsDbContext db, AuditWriter audit, Co
         }
         await tx.CommitAsync(ct);
         return finished;
+    }
+
+    /// <summary>
+    /// Recipients whose settled mail row the outbox purge already removed: the withdrawal found nothing to decide, so
+    /// the outcome the purge left in campaign_recipients decides. Read after the withdrawal's statement, which waited
+    /// for (or came after) the purge's commit, so an outcome moved there meanwhile is seen here. Applied mail gets its
+    /// ClawBack as a withdrawal of applied mail would; anything else was never delivered.
+    /// </summary>
+    private async Task ClawBackPurgedAsync(Campaign campaign, List<CampaignRecipient> purged, List<RewardLine> lines, CancellationToken ct)
+    {
+        if (purged.Count == 0 || !campaign.ClawBackDelivered)
+        {
+            return;
+        }
+        var players = purged.Select(r => r.PlayerId).ToList();
+        var applied = await db.Set<CampaignRecipient>().AsNoTracking()
+            .Where(r => r.CampaignId == campaign.CampaignId && players.Contains(r.PlayerId) && r.SettledOutcome == OutboxOutcomes.Applied)
+            .OrderBy(r => r.PlayerId).ToListAsync(ct);
+        foreach (var r in applied)
+        {
+            outbox.Enqueue(db, r.GameServerId, ClawBack(campaign, r.PlayerId, lines), ClawBackCorrelation(campaign.CampaignId, r.PlayerId));
+        }
     }
 
     public static string ClawBackCorrelation(long campaignId, string playerId) => CampaignExpander.CampaignCorrelationPrefix(campaignId) + playerId + ":clawback";

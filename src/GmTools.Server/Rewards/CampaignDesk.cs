@@ -143,31 +143,43 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         return campaign;
     }
 
+    /// <summary>
+    /// Counts who the campaign reaches, per game server. Bounded: at most <see cref="CampaignOptions.MaxConcurrentPreviews"/>
+    /// at once per replica and <see cref="CampaignOptions.PreviewTimeout"/> each (a statement timeout); past either,
+    /// RESOURCE_EXHAUSTED — a read permission must not be enough to keep PostgreSQL counting ten million rows at will.
+    /// </summary>
     public async Task<CampaignPreview> PreviewAsync(long campaignId, CancellationToken ct)
     {
         var campaign = await GetAsync(campaignId, ct);
+        var settings = options.Value.Campaigns;
+        using var slot = services.GetRequiredService<CampaignPreviewGate>().TryEnter()
+            ?? throw GrpcErrors.ResourceExhausted($"{settings.MaxConcurrentPreviews} campaign preview(s) are already running on this server; try again shortly");
         var (from, _) = CampaignTargetSql.For(campaign);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
+        var transaction = (NpgsqlTransaction)tx.GetDbTransaction();
+        await using (var timeout = new NpgsqlCommand("SELECT set_config('statement_timeout', @ms, true)", connection, transaction))
+        {
+            timeout.Parameters.AddWithValue("ms", ((long)settings.PreviewTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            await timeout.ExecuteNonQueryAsync(ct);
+        }
+        await using var cmd = new NpgsqlCommand($"SELECT p.game_server_id, count(*) FROM {from} GROUP BY p.game_server_id ORDER BY p.game_server_id", connection, transaction);
+        CampaignTargetSql.AddParameters(cmd, campaign);
+        var perServer = new List<(string, long)>();
         try
         {
-            await using var cmd = new NpgsqlCommand($"SELECT p.game_server_id, count(*) FROM {from} GROUP BY p.game_server_id ORDER BY p.game_server_id", connection);
-            CampaignTargetSql.AddParameters(cmd, campaign);
-            var perServer = new List<(string, long)>();
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                while (await reader.ReadAsync(ct))
-                {
-                    perServer.Add((reader.GetString(0), reader.GetInt64(1)));
-                }
+                perServer.Add((reader.GetString(0), reader.GetInt64(1)));
             }
-            var total = perServer.Sum(p => p.Item2);
-            return new CampaignPreview(perServer, total, RewardLines.Times(campaign.ValuePerPlayer, total));
         }
-        finally
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
         {
-            await db.Database.CloseConnectionAsync();
+            throw GrpcErrors.ResourceExhausted($"the preview was stopped after {settings.PreviewTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; it reaches too many players to count on request");
         }
+        var total = perServer.Sum(p => p.Item2);
+        return new CampaignPreview(perServer, total, RewardLines.Times(campaign.ValuePerPlayer, total));
     }
 
     /// <summary>

@@ -10,6 +10,9 @@ namespace GmTools.Server.Rewards;
 /// </summary>
 public static class GrantDelivery
 {
+    /// <summary>Every outbox row a grant caused (mail and claw-back), as a SQL LIKE pattern.</summary>
+    public const string CorrelationPattern = "grant:%";
+
     public static string MailCorrelation(long grantId, string playerId) => $"grant:{grantId}:{playerId}";
 
     public static string ClawBackCorrelation(long grantId, string playerId) => $"grant:{grantId}:{playerId}:clawback";

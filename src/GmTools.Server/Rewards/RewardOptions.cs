@@ -67,6 +67,14 @@ public sealed class CampaignOptions
     [Range(1, 100_000)]
     public int CancelChunkSize { get; set; } = 5_000;
 
+    /// <summary>PreviewCampaign calls running at once per replica; one more is answered RESOURCE_EXHAUSTED.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentPreviews { get; set; } = 2;
+
+    /// <summary>A preview's count is cancelled after this long (statement timeout) and answered RESOURCE_EXHAUSTED.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan PreviewTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often WatchCampaign looks at the counters (one small read per watcher per interval).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(1);

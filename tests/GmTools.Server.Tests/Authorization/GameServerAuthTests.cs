@@ -16,9 +16,6 @@ public sealed class GameServerAuthFixture : ServerFixture
     {
         ["GmTools:GameServerAuth:CacheEntries"] = CacheEntries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["GmTools:GameServerAuth:FailuresPerMinutePerSource"] = Failures.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        // The test counts every command this process sends; the audit chainer's background passes (woken by the
-        // registration's commit) are not the auth path's and would race the counter.
-        ["GmTools:Audit:ChainerEnabled"] = "false",
     };
 }
 
@@ -37,8 +34,8 @@ public sealed class GameServerAuthTests(GameServerAuthFixture fx) : IClassFixtur
         Assert.Equal("auth-ok", (await WhoAmIAsync(good)).Caller.GameServerId);
         var cached = Cache.Count;
 
-        // Wrong shapes: no query, no cache entry.
-        using (var counter = new DatabaseCommandCounter(fx.Postgres))
+        // Wrong shapes: no credential lookup, no cache entry. (Only lookups are counted: pollers share the database.)
+        using (var counter = new DatabaseCommandCounter(fx.Postgres, touching: "game_servers"))
         {
             foreach (var bad in new[] { new string('a', 5000) + ".x", "UPPER.x", "a.", "-x.y", "ok-id." + new string('f', 65) })
             {
@@ -49,7 +46,7 @@ public sealed class GameServerAuthTests(GameServerAuthFixture fx) : IClassFixtur
         Assert.Equal(cached, Cache.Count);
 
         // The source has now failed Failures times: it is refused before any lookup, even with a good credential.
-        using (var counter = new DatabaseCommandCounter(fx.Postgres))
+        using (var counter = new DatabaseCommandCounter(fx.Postgres, touching: "game_servers"))
         {
             await RefusedAsync(() => WhoAmIAsync("GameServer unknown-1.abc"), StatusCode.ResourceExhausted);
             Assert.Equal(0, counter.RoundTrips);
@@ -66,6 +63,14 @@ public sealed class GameServerAuthTests(GameServerAuthFixture fx) : IClassFixtur
             }
         }
         Assert.InRange(Cache.Count, 0, GameServerAuthFixture.CacheEntries);
+
+        // The counter does see a lookup when there is one, so the zeros above are not a blind counter's.
+        fx.Clock.Advance(TimeSpan.FromMinutes(1));
+        using (var counter = new DatabaseCommandCounter(fx.Postgres, touching: "game_servers"))
+        {
+            await RefusedAsync(() => WhoAmIAsync("GameServer nope-last.abc"), StatusCode.Unauthenticated);
+            Assert.Equal(1, counter.RoundTrips);
+        }
         fx.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal("auth-ok", (await WhoAmIAsync(good)).Caller.GameServerId);
     }

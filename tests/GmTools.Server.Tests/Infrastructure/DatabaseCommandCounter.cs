@@ -12,13 +12,17 @@ public sealed class DatabaseCommandCounter : IDisposable
 {
     private readonly ActivityListener _listener;
     private readonly string _database;
+    private readonly string? _touching;
     private readonly List<string> _texts = [];
     private long _roundTrips;
     private long _statements;
 
-    public DatabaseCommandCounter(string connectionString)
+    /// <param name="touching">Count only commands whose text names this table (or any fragment): a server's own
+    /// background work (pollers, the outbox, the audit chainer) shares the database and would race an exact count.</param>
+    public DatabaseCommandCounter(string connectionString, string? touching = null)
     {
         _database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        _touching = touching;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Npgsql",
@@ -58,6 +62,10 @@ public sealed class DatabaseCommandCounter : IDisposable
             return;
         }
         var text = activity.GetTagItem("db.query.text") as string ?? activity.DisplayName;
+        if (_touching is not null && !text.Contains(_touching, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
         var statements = Math.Max(1, text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length);
         Interlocked.Increment(ref _roundTrips);
         Interlocked.Add(ref _statements, statements);

@@ -1417,6 +1417,11 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("game_server_id");
 
+                    b.Property<string>("SettledOutcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("settled_outcome");
+
                     b.HasKey("CampaignId", "PlayerId")
                         .HasName("pk_campaign_recipients");
 
