@@ -1,4 +1,5 @@
 using GmTools.Contracts.V1;
+using GmTools.Server.Security;
 using Google.Protobuf.WellKnownTypes;
 
 namespace GmTools.Server.Cases;
@@ -42,7 +43,18 @@ public static class CaseContracts
         ClosedAt = Time(c.ClosedAt),
         ReopenCount = c.ReopenCount,
         UpdatedAt = Timestamp.FromDateTimeOffset(c.UpdatedAt),
+        FirstResponseDue = Timestamp.FromDateTimeOffset(c.FirstResponseDue),
+        ResolutionDue = Timestamp.FromDateTimeOffset(c.ResolutionDue),
+        SlaPaused = c.PausedAt is not null,
+        FirstResponseWarnedAt = Time(c.FirstResponseWarnedAt),
+        FirstResponseBreachedAt = Time(c.FirstResponseBreachedAt),
+        ResolutionWarnedAt = Time(c.ResolutionWarnedAt),
+        ResolutionBreachedAt = Time(c.ResolutionBreachedAt),
+        EscalationLevel = c.EscalationLevel,
+        EscalatedAt = Time(c.EscalatedAt),
     };
+
+    public static Contracts.V1.EscalationLevel ToContract(CaseEscalationLevelOptions level) => new() { Name = level.Name, DecidedBy = level.DecidedBy.ToContract() };
 
     public static Contracts.V1.CaseNote ToContract(CaseNoteEntity n) => new()
     {

@@ -42,6 +42,8 @@ public sealed class CaseDesk(
             throw GrpcErrors.InvalidArgument("channel", "is required");
         }
         var r = order.Record;
+        var o = options.CurrentValue;
+        var (firstResponse, resolution) = CaseSla.Targets(o, order.Kind, order.Priority);
         var c = new PlayerCase
         {
             PlayerId = player.PlayerId,
@@ -68,6 +70,9 @@ public sealed class CaseDesk(
             OpenedBy = Caller.Id,
             OpenedAt = now,
             UpdatedAt = now,
+            FirstResponseDue = now + firstResponse,
+            ResolutionDue = now + resolution,
+            EscalationLevel = o.EffectiveEscalationLevels[0].Name,
         };
         db.Add(c);
         await db.SaveChangesAsync(ct);
@@ -113,11 +118,20 @@ public sealed class CaseDesk(
             throw GrpcErrors.FailedPrecondition(why);
         }
         var reopen = CaseRules.IsReopen(from, order.State);
+        if (order.State is CaseStates.Resolved or CaseStates.Closed)
+        {
+            EnsureMayDecide(c, o);
+        }
         if ((reopen || order.State == CaseStates.Resolved) && string.IsNullOrWhiteSpace(order.Note))
         {
             throw GrpcErrors.InvalidArgument("note", reopen ? "is required to reopen a case: say why" : "is required to resolve a case: the answer given");
         }
         c.State = order.State;
+        Resume(c, now);
+        if (order.State == CaseStates.WaitingForPlayer && o.PauseWhileWaitingForPlayer)
+        {
+            c.PausedAt = now;
+        }
         switch (order.State)
         {
             case CaseStates.Resolved:
@@ -130,6 +144,10 @@ public sealed class CaseDesk(
                 c.ReopenCount++;
                 c.ResolvedAt = null;
                 c.ClosedAt = null;
+                // A reopened case gets a fresh resolution deadline.
+                c.ResolutionDue = now + CaseSla.Targets(o, c.Kind, c.Priority).Resolution;
+                c.ResolutionWarnedAt = null;
+                c.ResolutionBreachedAt = null;
                 break;
         }
         Responded(c, now);
@@ -178,6 +196,71 @@ public sealed class CaseDesk(
         await audit.AppendAsync(Entry(claim ? "case.claim" : "case.assign", c, order.Reason, new { from = previous, to = assignee }), ct);
         await tx.CommitAsync(ct);
         return c;
+    }
+
+    public async Task<PlayerCase> EscalateAsync(EscalateOrder order, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(order.CaseId, ct);
+        if (!CaseStates.Open.Contains(c.State))
+        {
+            throw GrpcErrors.FailedPrecondition($"a {c.State} case is not escalated; reopen it first");
+        }
+        await EscalateAsync(c, order.Reason, automatic: false, now, ct);
+        await tx.CommitAsync(ct);
+        return c;
+    }
+
+    /// <summary>One level up, in the caller's transaction: the new level's queue gets it unassigned, with a note and an audit record.</summary>
+    internal async Task EscalateAsync(PlayerCase c, string reason, bool automatic, DateTimeOffset now, CancellationToken ct)
+    {
+        var levels = options.CurrentValue.EffectiveEscalationLevels;
+        var at = CaseSla.IndexOf(levels, c.EscalationLevel);
+        if (at + 1 >= levels.Count)
+        {
+            if (automatic)
+            {
+                return; // the top level keeps it; the breach itself is recorded
+            }
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is already at the top level ({levels[at].Name})");
+        }
+        var from = c.EscalationLevel;
+        var previousAssignee = c.Assignee;
+        c.EscalationLevel = levels[at + 1].Name;
+        c.EscalatedAt = now;
+        c.Assignee = null;
+        c.AssignedAt = null;
+        var note = AddNote(c, $"escalated {from} -> {c.EscalationLevel}: {reason}", [], now);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry("case.escalate", c, reason, new { from, to = c.EscalationLevel, automatic, previousAssignee, note.NoteId }), ct);
+    }
+
+    /// <summary>Resolving or closing is the decision: only at or above the case's level (else escalate, or ask that level).</summary>
+    private void EnsureMayDecide(PlayerCase c, CaseOptions o)
+    {
+        var levels = o.EffectiveEscalationLevels;
+        var need = CaseSla.IndexOf(levels, c.EscalationLevel);
+        if (CaseSla.AuthorityOf(Caller, levels) < need)
+        {
+            throw GrpcErrors.PermissionDenied($"case {c.CaseId} is escalated to {levels[need].Name}: that level ({levels[need].DecidedBy}) decides it");
+        }
+    }
+
+    /// <summary>Leaving a paused wait moves the deadlines on by the time waited.</summary>
+    private static void Resume(PlayerCase c, DateTimeOffset now)
+    {
+        if (c.PausedAt is not { } paused)
+        {
+            return;
+        }
+        var waited = now - paused;
+        c.ResolutionDue += waited;
+        if (c.FirstResponseAt is null)
+        {
+            c.FirstResponseDue += waited;
+        }
+        c.PausedAt = null;
     }
 
     private CaseNoteEntity AddNote(PlayerCase c, string text, IReadOnlyList<string> attachments, DateTimeOffset now)

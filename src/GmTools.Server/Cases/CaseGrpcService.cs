@@ -22,7 +22,11 @@ public sealed class CaseGrpcService(
     public override Task<ListCaseKindsResponse> ListCaseKinds(ListCaseKindsRequest r, ServerCallContext context)
     {
         var o = options.CurrentValue;
-        return Task.FromResult(new ListCaseKindsResponse { Kinds = { o.EffectiveKinds.Select(k => CaseContracts.ToContract(k, o)) } });
+        return Task.FromResult(new ListCaseKindsResponse
+        {
+            Kinds = { o.EffectiveKinds.Select(k => CaseContracts.ToContract(k, o)) },
+            EscalationLevels = { o.EffectiveEscalationLevels.Select(CaseContracts.ToContract) },
+        });
     }
 
     [RequiresPermission(Permissions.CasesOpen)]
@@ -73,7 +77,8 @@ public sealed class CaseGrpcService(
             .MaxLength("player_id", r.PlayerId, PlayerLimits.PlayerId)
             .MaxLength("kind", r.Kind, CaseLimits.Kind)
             .MaxLength("assignee", r.Assignee, Infrastructure.CommonLimits.ActorId)
-            .CheckGameServerId("game_server_id", r.GameServerId, required: false);
+            .CheckGameServerId("game_server_id", r.GameServerId, required: false)
+            .MaxLength("escalation_level", r.EscalationLevel, CaseLimits.Level);
         var state = CaseContracts.State(r.State);
         if (r.State != CaseState.Unspecified && state is null)
         {
@@ -93,7 +98,7 @@ public sealed class CaseGrpcService(
             }
         }
         v.ThrowIfAny();
-        var filter = new CaseFilter(Empty(r.PlayerId), state, Empty(r.Kind), Empty(r.Assignee), Empty(r.GameServerId), r.UnassignedOnly, size, before);
+        var filter = new CaseFilter(Empty(r.PlayerId), state, Empty(r.Kind), Empty(r.Assignee), Empty(r.GameServerId), r.UnassignedOnly, size, before, Empty(r.EscalationLevel), r.BreachedOnly);
         var rows = await Scoped<CaseQueries>(context).ListAsync(request.Caller, filter, context.CancellationToken);
         var response = new ListCasesResponse { Cases = { rows.Take(size).Select(c => CaseContracts.ToContract(c, withContact: false)) } };
         if (rows.Count > size)
@@ -145,6 +150,18 @@ public sealed class CaseGrpcService(
         var order = new AssignCaseOrder(r.CaseId, Empty(r.Assignee), r.Reason);
         return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
             new AssignCaseResponse { Case = Contract(await Desk(context).AssignAsync(order, ct)) }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<EscalateCaseResponse> EscalateCase(EscalateCaseRequest r, ServerCallContext context)
+    {
+        new Violations().CaseId(r.CaseId)
+            .RequiredMax("reason", r.Reason, CaseLimits.Reason)
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        var order = new EscalateOrder(r.CaseId, r.Reason);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new EscalateCaseResponse { Case = Contract(await Desk(context).EscalateAsync(order, ct)) }, context.CancellationToken);
     }
 
     /// <summary>A mutation's answer shows the contact only to whoever holds the permission (they just wrote or saw it).</summary>

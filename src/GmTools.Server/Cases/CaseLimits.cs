@@ -14,6 +14,7 @@ public static class CaseLimits
     public const int AttachmentRef = 512;
     public const int Attachments = 10;
     public const int Reason = 500;
+    public const int Level = 32;
 
     /// <summary>A record's short fields (item, payment channel, order reference, game area, client version).</summary>
     public const int RecordField = 128;

@@ -20,6 +20,41 @@ public sealed class CaseOptions
     [Range(1, long.MaxValue)]
     public long MaxAmount { get; set; } = 10_000_000; // 100,000.00 in yuan
 
+    /// <summary>Answer within this (the job descriptions: three days at most), unless a rule below says otherwise.</summary>
+    public TimeSpan FirstResponse { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Resolve within this, unless a rule below says otherwise.</summary>
+    public TimeSpan Resolution { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Deadlines by kind and/or priority; the most specific matching rule wins (kind and priority, then kind, then priority).</summary>
+    public List<CaseSlaRule> SlaRules { get; set; } = [];
+
+    /// <summary>A deadline this close gets a warning (audit record case.sla_warning, shown on the case).</summary>
+    public TimeSpan WarnBefore { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Time spent waiting for the player does not count against the deadlines.</summary>
+    public bool PauseWhileWaitingForPlayer { get; set; } = true;
+
+    /// <summary>How often the clustered SLA watch runs.</summary>
+    public TimeSpan SlaSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(1, 100_000)]
+    public int SlaSweepBatch { get; set; } = 500;
+
+    /// <summary>Escalation levels, lowest first; none configured = agent, senior_agent, supervisor, operations.</summary>
+    public List<CaseEscalationLevelOptions> EscalationLevels { get; set; } = [];
+
+    // No senior-agent role exists yet: GMs (who hold more than agents) decide at that level until one does.
+    internal static readonly CaseEscalationLevelOptions[] DefaultEscalationLevels =
+    [
+        new() { Name = "agent", DecidedBy = Security.Role.Agent },
+        new() { Name = "senior_agent", DecidedBy = Security.Role.Gm },
+        new() { Name = "supervisor", DecidedBy = Security.Role.Supervisor },
+        new() { Name = "operations", DecidedBy = Security.Role.Admin },
+    ];
+
+    public IReadOnlyList<CaseEscalationLevelOptions> EffectiveEscalationLevels => EscalationLevels.Count > 0 ? EscalationLevels : DefaultEscalationLevels;
+
     internal static readonly string[] DefaultCommonRequiredFields =
     [
         CaseRecordFields.Account, CaseRecordFields.GameServerId, CaseRecordFields.CharacterName,
@@ -56,4 +91,22 @@ public sealed class CaseKindOptions
 
     /// <summary>CaseRecord field names this kind requires besides the common ones.</summary>
     public List<string> RequiredFields { get; set; } = [];
+}
+
+/// <summary>A deadline rule; an unset Kind or Priority matches any. VipTier is the hook for VIP tiers (none exist yet: never matched).</summary>
+public sealed class CaseSlaRule
+{
+    public string? Kind { get; set; }
+    public string? Priority { get; set; }
+    public string? VipTier { get; set; }
+    public TimeSpan? FirstResponse { get; set; }
+    public TimeSpan? Resolution { get; set; }
+}
+
+public sealed class CaseEscalationLevelOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>The least role that decides a case at this level (roles are ordered agent, gm, supervisor, admin).</summary>
+    public Security.Role DecidedBy { get; set; } = Security.Role.Agent;
 }

@@ -33,6 +33,8 @@ public sealed record CaseStateOrder(long CaseId, string State, string Note);
 /// <summary>Assignee null: the caller claims it.</summary>
 public sealed record AssignCaseOrder(long CaseId, string? Assignee, string Reason);
 
+public sealed record EscalateOrder(long CaseId, string Reason);
+
 public sealed record CaseFilter(
     string? PlayerId,
     string? State,
@@ -41,7 +43,9 @@ public sealed record CaseFilter(
     string? GameServerId,
     bool UnassignedOnly,
     int PageSize,
-    long? Before);
+    long? Before,
+    string? EscalationLevel = null,
+    bool BreachedOnly = false);
 
 public sealed record CaseWithNotes(PlayerCase Case, IReadOnlyList<CaseNoteEntity> Notes, bool WithContact);
 

@@ -55,6 +55,14 @@ public sealed class CaseQueries(GmToolsDbContext db, AuditWriter audit)
         {
             rows = rows.Where(c => c.GameServerId == gs);
         }
+        if (f.EscalationLevel is { } level)
+        {
+            rows = rows.Where(c => c.EscalationLevel == level);
+        }
+        if (f.BreachedOnly)
+        {
+            rows = rows.Where(c => c.FirstResponseBreachedAt != null || c.ResolutionBreachedAt != null);
+        }
         if (f.Before is { } before)
         {
             rows = rows.Where(c => c.CaseId < before);

@@ -1,3 +1,4 @@
+using GmTools.Server.Infrastructure.Quartz;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Cases;
@@ -10,6 +11,8 @@ public static class CasesRegistration
         services.AddSingleton<IValidateOptions<CaseOptions>, CaseOptionsValidation>();
         services.AddScoped<CaseDesk>();
         services.AddScoped<CaseQueries>();
+        services.AddScoped<CaseSlaWatch>();
+        services.AddRecurringJob<CaseSlaJob>("case-sla-watch", sp => sp.GetRequiredService<IOptions<CaseOptions>>().Value.SlaSweepInterval);
         return services;
     }
 

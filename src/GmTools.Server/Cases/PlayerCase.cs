@@ -47,6 +47,17 @@ public sealed class PlayerCase
     public DateTimeOffset? ClosedAt { get; set; }
     public int ReopenCount { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset FirstResponseDue { get; set; }
+    public DateTimeOffset ResolutionDue { get; set; }
+    /// <summary>Set while waiting for the player with the clock paused; leaving that state moves the deadlines on.</summary>
+    public DateTimeOffset? PausedAt { get; set; }
+    public DateTimeOffset? FirstResponseWarnedAt { get; set; }
+    public DateTimeOffset? FirstResponseBreachedAt { get; set; }
+    public DateTimeOffset? ResolutionWarnedAt { get; set; }
+    public DateTimeOffset? ResolutionBreachedAt { get; set; }
+    public string EscalationLevel { get; set; } = "";
+    public DateTimeOffset? EscalatedAt { get; set; }
 }
 
 internal sealed class PlayerCaseConfiguration : IEntityTypeConfiguration<PlayerCase>
@@ -76,6 +87,11 @@ internal sealed class PlayerCaseConfiguration : IEntityTypeConfiguration<PlayerC
         b.Property(c => c.ClientVersion).HasMaxLength(CaseLimits.RecordField);
         b.Property(c => c.OpenedBy).HasMaxLength(CommonLimits.ActorId);
         b.Property(c => c.Assignee).HasMaxLength(CommonLimits.ActorId);
+        b.Property(c => c.EscalationLevel).HasMaxLength(CaseLimits.Level);
+        b.HasIndex(c => new { c.EscalationLevel, c.CaseId });
+        // The SLA watch's read: open cases by their deadlines.
+        b.HasIndex(c => c.FirstResponseDue).HasFilter("first_response_at IS NULL AND first_response_breached_at IS NULL").HasDatabaseName("ix_player_cases_first_response_watch");
+        b.HasIndex(c => c.ResolutionDue).HasFilter("resolution_breached_at IS NULL AND state IN ('new', 'in_progress', 'waiting_for_player')").HasDatabaseName("ix_player_cases_resolution_watch");
         // The list's orders: a player's cases, a server's queue, an agent's queue, all newest first.
         b.HasIndex(c => new { c.PlayerId, c.CaseId });
         b.HasIndex(c => new { c.GameServerId, c.CaseId });

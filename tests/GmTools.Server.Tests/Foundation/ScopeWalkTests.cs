@@ -112,10 +112,7 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.CaseService/AddCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{case}","text":"x"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
-        // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
-        ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
-        ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
-        ["/gmtools.v1.AnomalyService/PutAnomalyKind"] = new(As.ScopedAdmin, """{"kind":{"name":"walk_kind","defaultSeverity":"ANOMALY_SEVERITY_LOW","active":true},"note":"x"}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.CaseService/EscalateCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","reason":"r"}""", StatusCode.NotFound),
     };
 
     /// <summary>Second calls on an RPC already in <see cref="Walk"/>: another way the same RPC could reach across scope.</summary>
@@ -142,9 +139,6 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.AuditService/VerifyAuditChain"] = "reveals no content (counts and hashes); verified whole by design (docs/security.md)",
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
         ["/gmtools.v1.RewardService/ListCatalogueItems"] = "the catalogue is global and readable by every reader (docs/security.md, the catalogue)",
-        // ---- anomalies (#19)
-        ["/gmtools.v1.AnomalyService/GetAnomalyKind"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
-        ["/gmtools.v1.AnomalyService/ListAnomalyKinds"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
     };
 
     /// <summary>Every method of every service in the generated contracts, by its wire name.</summary>
@@ -231,6 +225,13 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         var gm = fx.Staff("gm-walk");
         var sanction = (await gm.IssueSanctionAsync(Ban("p-walk", OnServer("walk-a")))).Sanction.SanctionId;
         world["sanction"] = S(sanction);
+        // ---- cases (#17)
+        world["case"] = S((await new CaseService.CaseServiceClient(fx.StaffChannel("agent-walk", Role.Agent)).OpenCaseAsync(new OpenCaseRequest
+        {
+            PlayerId = "p-walk", Kind = "complaint", Channel = CaseChannel.Phone, Summary = "s",
+            Record = new CaseRecord { Account = "a", GameServerId = "walk-a", CharacterName = "x", EventTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fx.Clock.GetUtcNow().AddHours(-1)), Contact = "c" },
+        })).Case.CaseId);
+        // ---- end cases
         world["appeal"] = S((await fx.Staff("agent-walk", Role.Agent).FileAppealAsync(new FileAppealRequest { SanctionId = sanction, Statement = "x" })).Appeal.AppealId);
         world["bulk"] = (await gm.PreviewBulkSanctionAsync(new PreviewBulkSanctionRequest
         {
@@ -298,13 +299,6 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         await new AnnouncementService.AnnouncementServiceClient(fx.StaffChannel("adm-walk", Role.Admin))
             .ApproveAnnouncementAsync(new ApproveAnnouncementRequest { AnnouncementId = published, Reason = "r" });
         world["announcement"] = S(published);
-
-        // ---- cases (#17): a case of p-walk on walk-a
-        world["case"] = S((await new CaseService.CaseServiceClient(fx.StaffChannel("agent-walk", Role.Agent)).OpenCaseAsync(new OpenCaseRequest
-        {
-            PlayerId = "p-walk", Kind = "complaint", Channel = CaseChannel.Phone, Summary = "s",
-            Record = new CaseRecord { Account = "a", GameServerId = "walk-a", CharacterName = "x", EventTime = Timestamp.FromDateTimeOffset(fx.Clock.GetUtcNow().AddHours(-1)), Contact = "c" },
-        })).Case.CaseId);
         return world;
     }
 

@@ -621,6 +621,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("description");
 
+                    b.Property<DateTimeOffset?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("escalated_at");
+
+                    b.Property<string>("EscalationLevel")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("escalation_level");
+
                     b.Property<DateTimeOffset?>("EventAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("event_at");
@@ -628,6 +638,18 @@ namespace GmTools.Server.Persistence.Migrations
                     b.Property<DateTimeOffset?>("FirstResponseAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("first_response_at");
+
+                    b.Property<DateTimeOffset?>("FirstResponseBreachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_response_breached_at");
+
+                    b.Property<DateTimeOffset>("FirstResponseDue")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_response_due");
+
+                    b.Property<DateTimeOffset?>("FirstResponseWarnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_response_warned_at");
 
                     b.Property<string>("GameArea")
                         .IsRequired()
@@ -679,6 +701,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("paid_at");
 
+                    b.Property<DateTimeOffset?>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
                     b.Property<string>("PaymentChannel")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -707,6 +733,18 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("reopen_count");
 
+                    b.Property<DateTimeOffset?>("ResolutionBreachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolution_breached_at");
+
+                    b.Property<DateTimeOffset>("ResolutionDue")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolution_due");
+
+                    b.Property<DateTimeOffset?>("ResolutionWarnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolution_warned_at");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolved_at");
@@ -730,8 +768,19 @@ namespace GmTools.Server.Persistence.Migrations
                     b.HasKey("CaseId")
                         .HasName("pk_player_cases");
 
+                    b.HasIndex("FirstResponseDue")
+                        .HasDatabaseName("ix_player_cases_first_response_watch")
+                        .HasFilter("first_response_at IS NULL AND first_response_breached_at IS NULL");
+
+                    b.HasIndex("ResolutionDue")
+                        .HasDatabaseName("ix_player_cases_resolution_watch")
+                        .HasFilter("resolution_breached_at IS NULL AND state IN ('new', 'in_progress', 'waiting_for_player')");
+
                     b.HasIndex("Assignee", "CaseId")
                         .HasDatabaseName("ix_player_cases_assignee_case_id");
+
+                    b.HasIndex("EscalationLevel", "CaseId")
+                        .HasDatabaseName("ix_player_cases_escalation_level_case_id");
 
                     b.HasIndex("GameServerId", "CaseId")
                         .HasDatabaseName("ix_player_cases_game_server_id_case_id");
