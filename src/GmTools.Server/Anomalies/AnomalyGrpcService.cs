@@ -233,7 +233,7 @@ public sealed class AnomalyGrpcService(
         v.ThrowIfAny();
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var to = r.To is null ? today : DateOnly.FromDateTime(r.To.ToDateTimeOffset().UtcDateTime);
-        var from = r.From is null ? to.AddDays(-6) : DateOnly.FromDateTime(r.From.ToDateTimeOffset().UtcDateTime);
+        var from = r.From is null ? DateOnly.FromDayNumber(Math.Max(0, to.DayNumber - 6)) : DateOnly.FromDateTime(r.From.ToDateTimeOffset().UtcDateTime);
         if (to < from)
         {
             throw GrpcErrors.InvalidArgument("to", "must not be before from");
