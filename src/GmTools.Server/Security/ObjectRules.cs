@@ -137,4 +137,9 @@ public static class ObjectRules
         caller.VisibleOrNotFound(announcement, caller.SeesAnnouncement, AnnouncementNotFound(announcementId));
 
     public static string AnnouncementNotFound(long announcementId) => $"announcement {announcementId} not found";
+
+    // ---- anomaly cases: by the game server the player lived on when the case opened.
+
+    public static Anomalies.AnomalyCase VisibleAnomalyCase(this Caller caller, Anomalies.AnomalyCase? anomalyCase, long caseId) =>
+        caller.VisibleOrNotFound(anomalyCase, c => caller.Sees(c.GameServerId), $"anomaly case {caseId} not found");
 }

@@ -55,6 +55,8 @@ public static class Permissions
     public const string AnomaliesReport = "anomalies.report";
     public const string AnomaliesKindsRead = "anomalies.kinds_read";
     public const string AnomaliesKindsManage = "anomalies.kinds_manage";
+    public const string AnomaliesRead = "anomalies.read";
+    public const string AnomaliesReview = "anomalies.review";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -68,7 +70,7 @@ public static class PermissionTable
         Permissions.GameServersRead, Permissions.GameLinkRead,
         Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
         Permissions.AnnouncementsRead,
-        Permissions.AnomaliesKindsRead,
+        Permissions.AnomaliesKindsRead, Permissions.AnomaliesRead,
     ];
 
     private static readonly string[] Agent =
@@ -86,6 +88,7 @@ public static class PermissionTable
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
         Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
+        Permissions.AnomaliesReview,
     ];
 
     private static readonly string[] Supervisor =

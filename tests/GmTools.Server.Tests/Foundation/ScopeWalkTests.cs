@@ -59,6 +59,8 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
         // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
         ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.AnomalyService/ListAnomalyCases"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.AnomalyService/GetAnomalyStatistics"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
         ["/gmtools.v1.AnomalyService/PutAnomalyKind"] = new(As.ScopedAdmin, """{"kind":{"name":"walk_kind","defaultSeverity":"ANOMALY_SEVERITY_LOW","active":true},"note":"x"}""", StatusCode.PermissionDenied),
     };
 
@@ -111,6 +113,11 @@ public sealed class ScopeWalkTests(SanctionsFixture fx) : IClassFixture<Sanction
         ["/gmtools.v1.ChatWatchService/ConfirmChatReview"] = "not walked yet: ChatWatch (#18) landed during this session",
         ["/gmtools.v1.ChatWatchService/DismissChatReview"] = "not walked yet: ChatWatch (#18) landed during this session",
         // ---- anomalies (#19)
+        ["/gmtools.v1.AnomalyService/GetAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.AnomalyService/ClaimAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
+        ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
+        ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
         ["/gmtools.v1.AnomalyService/GetAnomalyKind"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
         ["/gmtools.v1.AnomalyService/ListAnomalyKinds"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
     };
