@@ -70,23 +70,32 @@ public sealed class AnnouncementQueries(GmToolsDbContext db, IOptionsMonitor<Ann
     /// </summary>
     public async Task<IReadOnlyList<ActiveShow>> ActiveOnAsync(string gameServerId, string? locale, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var shows = new List<ActiveShow>();
+        foreach (var (a, fire) in await ShowingOnAsync(gameServerId, time.GetUtcNow(), ct))
+        {
+            var (chosen, text) = AnnouncementTexts.Resolve(AnnouncementTexts.ForFire(a, fire), locale, options.CurrentValue.DefaultLocale);
+            shows.Add(new ActiveShow(a, chosen, text, fire.ExpiresAt));
+        }
+        return shows;
+    }
+
+    /// <summary>What should be showing on this server at <paramref name="now"/>, each with its current fire, by priority.</summary>
+    public async Task<IReadOnlyList<(Announcement Announcement, Fire Fire)>> ShowingOnAsync(string gameServerId, DateTimeOffset now, CancellationToken ct)
+    {
         var rows = await db.Set<Announcement>().AsNoTracking()
             .Where(a => a.State == AnnouncementStates.Published && a.StartsAt <= now && a.EndsAt > now)
             .Where(a => a.AllServers || a.TargetGameServers.Contains(gameServerId))
             .OrderByDescending(a => a.Priority).ThenBy(a => a.AnnouncementId)
             .ToListAsync(ct);
-        var shows = new List<ActiveShow>();
+        var showing = new List<(Announcement, Fire)>(rows.Count);
         foreach (var a in rows)
         {
-            if (CurrentFire(a, now) is not { } fire)
+            if (CurrentFire(a, now) is { } fire)
             {
-                continue;
+                showing.Add((a, fire));
             }
-            var (chosen, text) = AnnouncementTexts.Resolve(AnnouncementTexts.ForFire(a, fire), locale, options.CurrentValue.DefaultLocale);
-            shows.Add(new ActiveShow(a, chosen, text, fire.ExpiresAt));
         }
-        return shows;
+        return showing;
     }
 
     /// <summary>The fire showing now: the latest at or before now that has not expired.</summary>

@@ -16,6 +16,7 @@ public static class AnnouncementsRegistration
         services.AddScoped<AnnouncementDesk>();
         services.AddScoped<AnnouncementQueries>();
         services.AddScoped<AnnouncementDispatcher>();
+        services.AddScoped<IGameLinkConnectContributor, AnnouncementsOnConnect>();
         services.AddRecurringJob<AnnouncementFireJob>("announcement-fires", sp => sp.GetRequiredService<IOptions<AnnouncementOptions>>().Value.PollInterval);
         return services;
     }

@@ -18,6 +18,7 @@ public sealed class GameLinkGrpcService(
     RequestContext request,
     IOptions<GameLinkOptions> options,
     TimeProvider time,
+    IEnumerable<IGameLinkConnectContributor> onConnect,
     ILogger<GameLinkGrpcService> logger) : GameLinkService.GameLinkServiceBase
 {
     public const int MaxAcksPerCall = 10_000;
@@ -52,6 +53,7 @@ public sealed class GameLinkGrpcService(
 
         var session = hub.NewSession(hello.GameServerId);
         await store.ClaimStreamAsync(session.GameServerId, session.SessionId, hub.ReplicaId, hello.LastAppliedCommandId, time.GetUtcNow(), context.CancellationToken);
+        await ContributeOnConnectAsync(session.GameServerId, hello.LastAppliedCommandId, context.CancellationToken);
         hub.Register(session);
         hub.AnnounceTakeover(session.GameServerId, session.SessionId);
         logger.LogInformation("GameLink stream for {GameServerId} opened (session {SessionId})", session.GameServerId, session.SessionId);
@@ -79,6 +81,26 @@ public sealed class GameLinkGrpcService(
                 logger.LogDebug(ex, "GameLink lease of {GameServerId} not released", session.GameServerId);
             }
             logger.LogInformation("GameLink stream for {GameServerId} closed (session {SessionId})", session.GameServerId, session.SessionId);
+        }
+    }
+
+    /// <summary>
+    /// Lets each capability enqueue what a freshly connected game server should have (before the session's first
+    /// read, so it goes out on this stream). A contributor that fails costs that capability's resend, not the stream:
+    /// the capability's own read RPC remains the game server's fallback.
+    /// </summary>
+    private async Task ContributeOnConnectAsync(string gameServerId, long lastApplied, CancellationToken ct)
+    {
+        foreach (var contributor in onConnect)
+        {
+            try
+            {
+                await contributor.OnStreamOpenedAsync(gameServerId, lastApplied, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "GameLink on-connect contributor {Contributor} failed for {GameServerId}", contributor.GetType().Name, gameServerId);
+            }
         }
     }
 

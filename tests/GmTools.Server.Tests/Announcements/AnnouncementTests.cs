@@ -2,16 +2,15 @@ using GmTools.Contracts.V1;
 using GmTools.Server.Announcements;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Server.Tests.Sanctions;
+using static GmTools.Server.Tests.Announcements.AnnouncementsKit;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Role = GmTools.Server.Security.Role;
 
 namespace GmTools.Server.Tests.Announcements;
 
 /// <summary>No Quartz in these replicas: the tests fire due announcements themselves, on the fake clock.</summary>
-public sealed class AnnouncementFixture : ServerFixture
+public class AnnouncementFixture : ServerFixture
 {
     public static readonly string[] Servers = ["a1", "a2", "a3"];
 
@@ -33,49 +32,11 @@ public sealed class AnnouncementFixture : ServerFixture
 
 public sealed class AnnouncementTests(AnnouncementFixture fx) : IClassFixture<AnnouncementFixture>
 {
-    private AnnouncementService.AnnouncementServiceClient Staff(string user, Role role = Role.Gm) => new(fx.StaffChannel(user, role));
+    private AnnouncementService.AnnouncementServiceClient Staff(string user, Role role = Role.Gm) => fx.Staff(user, role);
 
     private DateTimeOffset Now => fx.Clock.GetUtcNow();
 
-    private static AnnouncementSpec Spec(DateTimeOffset start, TimeSpan length, TimeSpan? every, params string[] servers)
-    {
-        var spec = new AnnouncementSpec
-        {
-            Display = AnnouncementDisplay.Marquee,
-            Targets = new AnnouncementTargets { GameServerIds = { servers } },
-            Start = Timestamp.FromDateTimeOffset(start),
-            End = Timestamp.FromDateTimeOffset(start + length),
-            RepeatInterval = every is { } e ? Duration.FromTimeSpan(e) : null,
-            Priority = 5,
-        };
-        spec.Texts.Add(new LocalizedText { Locale = "zh-CN", Text = "双倍经验活动进行中" });
-        spec.Texts.Add(new LocalizedText { Locale = "en", Text = "Double XP is on" });
-        return spec;
-    }
-
-    private static AnnouncementSpec CountdownSpec(DateTimeOffset start, DateTimeOffset maintenance, params string[] servers)
-    {
-        var spec = Spec(start, maintenance - start + TimeSpan.FromMinutes(30), null, servers);
-        spec.Texts.Clear();
-        spec.Texts.Add(new LocalizedText { Locale = "zh-CN", Text = "服务器将在{minutes}分钟后停机维护（{time}）" });
-        spec.Texts.Add(new LocalizedText { Locale = "en", Text = "Maintenance in {minutes} minutes ({time} UTC)" });
-        spec.Countdown = new MaintenanceCountdown { MaintenanceAt = Timestamp.FromDateTimeOffset(maintenance), OffsetsMinutes = { 60, 30, 10, 5, 1 } };
-        spec.Countdown.FinalTexts.Add(new LocalizedText { Locale = "en", Text = "Servers are going down now" });
-        return spec;
-    }
-
-    private async Task<long> PublishAsync(AnnouncementSpec spec)
-    {
-        var created = await Staff("gina").CreateAnnouncementAsync(new CreateAnnouncementRequest { Spec = spec, Publish = true, IdempotencyKey = Guid.NewGuid().ToString() });
-        Assert.NotEqual(AnnouncementState.PendingApproval, created.Announcement.State);
-        return created.Announcement.AnnouncementId;
-    }
-
-    private static async Task<int> FireAsync(GmToolsFactory replica, CancellationToken ct = default)
-    {
-        await using var scope = replica.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<AnnouncementDispatcher>().FireDueAsync(ct);
-    }
+    private Task<long> PublishAsync(AnnouncementSpec spec) => fx.PublishAsync(spec);
 
     private async Task AdvanceAndFireAsync(TimeSpan by)
     {
@@ -83,25 +44,9 @@ public sealed class AnnouncementTests(AnnouncementFixture fx) : IClassFixture<An
         await FireAsync(fx.Server);
     }
 
-    /// <summary>(game server, occurs_at minutes after <paramref name="t0"/>) of every show command of the announcement.</summary>
-    private async Task<List<(string Server, double Minutes)>> ShowsAsync(long id, DateTimeOffset t0)
-    {
-        await using var conn = new NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT game_server_id, correlation_id FROM gamelink_outbox WHERE kind = 'show_announcement' AND correlation_id LIKE @p ORDER BY correlation_id, game_server_id", conn);
-        cmd.Parameters.AddWithValue("p", AnnouncementCommands.Prefix(id) + "@%");
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var rows = new List<(string, double)>();
-        while (await reader.ReadAsync())
-        {
-            var ms = long.Parse(reader.GetString(1).Split('@')[1], System.Globalization.CultureInfo.InvariantCulture);
-            rows.Add((reader.GetString(0), (DateTimeOffset.FromUnixTimeMilliseconds(ms) - t0).TotalMinutes));
-        }
-        return rows;
-    }
+    private Task<List<(string Server, double Minutes)>> ShowsAsync(long id, DateTimeOffset t0) => fx.ShowsAsync(id, t0);
 
-    private async Task<List<double>> FireMinutesAsync(long id, DateTimeOffset t0) =>
-        [.. (await ShowsAsync(id, t0)).Select(s => s.Minutes).Distinct()];
+    private Task<List<double>> FireMinutesAsync(long id, DateTimeOffset t0) => fx.FireMinutesAsync(id, t0);
 
     [Fact]
     public async Task A_repeating_announcement_fires_every_interval_and_stops_at_its_end_with_receipts()
