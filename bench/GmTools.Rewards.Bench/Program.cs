@@ -34,6 +34,8 @@ var app = GmToolsHost.Build([], b => b.Configuration.AddInMemoryCollection(new D
     ["ConnectionStrings:Redis"] = "127.0.0.1:1", // never touched here
     ["GmTools:Quartz:Enabled"] = "false",
     ["GmTools:Jwt:SigningKey"] = "bench-signing-key-0123456789-0123456789-abcdef",
+    ["GmTools:Jwt:Issuer"] = "gmtools-bench",
+    ["GmTools:Jwt:Audience"] = "gmtools-bench",
     ["GmTools:Rewards:Campaigns:ChunkSize"] = chunk.ToString(CultureInfo.InvariantCulture),
     ["Logging:LogLevel:Default"] = "Warning",
 }));
@@ -148,19 +150,83 @@ var recipients = await Scalar(cs, "SELECT count(*) FROM campaign_recipients WHER
 var mail = await Scalar(cs, "SELECT count(*) FROM gamelink_outbox WHERE kind = 'mail_reward'");
 var doubles = await Scalar(cs, "SELECT count(*) FROM (SELECT correlation_id FROM gamelink_outbox GROUP BY correlation_id HAVING count(*) > 1) d");
 Console.WriteLine($"check: recipients {recipients:N0}, outbox rows {mail:N0}, duplicated correlation ids {doubles}");
+// GetCampaign and CancelCampaign at this size, as the RPCs run them (the desk methods behind them). Acks are stood in
+// for by one UPDATE settling the first 10 % of the mail as applied (the counters' trigger fires as it does for acks).
+var applied = players / 10;
+await Sql(cs, "UPDATE gamelink_outbox SET outcome = 'applied', acked_at = now() WHERE command_id IN " +
+    "(SELECT command_id FROM gamelink_outbox WHERE kind = 'mail_reward' ORDER BY command_id LIMIT @n)", ("n", applied));
+await Sql(cs, "VACUUM ANALYZE gamelink_outbox");
+var beforeCancel = await TimedAsync(50, async scope => { await Desk(scope).ViewAsync(campaignId, CancellationToken.None); });
+var view = await WithDeskAsync(d => d.ViewAsync(campaignId, CancellationToken.None));
+Console.WriteLine($"GetCampaign over {view.Campaign.ExpandedCount:N0} recipients (delivered {view.Progress.Delivered:N0}), 50 calls: {beforeCancel}");
+sw.Restart();
+await WithDeskAsync(d => d.CancelAsync(campaignId, "bench", clawBackDelivered: true, CancellationToken.None));
+Console.WriteLine($"CancelCampaign request over {players:N0} recipients (stops expansion, hands the withdrawal to the background): {sw.Elapsed.TotalMilliseconds:F1} ms");
+var duringCancel = "";
 sw.Restart();
 await using (var scope = app.Services.CreateAsyncScope())
 {
-    var progress = await scope.ServiceProvider.GetRequiredService<CampaignDesk>().ProgressAsync(campaignId, CancellationToken.None);
-    Report($"GetCampaign progress query over {players:N0} recipients (delivered {progress.Delivered})", sw.Elapsed, null);
+    var canceller = scope.ServiceProvider.GetRequiredService<CampaignCanceller>();
+    var chunks = 0;
+    var timing = new List<double>();
+    while (!await canceller.CancelChunkAsync(campaignId, 5_000, CancellationToken.None))
+    {
+        if (++chunks % 20 == 0)
+        {
+            // GetCampaign while the background cancel runs: still a few rows, whatever has been withdrawn so far.
+            var one = Stopwatch.StartNew();
+            await WithDeskAsync(d => d.ViewAsync(campaignId, CancellationToken.None));
+            timing.Add(one.Elapsed.TotalMilliseconds);
+        }
+    }
+    duringCancel = timing.Count == 0 ? "" : $"; GetCampaign during it: p50 {Percentile(timing, 0.5):F1} ms, max {timing.Max():F1} ms ({timing.Count} calls)";
 }
+Report($"background cancel (CampaignCanceller, chunks of 5,000: {players - applied:N0} cancelled, {applied:N0} claw-backs queued)", sw.Elapsed, players);
+Console.WriteLine(duringCancel.TrimStart(';', ' '));
+var afterCancel = await TimedAsync(50, async scope => { await Desk(scope).ViewAsync(campaignId, CancellationToken.None); });
+view = await WithDeskAsync(d => d.ViewAsync(campaignId, CancellationToken.None));
+Console.WriteLine($"GetCampaign after the cancel (delivered {view.Progress.Delivered:N0}, cancelled {view.Progress.Cancelled:N0}, withdrawn {view.Campaign.Withdrawn:N0}), 50 calls: {afterCancel}");
+var clawBacks = await Scalar(cs, "SELECT count(*) FROM gamelink_outbox WHERE kind = 'claw_back'");
+Console.WriteLine($"check: claw-backs queued {clawBacks:N0} (expected {applied:N0}), cancelled {view.Progress.Cancelled:N0} (expected {players - applied:N0})");
+var cancelOk = clawBacks == applied && view.Progress.Cancelled == players - applied && view.Progress.Delivered == applied;
 await app.DisposeAsync();
 NpgsqlConnection.ClearAllPools();
 if (Environment.GetEnvironmentVariable("GMTOOLS_BENCH_KEEP") != "1")
 {
     await Sql(admin, $"DROP DATABASE IF EXISTS {dbName} WITH (FORCE)");
 }
-return recipients == players && mail == players && doubles == 0 ? 0 : 1;
+return recipients == players && mail == players && doubles == 0 && cancelOk ? 0 : 1;
+
+CampaignDesk Desk(AsyncServiceScope scope)
+{
+    scope.ServiceProvider.GetRequiredService<RequestContext>().Caller = new Caller("bench-approver", CallerKind.Staff, [Role.Supervisor], []);
+    return scope.ServiceProvider.GetRequiredService<CampaignDesk>();
+}
+
+async Task<T> WithDeskAsync<T>(Func<CampaignDesk, Task<T>> call)
+{
+    await using var scope = app.Services.CreateAsyncScope();
+    return await call(Desk(scope));
+}
+
+async Task<string> TimedAsync(int calls, Func<AsyncServiceScope, Task> call)
+{
+    var ms = new List<double>();
+    for (var i = 0; i < calls; i++)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var one = Stopwatch.StartNew();
+        await call(scope);
+        ms.Add(one.Elapsed.TotalMilliseconds);
+    }
+    return $"p50 {Percentile(ms, 0.5):F1} ms, p99 {Percentile(ms, 0.99):F1} ms, max {ms.Max():F1} ms";
+}
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}
 
 static void Report(string what, TimeSpan elapsed, int? rows) =>
     Console.WriteLine(rows is { } n

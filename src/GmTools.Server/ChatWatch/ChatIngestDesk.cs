@@ -25,16 +25,17 @@ public sealed class ChatIngestDesk(
     public async Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct)
     {
         var compiled = rules.Current;
-        var distinct = new List<IncomingLine>(batch.Lines.Count);
+        var (own, refused) = await RefuseOtherServersPlayersAsync(batch, ct);
+        var distinct = new List<IncomingLine>(own.Count);
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in batch.Lines)
+        foreach (var line in own)
         {
             if (ids.Add(line.LineId))
             {
                 distinct.Add(line);
             }
         }
-        var duplicates = batch.Lines.Count - distinct.Count;
+        var duplicates = own.Count - distinct.Count;
 
         var degraded = false;
         var seen = await live.MarkSeenAsync(batch.GameServerId, distinct);
@@ -78,7 +79,40 @@ public sealed class ChatIngestDesk(
             degraded = true;
             feed.DeliverLocally(contracts);
         }
-        return new IngestResult(batch.BatchId, scored.Count, duplicates, batch.Rejected, flagged.Count, sanctions, degraded, compiled.Version);
+        return new IngestResult(batch.BatchId, scored.Count, duplicates, refused, flagged.Count, sanctions, degraded, compiled.Version);
+    }
+
+    public const string SenderLivesElsewhere = "the sender lives on another game server; a game server sends only its own players' chat";
+
+    /// <summary>
+    /// A game server speaks only for its own players (<see cref="Security.ObjectRules.SpeaksFor"/>): a line whose sender
+    /// another server owns is refused as lines[i].sender_player_id, so a compromised server cannot pile flags, policy
+    /// mutes and ladder steps onto someone else's player. One indexed read per batch; senders nobody synced yet pass.
+    /// </summary>
+    private async Task<(List<IncomingLine> Own, List<RejectedLine> Rejected)> RefuseOtherServersPlayersAsync(IngestBatch batch, CancellationToken ct)
+    {
+        if (batch.Lines.Count == 0)
+        {
+            return ([], [.. batch.Rejected]);
+        }
+        var senders = batch.Lines.Select(l => l.SenderPlayerId).Distinct(StringComparer.Ordinal).ToList();
+        var homes = await db.Set<Players.Player>().AsNoTracking().Where(p => senders.Contains(p.PlayerId))
+            .Select(p => new { p.PlayerId, p.GameServerId }).ToDictionaryAsync(p => p.PlayerId, p => p.GameServerId, StringComparer.Ordinal, ct);
+        var own = new List<IncomingLine>(batch.Lines.Count);
+        var rejected = new List<RejectedLine>(batch.Rejected);
+        foreach (var line in batch.Lines)
+        {
+            if (Security.ObjectRules.SpeaksFor(batch.GameServerId, homes.GetValueOrDefault(line.SenderPlayerId)))
+            {
+                own.Add(line);
+            }
+            else
+            {
+                rejected.Add(new RejectedLine(line.Index, $"lines[{line.Index}].sender_player_id", SenderLivesElsewhere));
+            }
+        }
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return (own, rejected);
     }
 
     /// <summary>Inserts the flagged lines not stored before; returns (player, category, game server) of those this call stored.</summary>

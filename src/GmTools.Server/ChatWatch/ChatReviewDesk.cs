@@ -89,6 +89,10 @@ public sealed class ChatReviewDesk(
     {
         await using var tx = await db.BeginWorkAsync(ct);
         var flag = await LockOpenAsync(order.FlagId, ct);
+        if (order.AllowPhrase.Length > 0)
+        {
+            Caller.EnsureMayChangeChatRules("teaching the allowlist");
+        }
         flag.State = ChatReviewStates.Dismissed;
         flag.DecidedBy = Caller.Id;
         flag.DecidedAt = time.GetUtcNow();

@@ -83,6 +83,7 @@ public sealed class ChatRuleDesk(
     private async Task<ChatRuleVersionEntity> PublishAsync(
         Func<ChatRulebook, Task<(ChatRulebook Book, RuleSet Compiled, long? BasedOn)>> make, string source, string note, long expected, object change, CancellationToken ct)
     {
+        request.Caller.EnsureMayChangeChatRules(source == ChatRuleSources.Allowlist ? "teaching the allowlist" : "changing the chat rules");
         await using var tx = await db.BeginWorkAsync(ct);
         await db.AdvisoryLockAsync("chat-rules", ct);
         var newest = await db.Set<ChatRuleVersionEntity>().AsNoTracking().OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);

@@ -69,6 +69,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
                 campaign.TargetKind = CampaignTargets.PlayerList;
                 break;
         }
+        Caller.EnsureMayCreateCampaign(campaign.TargetKind);
         await EnsureGameServersAsync(campaign.TargetGameServers, ct);
         db.Add(campaign);
         await db.SaveChangesAsync(ct);

@@ -107,9 +107,9 @@ public sealed class SanctionGrpcService(
     public override async Task<ListSanctionsResponse> ListSanctions(ListSanctionsRequest r, ServerCallContext context)
     {
         new Violations().PlayerId("player_id", r.PlayerId).ThrowIfAny();
-        var sanctions = await Scoped<SanctionQueries>(context).ListAsync(request.Caller, r.PlayerId, r.IncludeHistory, context.CancellationToken);
+        var page = await Scoped<SanctionQueries>(context).ListAsync(request.Caller, r.PlayerId, r.IncludeHistory, r.PageSize, r.PageToken, context.CancellationToken);
         var now = time.GetUtcNow();
-        return new ListSanctionsResponse { Sanctions = { sanctions.Select(s => SanctionContracts.ToContract(s, now)) } };
+        return new ListSanctionsResponse { Sanctions = { page.Sanctions.Select(s => SanctionContracts.ToContract(s, now)) }, NextPageToken = page.NextPageToken };
     }
 
     [RequiresPermission(Permissions.SanctionsIssue)]

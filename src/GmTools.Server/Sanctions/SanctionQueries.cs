@@ -1,3 +1,4 @@
+using System.Globalization;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
@@ -6,31 +7,74 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GmTools.Server.Sanctions;
 
-/// <summary>A player's sanctions: those in force now, and everything ever issued (newest first).</summary>
-public sealed record PlayerSanctions(IReadOnlyList<Sanction> Active, IReadOnlyList<Sanction> History);
+/// <summary>Which of a player's sanctions a page holds.</summary>
+public enum SanctionFilter
+{
+    All,
+    /// <summary>In force now.</summary>
+    InForce,
+    /// <summary>No longer in force: ended, lifted, or a kick.</summary>
+    Past,
+}
 
-/// <summary>Reads of sanction history, for ListSanctions and for the player dossier.</summary>
+/// <summary>One page of a player's sanctions, newest first, and the token of the next (empty on the last).</summary>
+public sealed record SanctionPage(IReadOnlyList<Sanction> Sanctions, string NextPageToken);
+
+/// <summary>Reads of sanction history, for ListSanctions and for the player dossier: a page at a time, never a whole history.</summary>
 public sealed class SanctionQueries(GmToolsDbContext db, TimeProvider time)
 {
+    public const int MaxPageSize = 500;
+
     /// <summary>For the dossier: no visibility check here; the dossier checks the player first.</summary>
-    public async Task<PlayerSanctions> ForPlayerAsync(string playerId, CancellationToken ct = default)
+    public async Task<SanctionPage> PageAsync(string playerId, SanctionFilter filter, int size, string pageToken, string tokenField, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var all = await db.Set<Sanction>().AsNoTracking()
-            .Where(s => s.PlayerId == playerId)
-            .OrderByDescending(s => s.IssuedAt).ThenByDescending(s => s.SanctionId)
-            .ToListAsync(ct);
-        return new PlayerSanctions(all.Where(s => s.IsActiveAt(now)).ToList(), all);
+        var q = db.Set<Sanction>().AsNoTracking().Where(s => s.PlayerId == playerId);
+        q = filter switch
+        {
+            // Sanction.IsActiveAt, in SQL.
+            SanctionFilter.InForce => q.Where(s => s.Kind != SanctionKinds.Kick && s.LiftedAt == null && (s.EndsAt == null || s.EndsAt > now)),
+            SanctionFilter.Past => q.Where(s => s.Kind == SanctionKinds.Kick || s.LiftedAt != null || (s.EndsAt != null && s.EndsAt <= now)),
+            _ => q,
+        };
+        if (Decode(pageToken, tokenField) is var (issuedAt, sanctionId))
+        {
+            q = q.Where(s => s.IssuedAt < issuedAt || (s.IssuedAt == issuedAt && s.SanctionId < sanctionId));
+        }
+        var rows = await q.OrderByDescending(s => s.IssuedAt).ThenByDescending(s => s.SanctionId).Take(size + 1).ToListAsync(ct);
+        if (rows.Count <= size)
+        {
+            return new SanctionPage(rows, "");
+        }
+        rows.RemoveAt(size);
+        var last = rows[^1];
+        return new SanctionPage(rows, PageToken.Encode(string.Create(CultureInfo.InvariantCulture, $"{last.IssuedAt.UtcTicks}:{last.SanctionId}")));
     }
 
-    public async Task<IReadOnlyList<Sanction>> ListAsync(Caller caller, string playerId, bool includeHistory, CancellationToken ct)
+    public async Task<SanctionPage> ListAsync(Caller caller, string playerId, bool includeHistory, int pageSize, string pageToken, CancellationToken ct)
     {
+        var size = PageToken.Size(pageSize, MaxPageSize);
         var gameServerId = await db.Set<Player>().AsNoTracking().Where(p => p.PlayerId == playerId).Select(p => p.GameServerId).FirstOrDefaultAsync(ct);
         if (gameServerId is null || !caller.SeesPlayer(gameServerId))
         {
             throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
         }
-        var sanctions = await ForPlayerAsync(playerId, ct);
-        return includeHistory ? sanctions.History : sanctions.Active;
+        return await PageAsync(playerId, includeHistory ? SanctionFilter.All : SanctionFilter.InForce, size, pageToken, "page_token", ct);
+    }
+
+    private static (DateTimeOffset IssuedAt, long SanctionId)? Decode(string token, string field)
+    {
+        if (PageToken.Decode(token, field) is not { } cursor)
+        {
+            return null;
+        }
+        var parts = cursor.Split(':');
+        if (parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks is >= 0 and <= 3155378975999999999
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
+        }
+        throw GrpcErrors.InvalidArgument(field, "is not a token this server issued");
     }
 }

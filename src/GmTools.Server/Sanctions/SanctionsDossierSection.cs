@@ -5,8 +5,8 @@ using Google.Protobuf.WellKnownTypes;
 namespace GmTools.Server.Sanctions;
 
 /// <summary>
-/// The dossier's sanctions: all those in force, and the most recent ones no longer in force (bounded by the
-/// dossier's recent limit). The dossier has already checked that the caller may see the player; sanctions scoped
+/// The dossier's sanctions: all those in force, and a page of those no longer in force (the dossier's recent limit a
+/// page, newest first; sanction_history_page_token pages on). The dossier has already checked that the caller may see the player; sanctions scoped
 /// to other game servers are shown too, as ListSanctions does: they are facts about this player, and a GM
 /// deciding on a new sanction needs the whole record (the offense ladder counts them as well).
 /// </summary>
@@ -18,12 +18,12 @@ public sealed class SanctionsDossierSection(SanctionQueries queries) : IDossierS
 
     public async Task FillAsync(DossierContext context, GetPlayerDossierResponse dossier, CancellationToken ct)
     {
-        var sanctions = await queries.ForPlayerAsync(context.Player.PlayerId, ct);
-        dossier.ActiveSanctions.AddRange(sanctions.Active.Select(s => ToDossier(s, context.Now)));
-        dossier.SanctionHistory.AddRange(sanctions.History
-            .Where(s => !s.IsActiveAt(context.Now))
-            .Take(context.RecentLimit)
-            .Select(s => ToDossier(s, context.Now)));
+        // In force: few by nature, but bounded all the same; the page token pages the history, recent_limit a page.
+        var active = await queries.PageAsync(context.Player.PlayerId, SanctionFilter.InForce, SanctionQueries.MaxPageSize, "", "sanction_history_page_token", ct);
+        var history = await queries.PageAsync(context.Player.PlayerId, SanctionFilter.Past, context.RecentLimit, context.SanctionHistoryPageToken, "sanction_history_page_token", ct);
+        dossier.ActiveSanctions.AddRange(active.Sanctions.Select(s => ToDossier(s, context.Now)));
+        dossier.SanctionHistory.AddRange(history.Sanctions.Select(s => ToDossier(s, context.Now)));
+        dossier.SanctionHistoryNextPageToken = history.NextPageToken;
     }
 
     /// <summary>A kick is over as soon as it is carried out, so it reads "expired" (or "lifted" if someone lifted it).</summary>

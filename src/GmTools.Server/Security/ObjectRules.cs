@@ -110,6 +110,15 @@ public static class ObjectRules
 
     // ---- campaigns: by their target servers. An uploaded list may name any player, so it is for unscoped staff only.
 
+    /// <summary>Creating a campaign to an uploaded list: the list may name anyone, so only staff who see every server.</summary>
+    public static void EnsureMayCreateCampaign(this Caller caller, string targetKind)
+    {
+        if (targetKind == CampaignTargets.PlayerList)
+        {
+            caller.EnsureCoversEveryServer("a campaign to an uploaded player list");
+        }
+    }
+
     public static bool SeesCampaign(this Caller caller, Campaign campaign) =>
         campaign.TargetKind == CampaignTargets.PlayerList ? caller.CoversEveryServer() : caller.SeesAll(campaign.TargetGameServers);
 
@@ -127,6 +136,17 @@ public static class ObjectRules
 
     public static bool SeesAuditRecord(this Caller caller, AuditRecord record, string? playerHomeGameServerId) =>
         record.GameServerId is { } on ? caller.Sees(on) : playerHomeGameServerId is { } home ? caller.Sees(home) : caller.CoversEveryServer();
+
+    // ---- chat: lines and flags by the game server they were said on; a game server speaks only for its own players
+    // (or players no server has synced yet). The rule set is one document for every server, so changing it
+    // (import, term edit, rollback, a phrase taught to the allowlist) needs staff whose scope covers every server.
+
+    /// <summary>True when a game server may send something said by this player (home null: a player nobody synced yet).</summary>
+    public static bool SpeaksFor(string gameServerId, string? playerHomeGameServerId) =>
+        playerHomeGameServerId is null || string.Equals(playerHomeGameServerId, gameServerId, StringComparison.Ordinal);
+
+    public static void EnsureMayChangeChatRules(this Caller caller, string what) =>
+        caller.EnsureCoversEveryServer($"{what} (one chat rule set for every game server)");
 
     // ---- announcements: by their target servers; one to every server is for unscoped staff only.
 

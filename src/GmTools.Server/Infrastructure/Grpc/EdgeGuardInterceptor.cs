@@ -7,7 +7,8 @@ namespace GmTools.Server.Infrastructure.Grpc;
 
 /// <summary>
 /// Refuses, before any handler runs, a request with a string that holds a NUL character or exceeds
-/// <see cref="GrpcLimitsOptions.MaxStringLength"/>: INVALID_ARGUMENT naming each bad field path. Every
+/// <see cref="GrpcLimitsOptions.MaxStringLength"/>, or a Timestamp / Duration no handler can convert
+/// (<see cref="RequestTimes"/>): INVALID_ARGUMENT naming each bad field path. Every
 /// message a client streams in is checked as it is read. Runs after the access gate, so an unknown caller
 /// still learns only that it is unauthenticated.
 /// </summary>
@@ -38,7 +39,8 @@ public sealed class EdgeGuardInterceptor(IOptions<GrpcLimitsOptions> options) : 
         if (request is IMessage message)
         {
             var violations = new Violations();
-            if (!RequestStrings.Check(message, maxLength, violations))
+            var clean = RequestStrings.Check(message, maxLength, violations);
+            if (!RequestTimes.Check(message, violations) || !clean)
             {
                 violations.ThrowIfAny();
             }

@@ -40,7 +40,9 @@ public static class WireTimeValidation
         {
             return v.Add(field, "is not normalized (seconds and nanos must have the same sign, |nanos| < 1e9)");
         }
-        return Math.Abs(value.Seconds) > (long)MaxDuration.TotalSeconds ? v.Add(field, $"must be at most {MaxDuration.TotalDays:0} days") : v;
+        // Not Math.Abs: it throws for long.MinValue seconds.
+        var max = (long)MaxDuration.TotalSeconds;
+        return value.Seconds < -max || value.Seconds > max ? v.Add(field, $"must be at most {MaxDuration.TotalDays:0} days") : v;
     }
 
     /// <summary>True when <see cref="Timestamp(Violations, string, Timestamp?)"/> would accept it.</summary>

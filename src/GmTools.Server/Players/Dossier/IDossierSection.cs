@@ -4,7 +4,11 @@ using Caller = GmTools.Server.Security.Caller;
 namespace GmTools.Server.Players.Dossier;
 
 /// <summary>What a section gets to fill its part of a dossier: the (visible) player, who asks, and how much "recent" means.</summary>
-public sealed record DossierContext(Player Player, Caller Caller, DateTimeOffset Now, int RecentLimit);
+public sealed record DossierContext(Player Player, Caller Caller, DateTimeOffset Now, int RecentLimit)
+{
+    /// <summary>Where the sanction history's page starts (the request's sanction_history_page_token); empty: the newest.</summary>
+    public string SanctionHistoryPageToken { get; init; } = "";
+}
 
 /// <summary>
 /// One part of a player's dossier, filled by the capability that owns the data (sanctions, grants, VIP care,

@@ -10,7 +10,7 @@ public sealed class PlayerDossier(PlayerSearch players, IEnumerable<IDossierSect
     public const int DefaultRecentLimit = 20;
     public const int MaxRecentLimit = 100;
 
-    public async Task<GetPlayerDossierResponse> BuildAsync(Caller caller, string playerId, int recentLimit, CancellationToken ct)
+    public async Task<GetPlayerDossierResponse> BuildAsync(Caller caller, string playerId, int recentLimit, CancellationToken ct, string sanctionHistoryPageToken = "")
     {
         var player = caller.EnsureVisible(await players.GetAsync(playerId, ct), playerId);
         var withContact = caller.Holds(Permissions.PlayersReadContact);
@@ -19,7 +19,7 @@ public sealed class PlayerDossier(PlayerSearch players, IEnumerable<IDossierSect
             Player = PlayerContracts.ToContract(player, withContact),
             Vip = new DossierVip(),
         };
-        var context = new DossierContext(player, caller, time.GetUtcNow(), recentLimit);
+        var context = new DossierContext(player, caller, time.GetUtcNow(), recentLimit) { SanctionHistoryPageToken = sanctionHistoryPageToken };
         foreach (var section in sections)
         {
             await section.FillAsync(context, dossier, ct);
