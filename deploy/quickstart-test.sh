@@ -76,6 +76,7 @@ for _ in $(seq 1 1200); do
 done
 grep -q '^GmTools is ready' "$WORK/run.log" || fail "deploy/run.sh was not ready within 5 minutes"
 echo "quick start: deploy/run.sh ready after $((SECONDS - STARTED)) s (ports $GMTOOLS_PORT/$GMTOOLS_CONSOLE_PORT)"
+gm_port_in_use "$GMTOOLS_CONSOLE_PORT" || fail "deploy/run.sh said ready, but the console it names does not listen on $GMTOOLS_CONSOLE_PORT"
 for v in ADMIN_TOKEN SUPERVISOR_TOKEN GM_TOKEN AGENT_TOKEN VIEWER_TOKEN S1_CREDENTIAL S2_CREDENTIAL S3_CREDENTIAL; do
     grep -q "^export $v='" "$WORK/run.log" || fail "deploy/run.sh did not print 'export $v=...'"
     grep -q "^export $v='" "$GMTOOLS_STATE_DIR/env" || fail "$GMTOOLS_STATE_DIR/env lacks $v"
@@ -140,4 +141,46 @@ done
 if grep -hE '^(fail|crit): |Unhandled exception' "$WORK/run.log" "$GMTOOLS_STATE_DIR/seed.log"; then
     fail "a healthy start/stop logged failures"
 fi
-echo "quick start: passed in $((SECONDS - STARTED)) s (README commands followed as written)"
+echo "quick start: README commands passed after $((SECONDS - STARTED)) s"
+
+# ---- Ctrl-C on deploy/run.sh, as the README describes it: the server and the console stop (and it says so),
+# PostgreSQL and Redis stay up for the next start, nothing else is left running. A terminal's Ctrl-C sends SIGINT
+# to the foreground process group; job control gives run.sh its own group here (and keeps SIGINT from being
+# ignored, as it is for background jobs without it).
+set -m
+bash deploy/run.sh >"$WORK/ctrlc.log" 2>&1 &
+RUN_PID=$!
+RUN_PGID=$RUN_PID
+set +m
+for _ in $(seq 1 1200); do
+    grep -q '^GmTools is ready' "$WORK/ctrlc.log" && break
+    kill -0 "$RUN_PID" 2>/dev/null || fail "deploy/run.sh (second start) exited before it was ready: $(tail -n 3 "$WORK/ctrlc.log")"
+    sleep 0.25
+done
+grep -q '^GmTools is ready' "$WORK/ctrlc.log" || fail "deploy/run.sh (second start) was not ready within 5 minutes"
+SERVER_PID=$(cat "$GMTOOLS_STATE_DIR/server.pid")
+CONSOLE_PID=$(cat "$GMTOOLS_STATE_DIR/console.pid")
+kill -INT -- "-$RUN_PID"
+for _ in $(seq 1 120); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.25; done
+! kill -0 "$RUN_PID" 2>/dev/null || fail "deploy/run.sh still runs 30 s after Ctrl-C"
+RUN_PID=""
+grep -q 'stopping the server and the console' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say it stops the server"
+grep -q 'stopped the GmTools server' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say the server stopped"
+grep -q 'PostgreSQL and Redis keep running' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say PostgreSQL and Redis stay up"
+for pid in "$SERVER_PID" "$CONSOLE_PID"; do ! kill -0 "$pid" 2>/dev/null || fail "Ctrl-C left process $pid running"; done
+LEFT=$(ps -e -o pgid=,pid=,args= | awk -v g="$RUN_PGID" '$1 == g')
+[ -z "$LEFT" ] || fail "Ctrl-C left processes of deploy/run.sh's group running: $LEFT"
+for port in "$GMTOOLS_PORT" "$GMTOOLS_CONSOLE_PORT"; do
+    ! gm_port_in_use "$port" || fail "port $port is still in use after Ctrl-C"
+done
+for port in "$GMTOOLS_PG_PORT" "$GMTOOLS_REDIS_PORT"; do
+    gm_port_in_use "$port" || fail "Ctrl-C stopped the service on port $port, which the README says stays up"
+done
+if grep -hE '^(fail|crit): |Unhandled exception' "$WORK/ctrlc.log"; then
+    fail "a Ctrl-C stop logged failures"
+fi
+bash deploy/run.sh stop >"$WORK/stop2.out" 2>&1 || fail "deploy/run.sh stop after Ctrl-C failed"
+for port in "$GMTOOLS_PG_PORT" "$GMTOOLS_REDIS_PORT"; do
+    ! gm_port_in_use "$port" || fail "port $port is still in use after 'deploy/run.sh stop'"
+done
+echo "quick start: passed in $((SECONDS - STARTED)) s (README commands followed as written; Ctrl-C on deploy/run.sh)"

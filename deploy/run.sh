@@ -161,6 +161,13 @@ for _ in $(seq 1 240); do
     sleep 0.25
 done
 gm_port_in_use "$APP_PORT" || { echo "the server did not listen on port $APP_PORT within 60 s" >&2; exit 1; }
+# The banner names the console too: give it the same minute (it starts alongside; without it the server still works).
+for _ in $(seq 1 240); do
+    gm_port_in_use "$CONSOLE_PORT" && break
+    kill -0 "$CONSOLE_PID" 2>/dev/null || break
+    sleep 0.25
+done
+gm_port_in_use "$CONSOLE_PORT" || say "the console is not listening on port $CONSOLE_PORT (log: $STATE/console.log); the gRPC server works without it"
 
 ENV_SHOWN=$STATE/env
 case "$STATE" in "$REPO"/*) ENV_SHOWN=${STATE#"$REPO"/}/env ;; esac

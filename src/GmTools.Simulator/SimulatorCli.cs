@@ -68,10 +68,17 @@ public sealed record SimulatorCli(
         GmTools.Contracts.V1.GameCommand.BodyOneofCase.Unban => $"unban {c.Unban.PlayerId} sanction {c.Unban.SanctionId}",
         GmTools.Contracts.V1.GameCommand.BodyOneofCase.MailReward => $"mail {c.MailReward.PlayerId} {MailSource(c.MailReward)}: {string.Join(", ", c.MailReward.Lines.Select(l => $"{l.Count} x {l.ItemId}"))}",
         GmTools.Contracts.V1.GameCommand.BodyOneofCase.ClawBack => $"claw back {c.ClawBack.PlayerId} grant {c.ClawBack.GrantId}",
-        GmTools.Contracts.V1.GameCommand.BodyOneofCase.ShowAnnouncement => $"show announcement {c.ShowAnnouncement.AnnouncementId}",
-        GmTools.Contracts.V1.GameCommand.BodyOneofCase.CancelAnnouncement => $"cancel announcement {c.CancelAnnouncement.AnnouncementId}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.ShowAnnouncement => Show(c.ShowAnnouncement),
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.CancelAnnouncement => $"withdraw announcement {c.CancelAnnouncement.AnnouncementId}",
         _ => c.BodyCase.ToString(),
     };
+
+    /// <summary>"show announcement 3 marquee priority 5 until …: [en] Double XP … | [zh-CN] 双倍 …", the default locale first.</summary>
+    private static string Show(GmTools.Contracts.V1.ShowAnnouncement a)
+    {
+        var texts = a.TextByLocale.OrderBy(t => t.Key == a.DefaultLocale ? 0 : 1).ThenBy(t => t.Key, StringComparer.Ordinal).Select(t => $"[{t.Key}] {t.Value}");
+        return $"show announcement {a.AnnouncementId} {a.DisplayKind} priority {a.Priority} until {Until(a.EndsAt)}: {string.Join(" | ", texts)}";
+    }
 
     private static string MailSource(GmTools.Contracts.V1.MailReward m) => m.GrantId.Length > 0 ? $"grant {m.GrantId}" : $"campaign {m.CampaignId}";
 

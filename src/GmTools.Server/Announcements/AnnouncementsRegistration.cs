@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.GameLink;
 using GmTools.Server.Infrastructure.Quartz;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ public static class AnnouncementsRegistration
         services.AddScoped<AnnouncementQueries>();
         services.AddScoped<AnnouncementDispatcher>();
         services.AddScoped<IGameLinkConnectContributor, AnnouncementsOnConnect>();
+        services.AddDemoSeeder<DemoAnnouncements>();
         services.AddRecurringJob<AnnouncementFireJob>("announcement-fires", sp => sp.GetRequiredService<IOptions<AnnouncementOptions>>().Value.PollInterval);
         return services;
     }
