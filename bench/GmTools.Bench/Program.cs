@@ -12,6 +12,10 @@ using GmTools.Bench;
 //              [--idle-seconds 30] [--bans 500] [--only mutes|idle]
 //       audited mutes vs pgbench -N (same run), the audit chain's unlinked window, idle streams' cost, ban → kick
 //       with the streams held. Normally started by bench/write-path.sh (throwaway durable PostgreSQL + Redis).
+//   anomaly-intake --postgres CONNSTRING --redis HOST:PORT --pgbench PATH [--seconds 10] [--callers 8] [--batch 100]
+//                  [--players 20000] [--threshold 25]
+//       ReportAnomalies batches stored, audited and aggregated, next to the same run's echo RPC and pgbench -N.
+//       Normally started by bench/anomaly-intake.sh (throwaway durable PostgreSQL + Redis).
 //   chatwatch-engine [BenchmarkDotNet args]
 //       the chat rule engine alone (10,000 terms, every normalization on), lines/s next to a read-every-char baseline.
 var verb = args.Length > 0 ? args[0] : "";
@@ -23,6 +27,8 @@ switch (verb)
         return await WritePathBench.RunAsync(args[1..]);
     case "idle-clients":
         return await WritePathBench.IdleClientsAsync(args[1..]);
+    case "anomaly-intake":
+        return await AnomalyIntakeBench.RunAsync(args[1..]);
     case "chatwatch-engine":
         return ChatRuleEngineBench.Run(args[1..]);
     case "players":

@@ -216,14 +216,14 @@ public static partial class WritePathBench
             cpu / n, (double)Interlocked.Read(ref statements) / n);
     }
 
-    private static async Task<double> PgbenchTpsAsync(string pgbench, string admin, string db, int clients, int seconds)
+    internal static async Task<double> PgbenchTpsAsync(string pgbench, string admin, string db, int clients, int seconds)
     {
         var output = await PgbenchAsync(pgbench, admin, db, ["-N", "-n", "-c", $"{clients}", "-j", "2", "-T", $"{seconds}"]);
         var match = TpsLine().Match(output);
         return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException("pgbench printed no tps: " + output);
     }
 
-    private static async Task<string> PgbenchAsync(string pgbench, string admin, string db, string[] args)
+    internal static async Task<string> PgbenchAsync(string pgbench, string admin, string db, string[] args)
     {
         var cs = new NpgsqlConnectionStringBuilder(admin);
         var start = new ProcessStartInfo(pgbench) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -356,5 +356,5 @@ public static partial class WritePathBench
         return 0;
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -9,6 +9,10 @@ using Grpc.Net.Client;
 // Credentials may also come from GMTOOLS_SIM_CREDENTIALS (separated by ',' or newlines). Each credential is one
 // simulated game server (its id is the part of the credential before the dot). Each command is printed as it arrives
 // (--quiet: only the periodic totals).
+if (args.Length > 0 && args[0] == "anomalies")
+{
+    return await SimulatedAnomalies.RunAsync(args[1..]);
+}
 var cli = SimulatorCli.Parse(args);
 if (cli.Error is not null)
 {

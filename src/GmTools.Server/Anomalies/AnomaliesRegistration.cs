@@ -1,3 +1,6 @@
+using GmTools.Server.Demo;
+using GmTools.Server.Players.Dossier;
+
 namespace GmTools.Server.Anomalies;
 
 public static class AnomaliesRegistration
@@ -9,6 +12,12 @@ public static class AnomaliesRegistration
         services.AddScoped<AnomalyIntakeDesk>();
         services.AddScoped<AnomalyKindDesk>();
         services.AddScoped<AnomalyKindQueries>();
+        services.AddSingleton<AnomalyCounters>();
+        services.AddSingleton<AnomalyPolicyDesk>();
+        services.AddScoped<AnomalyCaseDesk>();
+        services.AddScoped<AnomalyCaseQueries>();
+        services.AddScoped<IDossierSection, AnomalyDossierSection>();
+        services.AddDemoSeeder<DemoAnomalies>();
         return services;
     }
 

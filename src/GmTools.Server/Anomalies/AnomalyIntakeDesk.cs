@@ -16,7 +16,13 @@ namespace GmTools.Server.Anomalies;
 /// double the intake's writes on the system's busiest inbound path; the batch record names every stored anomaly id
 /// and carries the same request id as the rows.
 /// </summary>
-public sealed class AnomalyIntakeDesk(GmToolsDbContext db, AuditWriter audit, RequestContext request, AnomalyKindBook kinds, TimeProvider time)
+/// <para>After the commit, the live counters (Redis) say which players crossed a threshold and the policies decide
+/// those from PostgreSQL (<see cref="AnomalyPolicyDesk"/>); with Redis gone, every player and kind of the batch is
+/// decided from PostgreSQL (slower, nothing lost). Replays are decided again too, so a batch whose policies failed
+/// after its commit is finished by the game server's retry.</para>
+public sealed class AnomalyIntakeDesk(
+    GmToolsDbContext db, AuditWriter audit, RequestContext request, AnomalyKindBook kinds, AnomalyCounters counters, AnomalyPolicyDesk policies,
+    TimeProvider time)
 {
     public async Task<IntakeResult> ReportAsync(IntakeBatch batch, CancellationToken ct)
     {
@@ -82,7 +88,30 @@ public sealed class AnomalyIntakeDesk(GmToolsDbContext db, AuditWriter audit, Re
                 GameServerId: batch.GameServerId), ct);
         }
         await tx.CommitAsync(ct);
-        return Done(results);
+
+        var storedReports = toStore.Where(s => stored.ContainsKey(s.Report.ReportId)).Select(s => new AnomalyReport
+        {
+            AnomalyId = stored[s.Report.ReportId], GameServerId = batch.GameServerId, PlayerId = s.Report.PlayerId, Kind = s.Kind.Name,
+            Severity = s.Severity, OccurredAt = s.Report.OccurredAt,
+        }).ToList();
+        var reached = await counters.CountAsync(db, storedReports, known, ct);
+        var decide = (reached ?? storedReports.Select(r => (r.PlayerId, r.Kind)).Distinct().ToList())
+            .Concat(toStore.Where(s => !stored.ContainsKey(s.Report.ReportId)).Select(s => (s.Report.PlayerId, s.Kind.Name)))
+            .Distinct().Where(p => known[p.Item2].ThresholdRules.Count > 0).ToList();
+        int opened = 0, banned = 0;
+        foreach (var (player, kind) in decide)
+        {
+            switch (await policies.ApplyAsync(player, known[kind], ct))
+            {
+                case PolicyOutcome.CaseOpened:
+                    opened++;
+                    break;
+                case PolicyOutcome.Banned:
+                    banned++;
+                    break;
+            }
+        }
+        return Done(results) with { CasesOpened = opened, SanctionsIssued = banned, Degraded = reached is null };
     }
 
     private static IntakeResult Done(List<ReportResult> results) => new([.. results.OrderBy(r => r.Index)]);

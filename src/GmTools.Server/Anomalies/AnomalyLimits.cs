@@ -21,6 +21,10 @@ public static class AnomalyLimits
     public const int BatchReports = 500;
     /// <summary>Stored severity, action and state names.</summary>
     public const int Name = 16;
+    /// <summary>Reports one policy decision or one case view takes at most.</summary>
+    public const int CaseReports = 500;
+    /// <summary>A case's trigger description.</summary>
+    public const int Trigger = 100;
 
     public static readonly TimeSpan MinWindow = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(30);

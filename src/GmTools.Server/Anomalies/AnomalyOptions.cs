@@ -18,4 +18,16 @@ public sealed class AnomalyOptions
     /// <summary>How long a replica trusts its copy of the kinds before reading them again (a change made here applies at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan KindsRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The sanctions reason code of automatic bans and of confirmed cases that name none.</summary>
+    [Required, MaxLength(Sanctions.SanctionLimits.ReasonCode)]
+    public string BanReasonCode { get; set; } = "cheating";
+
+    /// <summary>After a dismissal, thresholds of that kind need this many times the reports for that player...</summary>
+    [Range(1.0, 100.0)]
+    public double DismissalWeight { get; set; } = 2.0;
+
+    /// <summary>...for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan DismissalWeightFor { get; set; } = TimeSpan.FromDays(7);
 }

@@ -40,7 +40,8 @@ public sealed record ReportResult(int Index, string ReportId, ReportOutcome Outc
 /// <summary>A batch after the shape checks: the reports to consider and those already rejected at the edge.</summary>
 public sealed record IntakeBatch(string GameServerId, IReadOnlyList<IncomingReport> Reports, IReadOnlyList<ReportResult> Rejected);
 
-public sealed record IntakeResult(IReadOnlyList<ReportResult> Results)
+/// <summary>Per-report results, and what the thresholds did because of this batch.</summary>
+public sealed record IntakeResult(IReadOnlyList<ReportResult> Results, int CasesOpened = 0, int SanctionsIssued = 0, bool Degraded = false)
 {
     public int Count(ReportOutcome outcome) => Results.Count(r => r.Outcome == outcome);
 }

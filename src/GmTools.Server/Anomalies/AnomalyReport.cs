@@ -27,6 +27,8 @@ public sealed class AnomalyReport
     public string Summary { get; set; } = "";
     /// <summary>The intake call's request id, as in its (one per batch) audit record.</summary>
     public string RequestId { get; set; } = "";
+    /// <summary>The case (review or automatic action) that took this report; null while it counts toward thresholds.</summary>
+    public long? CaseId { get; set; }
 }
 
 internal sealed class AnomalyReportConfiguration : IEntityTypeConfiguration<AnomalyReport>
@@ -49,5 +51,8 @@ internal sealed class AnomalyReportConfiguration : IEntityTypeConfiguration<Anom
         b.HasIndex(r => new { r.PlayerId, r.Kind, r.OccurredAt });
         // Statistics per kind and day.
         b.HasIndex(r => new { r.Kind, r.ReceivedAt });
+        b.HasIndex(r => r.CaseId);
+        // Rings: the reports that name a player as related.
+        b.HasIndex(r => r.RelatedPlayerIds).HasMethod("gin");
     }
 }

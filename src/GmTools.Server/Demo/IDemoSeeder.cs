@@ -25,6 +25,7 @@ public static class DemoOrder
     public const int Rewards = 300;
     public const int ChatWatch = 400;
     public const int Announcements = 500;
+    public const int Anomalies = 600;
     // Announcements, anomalies, VIP care, cases: 500 and up, each its own constant here.
 }
 

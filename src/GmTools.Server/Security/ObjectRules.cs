@@ -167,4 +167,9 @@ public static class ObjectRules
         caller.VisibleOrNotFound(playerCase, caller.SeesCase, CaseNotFound(caseId));
 
     public static string CaseNotFound(long caseId) => $"case {caseId} not found";
+
+    // ---- anomaly cases: by the game server the player lived on when the case opened.
+
+    public static Anomalies.AnomalyCase VisibleAnomalyCase(this Caller caller, Anomalies.AnomalyCase? anomalyCase, long caseId) =>
+        caller.VisibleOrNotFound(anomalyCase, c => caller.Sees(c.GameServerId), $"anomaly case {caseId} not found");
 }

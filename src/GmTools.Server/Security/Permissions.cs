@@ -60,6 +60,8 @@ public static class Permissions
     public const string AnomaliesReport = "anomalies.report";
     public const string AnomaliesKindsRead = "anomalies.kinds_read";
     public const string AnomaliesKindsManage = "anomalies.kinds_manage";
+    public const string AnomaliesRead = "anomalies.read";
+    public const string AnomaliesReview = "anomalies.review";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -74,7 +76,7 @@ public static class PermissionTable
         Permissions.PlayersRead, Permissions.SanctionsRead, Permissions.RewardsRead,
         Permissions.AnnouncementsRead,
         Permissions.CasesRead,
-        Permissions.AnomaliesKindsRead,
+        Permissions.AnomaliesKindsRead, Permissions.AnomaliesRead,
     ];
 
     private static readonly string[] Agent =
@@ -94,6 +96,7 @@ public static class PermissionTable
         Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
         Permissions.CasesOpen, Permissions.CasesWork,
+        Permissions.AnomaliesReview,
     ];
 
     private static readonly string[] Supervisor =

@@ -113,6 +113,12 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/EscalateCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","reason":"r"}""", StatusCode.NotFound),
+        // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
+        ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.AnomalyService/ListAnomalyCases"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.AnomalyService/GetAnomalyStatistics"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.AnomalyService/PutAnomalyKind"] = new(As.ScopedAdmin, """{"kind":{"name":"walk_kind","defaultSeverity":"ANOMALY_SEVERITY_LOW","active":true},"note":"x"}""", StatusCode.PermissionDenied),
     };
 
     /// <summary>Second calls on an RPC already in <see cref="Walk"/>: another way the same RPC could reach across scope.</summary>
@@ -139,6 +145,14 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.AuditService/VerifyAuditChain"] = "reveals no content (counts and hashes); verified whole by design (docs/security.md)",
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
         ["/gmtools.v1.RewardService/ListCatalogueItems"] = "the catalogue is global and readable by every reader (docs/security.md, the catalogue)",
+        // ---- anomalies (#19)
+        ["/gmtools.v1.AnomalyService/GetAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.AnomalyService/ClaimAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
+        ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
+        ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.AnomalyService/GetAnomalyKind"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
+        ["/gmtools.v1.AnomalyService/ListAnomalyKinds"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
     };
 
     /// <summary>Every method of every service in the generated contracts, by its wire name.</summary>

@@ -172,6 +172,151 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("announcement_occurrences", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Anomalies.AnomalyCase", b =>
+                {
+                    b.Property<long>("CaseId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("CaseId"));
+
+                    b.Property<string>("BulkToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("bulk_token");
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionNote")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("decision_note");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<int>("ReportCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("report_count");
+
+                    b.Property<long?>("SanctionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sanction_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<int>("SeverityRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("severity_rank");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("CaseId")
+                        .HasName("pk_anomaly_cases");
+
+                    b.HasIndex("Kind", "OpenedAt")
+                        .HasDatabaseName("ix_anomaly_cases_kind_opened_at");
+
+                    b.HasIndex("PlayerId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ux_anomaly_cases_waiting")
+                        .HasFilter("state IN ('open', 'claimed')");
+
+                    b.HasIndex("State", "SeverityRank", "OpenedAt")
+                        .HasDatabaseName("ix_anomaly_cases_state_severity_rank_opened_at");
+
+                    b.ToTable("anomaly_cases", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Anomalies.AnomalyCaseNoteEntity", b =>
+                {
+                    b.Property<long>("NoteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("note_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("NoteId"));
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("author");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("text");
+
+                    b.HasKey("NoteId")
+                        .HasName("pk_anomaly_case_notes");
+
+                    b.HasIndex("CaseId")
+                        .HasDatabaseName("ix_anomaly_case_notes_case_id");
+
+                    b.ToTable("anomaly_case_notes", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Anomalies.AnomalyKindVersion", b =>
                 {
                     b.Property<string>("Name")
@@ -241,6 +386,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("AnomalyId"));
 
+                    b.Property<long?>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
                     b.Property<string>("Evidence")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -308,6 +457,14 @@ namespace GmTools.Server.Persistence.Migrations
                     b.HasKey("AnomalyId")
                         .HasName("pk_anomaly_reports");
 
+                    b.HasIndex("CaseId")
+                        .HasDatabaseName("ix_anomaly_reports_case_id");
+
+                    b.HasIndex("RelatedPlayerIds")
+                        .HasDatabaseName("ix_anomaly_reports_related_player_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("RelatedPlayerIds"), "gin");
+
                     b.HasIndex("GameServerId", "ReportId")
                         .IsUnique()
                         .HasDatabaseName("ix_anomaly_reports_game_server_id_report_id");
@@ -319,6 +476,48 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasDatabaseName("ix_anomaly_reports_player_id_kind_occurred_at");
 
                     b.ToTable("anomaly_reports", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Anomalies.AnomalyWeight", b =>
+                {
+                    b.Property<long>("WeightId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("weight_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("WeightId"));
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<double>("Factor")
+                        .HasColumnType("double precision")
+                        .HasColumnName("factor");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.HasKey("WeightId")
+                        .HasName("pk_anomaly_weights");
+
+                    b.HasIndex("PlayerId", "Kind", "Until")
+                        .HasDatabaseName("ix_anomaly_weights_player_id_kind_until");
+
+                    b.ToTable("anomaly_weights", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.Audit.AuditChainHead", b =>

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using GmTools.Contracts.V1;
+using GmTools.Server.Security;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Npgsql;
+
+namespace GmTools.Bench;
+
+/// <summary>
+/// Anomaly intake (issue #19): game-server callers send ReportAnomalies batches (100 reports of random players) as
+/// fast as they can through one replica; every report is stored (one multi-row insert), audited (one record per
+/// batch), counted in the Redis windows, and the players whose windows reach the kind's threshold are decided in
+/// PostgreSQL (cases open during the run). Next to the same run's echo RPC (same callers) and `pgbench -N`.
+/// </summary>
+public static class AnomalyIntakeBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? postgres = null, redis = null, pgbench = null;
+        int seconds = 10, callers = 8, batch = 100, players = 20_000, threshold = 25;
+        for (var i = 0; i < args.Length - 1; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--postgres": postgres = args[i + 1]; break;
+                case "--redis": redis = args[i + 1]; break;
+                case "--pgbench": pgbench = args[i + 1]; break;
+                case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--callers": callers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--players": players = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--threshold": threshold = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+            }
+        }
+        if (postgres is null || redis is null || pgbench is null)
+        {
+            await Console.Error.WriteLineAsync("--postgres, --redis and --pgbench are required");
+            return 2;
+        }
+        GameLinkBench.PrintMachine();
+        Console.WriteLine($"- load average at start: {WritePathBench.LoadAverage()}");
+        var database = await GameLinkBench.CreateDatabaseAsync(postgres);
+        await using var a = await GameLinkBench.StartReplicaAsync(database, redis, "replica-a", migrate: true);
+        var credential = await GameLinkBench.RegisterAsync(a);
+        await using (var seed = a.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
+            INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, contact, online, version, synced_at)
+            SELECT 'a' || i, 'acc-a' || i, @gs, 'Runner' || i, 10, 0, 0, '', true, 1, now() FROM generate_series(1, @n) i
+            """))
+        {
+            seed.Parameters.AddWithValue("gs", GameLinkBench.GameServer);
+            seed.Parameters.AddWithValue("n", players);
+            await seed.ExecuteNonQueryAsync();
+        }
+        using var channel = GameLinkBench.Channel(a.Address);
+        var admin = new Metadata { { "authorization", "Bearer " + a.Services.GetRequiredService<StaffTokenIssuer>().Issue("bench.admin", [GmTools.Server.Security.Role.Admin]) } };
+        await new AnomalyService.AnomalyServiceClient(channel).PutAnomalyKindAsync(new PutAnomalyKindRequest
+        {
+            Kind = new AnomalyKindSpec
+            {
+                Name = "speed_hack", DisplayName = "Speed hack", DefaultSeverity = AnomalySeverity.Medium, Active = true,
+                Thresholds = { new AnomalyThreshold { Count = threshold, Window = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)), Action = AnomalyAction.OpenCase } },
+            },
+            Note = "bench",
+        }, admin);
+        var headers = new Metadata { { "authorization", credential } };
+
+        var pgbenchDb = new NpgsqlConnectionStringBuilder(database).Database + "_pgbench";
+        await using (var connection = new NpgsqlConnection(postgres))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {pgbenchDb}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        await WritePathBench.PgbenchAsync(pgbench, postgres, pgbenchDb, ["-i", "-q", "-s", "16"]);
+
+        Console.WriteLine();
+        Console.WriteLine($"## Anomaly intake (ReportAnomalies, batches of {batch}, {callers} game-server callers on one replica, {seconds} s)");
+        await LoadAsync(channel, headers, callers, batch, players, Math.Min(3, seconds), "warm-up");
+        var echo = await EchoAsync(channel, headers, callers, seconds);
+        Console.WriteLine($"- echo RPC, {callers} concurrent (same run, same channel): **{echo:0} calls/s**; load average {WritePathBench.LoadAverage()}");
+        var tps = await WritePathBench.PgbenchTpsAsync(pgbench, postgres, pgbenchDb, callers, seconds);
+        Console.WriteLine($"- `pgbench -N -c {callers} -j 2 -T {seconds}` (same PostgreSQL): **{tps:0} TPS**; load average {WritePathBench.LoadAverage()}");
+        await LoadAsync(channel, headers, callers, batch, players, seconds, "measured");
+        await using var cases = a.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            "SELECT (SELECT count(*) FROM anomaly_reports), (SELECT count(*) FROM anomaly_cases), (SELECT count(*) FROM audit_records WHERE action = 'anomaly.report')");
+        await using var reader = await cases.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Console.WriteLine($"- stored over the whole run: {reader.GetInt64(0):N0} reports, {reader.GetInt64(1):N0} cases opened by the threshold ({threshold} within 10 min), {reader.GetInt64(2):N0} audit records (one per batch)");
+        return 0;
+    }
+
+    private static async Task LoadAsync(Grpc.Net.Client.GrpcChannel channel, Metadata headers, int callers, int batch, int players, int seconds, string what)
+    {
+        var client = new AnomalyService.AnomalyServiceClient(channel);
+        var latencies = new Latencies($"ReportAnomalies x{batch}");
+        var gate = new object();
+        long accepted = 0, errors = 0, degraded = 0, opened = 0;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async caller =>
+        {
+            var random = new Random(caller);
+            var n = 0L;
+            while (!stop.IsCancellationRequested)
+            {
+                var request = new ReportAnomaliesRequest { GameServerId = GameLinkBench.GameServer };
+                var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+                for (var i = 0; i < batch; i++)
+                {
+                    request.Reports.Add(new AnomalyReportIn
+                    {
+                        ReportId = $"{run}-{caller}-{n++}",
+                        PlayerId = "a" + random.Next(1, players + 1).ToString(CultureInfo.InvariantCulture),
+                        Kind = "speed_hack",
+                        OccurredAt = now,
+                        EvidenceJson = """{"speed":31.5,"allowed":12,"zone":"m-104"}""",
+                    });
+                }
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    var response = await client.ReportAnomaliesAsync(request, headers);
+                    lock (gate)
+                    {
+                        latencies.Add(Stopwatch.GetElapsedTime(start));
+                    }
+                    Interlocked.Add(ref accepted, response.Accepted);
+                    Interlocked.Add(ref opened, response.CasesOpened);
+                    if (response.Degraded)
+                    {
+                        Interlocked.Increment(ref degraded);
+                    }
+                }
+                catch (RpcException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        var rate = accepted / watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"- {what}: **{rate:0} reports/s accepted and aggregated** (target ≥ 20,000), batch p50 {latencies.Percentile(50):0.0} ms, " +
+                          $"p99 {latencies.Percentile(99):0.0} ms, errors {errors}, degraded batches {degraded}, cases opened {opened}; load average {WritePathBench.LoadAverage()}");
+    }
+
+    private static async Task<double> EchoAsync(Grpc.Net.Client.GrpcChannel channel, Metadata headers, int callers, int seconds)
+    {
+        var client = new DiagnosticsService.DiagnosticsServiceClient(channel);
+        var request = new EchoRequest { Payload = ByteString.CopyFrom(new byte[64]) };
+        var count = 0L;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await client.EchoAsync(request, headers);
+                Interlocked.Increment(ref count);
+            }
+        }));
+        return count / watch.Elapsed.TotalSeconds;
+    }
+}
