@@ -10,24 +10,7 @@ namespace GmTools.Server.Tests.Anomalies;
 /// <summary>A replica on a private Redis the test stops, starts again and empties between reports.</summary>
 public sealed class AnomalyRedisFaultFixture : ServerFixture
 {
-    public PrivateRedis Redis { get; private set; } = null!;
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["ConnectionStrings:Redis"] = Redis.ConnectionString,
-    };
-
-    public override async Task InitializeAsync()
-    {
-        Redis = await PrivateRedis.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Redis.DisposeAsync();
-    }
+    protected override bool UsesPrivateRedis => true;
 }
 
 public sealed class AnomalyRedisFaultTests(AnomalyRedisFaultFixture fx) : IClassFixture<AnomalyRedisFaultFixture>

@@ -7,24 +7,7 @@ namespace GmTools.Server.Tests.ChatWatch;
 /// <summary>A replica on a private Redis the test stops mid-stream and starts again.</summary>
 public sealed class ChatRedisFaultFixture : ServerFixture
 {
-    public PrivateRedis Redis { get; private set; } = null!;
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["ConnectionStrings:Redis"] = Redis.ConnectionString,
-    };
-
-    public override async Task InitializeAsync()
-    {
-        Redis = await PrivateRedis.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Redis.DisposeAsync();
-    }
+    protected override bool UsesPrivateRedis => true;
 }
 
 public sealed class ChatRedisFaultTests(ChatRedisFaultFixture fx) : IClassFixture<ChatRedisFaultFixture>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using GmTools.Server.GameLink;
-using GmTools.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 
@@ -9,24 +8,7 @@ namespace GmTools.Server.Tests.GameLink;
 /// <summary>Replicas on a redis-server of this class's own, which the test stops and starts.</summary>
 public sealed class PrivateRedisFixture : GameLinkFixture
 {
-    public PrivateRedis Redis { get; private set; } = null!;
-
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-    {
-        ["ConnectionStrings:Redis"] = Redis.ConnectionString,
-    };
-
-    public override async Task InitializeAsync()
-    {
-        Redis = await PrivateRedis.StartAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Redis.DisposeAsync();
-    }
+    protected override bool UsesPrivateRedis => true;
 }
 
 public sealed class GameLinkRedisOutageTests(PrivateRedisFixture fx) : IClassFixture<PrivateRedisFixture>

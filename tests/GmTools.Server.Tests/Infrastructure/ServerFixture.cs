@@ -22,11 +22,24 @@ public class ServerFixture : IAsyncLifetime
 
     public GmToolsFactory Server => _replicas[0];
 
+    /// <summary>
+    /// A redis-server of this fixture's own (<see cref="Redis"/>) instead of the shared one, for tests that stop,
+    /// start or flush it.
+    /// </summary>
+    protected virtual bool UsesPrivateRedis => false;
+
+    /// <summary>The private Redis when <see cref="UsesPrivateRedis"/>; otherwise null.</summary>
+    public PrivateRedis Redis { get; private set; } = null!;
+
     /// <summary>Extra configuration for every replica of this fixture.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public virtual async Task InitializeAsync()
     {
+        if (UsesPrivateRedis)
+        {
+            Redis = await PrivateRedis.StartAsync();
+        }
         Postgres = await TestDatabase.CreateAsync(GetType().Name);
         var first = AddReplica();
         _ = first.Server; // start it now, so failures surface in the fixture
@@ -36,6 +49,10 @@ public class ServerFixture : IAsyncLifetime
     public GmToolsFactory AddReplica(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>(Settings);
+        if (UsesPrivateRedis)
+        {
+            settings["ConnectionStrings:Redis"] = Redis.ConnectionString;
+        }
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
         {
             settings[k] = v;
@@ -68,6 +85,10 @@ public class ServerFixture : IAsyncLifetime
         foreach (var replica in _replicas)
         {
             await replica.DisposeAsync();
+        }
+        if (UsesPrivateRedis)
+        {
+            await Redis.DisposeAsync();
         }
     }
 }
