@@ -26,7 +26,9 @@ public static class DemoOrder
     public const int ChatWatch = 400;
     public const int Announcements = 500;
     public const int Anomalies = 600;
-    // Announcements, anomalies, VIP care, cases: 500 and up, each its own constant here.
+    public const int Cases = 700;
+    public const int VipCare = 800;
+    // A new capability takes the next hundred, its own constant here.
 }
 
 public static class DemoSeederRegistration
