@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using GmTools.Bench.Load;
 
 namespace GmTools.Bench;
 
@@ -20,6 +21,7 @@ public static class BenchCommands
         root.Subcommands.Add(Rewards());
         root.Subcommands.Add(Players());
         root.Subcommands.Add(ChatWatchEngine());
+        root.Subcommands.Add(Load());
         return root;
     }
 
@@ -177,6 +179,22 @@ public static class BenchCommands
             TreatUnmatchedTokensAsErrors = false,
         };
         command.SetAction(r => ChatRuleEngineBench.Run([.. r.UnmatchedTokens]));
+        return command;
+    }
+
+    private static Command Load()
+    {
+        Option<string> postgres = Postgres(), redis = Redis(), pgbench = Pgbench();
+        var redisBenchmark = new Option<string>("--redis-benchmark") { Description = "path of the redis-benchmark binary", Required = true };
+        var profile = new Option<string>("--profile") { Description = "sizes of the run", DefaultValueFactory = _ => "quick" };
+        profile.AcceptOnlyFromAmong("quick", "full", "tiny");
+        var output = new Option<string>("--out") { Description = "folder for load.md, load.csv and load.png", DefaultValueFactory = _ => "bench/results" };
+        var command = new Command("load", "N game servers and M staff over real gRPC, every path beside its same-run baseline; one table as Markdown, CSV and PNG")
+        {
+            postgres, redis, pgbench, redisBenchmark, profile, output,
+        };
+        command.SetAction((r, _) => LoadBench.RunAsync(new LoadBench.Settings(r.GetValue(postgres)!, r.GetValue(redis)!, r.GetValue(pgbench)!,
+            r.GetValue(redisBenchmark)!, LoadProfile.Named(r.GetValue(profile)!), r.GetValue(output)!)));
         return command;
     }
 

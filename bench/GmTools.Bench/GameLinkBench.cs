@@ -175,14 +175,14 @@ public static class GameLinkBench
         return new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 50 }.ConnectionString;
     }
 
-    internal static async Task<Replica> StartReplicaAsync(string database, string redis, string replicaId, bool migrate)
+    internal static async Task<Replica> StartReplicaAsync(string database, string redis, string replicaId, bool migrate, string redisPrefix = "bench:")
     {
         var port = FreePort();
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = database,
             ["ConnectionStrings:Redis"] = redis,
-            ["GmTools:Redis:KeyPrefix"] = "bench:",
+            ["GmTools:Redis:KeyPrefix"] = redisPrefix,
             ["GmTools:Jwt:SigningKey"] = "bench-signing-key-0123456789-0123456789-abcdef",
             ["GmTools:Jwt:Issuer"] = "gmtools",
             ["GmTools:Jwt:Audience"] = "gmtools",
