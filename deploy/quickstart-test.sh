@@ -27,7 +27,7 @@ RUN_PID=""
 fail() {
     echo "quick start: FAILED: $*"
     local f
-    for f in "$WORK"/*.out "$WORK/run.log"; do
+    for f in "$WORK"/*.out "$WORK/run.log" "$WORK/ctrlc.log"; do
         [ -f "$f" ] || continue
         echo "---- $(basename "$f") (last 40 lines)"
         tail -n 40 "$f" | cut -c1-300
@@ -161,8 +161,9 @@ grep -q '^GmTools is ready' "$WORK/ctrlc.log" || fail "deploy/run.sh (second sta
 SERVER_PID=$(cat "$GMTOOLS_STATE_DIR/server.pid")
 CONSOLE_PID=$(cat "$GMTOOLS_STATE_DIR/console.pid")
 kill -INT -- "-$RUN_PID"
-for _ in $(seq 1 120); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.25; done
-! kill -0 "$RUN_PID" 2>/dev/null || fail "deploy/run.sh still runs 30 s after Ctrl-C"
+# run.sh gives the server and then the console 20 s each to stop before it kills them: 45 s covers both.
+for _ in $(seq 1 180); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.25; done
+! kill -0 "$RUN_PID" 2>/dev/null || fail "deploy/run.sh still runs 45 s after Ctrl-C"
 RUN_PID=""
 grep -q 'stopping the server and the console' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say it stops the server"
 grep -q 'stopped the GmTools server' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say the server stopped"
