@@ -147,8 +147,10 @@ echo "quick start: README commands passed after $((SECONDS - STARTED)) s"
 # PostgreSQL and Redis stay up for the next start, nothing else is left running. A terminal's Ctrl-C sends SIGINT
 # to the foreground process group; job control gives run.sh its own group here (and keeps SIGINT from being
 # ignored, as it is for background jobs without it).
+# A shell started with SIGINT ignored (any background job, or a CI runner that starts us that way) passes that on,
+# and bash cannot trap a signal ignored at entry: env --default-signal gives run.sh the terminal's default back.
 set -m
-bash deploy/run.sh >"$WORK/ctrlc.log" 2>&1 &
+env --default-signal=INT bash deploy/run.sh >"$WORK/ctrlc.log" 2>&1 &
 RUN_PID=$!
 RUN_PGID=$RUN_PID
 set +m

@@ -1,6 +1,7 @@
 using GmTools.Contracts.V1;
 using GmTools.Simulator;
 using Grpc.Core;
+using Npgsql;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 using Role = GmTools.Server.Security.Role;
 
@@ -47,7 +48,7 @@ public sealed class RevokeAcrossPostgresCrashTests(CrashingRewardsFixture fx) : 
             await fx.Database.CrashAsync();
         }
         Assert.Equal(10, sim.Holdings("p005")["gold"]);
-        await fx.Database.StartAgainAsync();
+        await RestartAsync();
 
         // The game server is away; whatever state the crash left, the revoke must not cancel what was applied.
         var revoked = await WhenReachableAsync(() => Supervisor.RevokeGrantAsync(new RevokeGrantRequest { GrantId = grant.GrantId, Reason = "wrong player" }).ResponseAsync);
@@ -75,7 +76,7 @@ public sealed class RevokeAcrossPostgresCrashTests(CrashingRewardsFixture fx) : 
 
         // The revoke committed durably (a staff mutation); the crash must not forget that it waits for an answer.
         await fx.Database.CrashAsync();
-        await fx.Database.StartAgainAsync();
+        await RestartAsync();
         var after = await WhenReachableAsync(() => Agent.GetGrantAsync(new GetGrantRequest { GrantId = grant.GrantId }).ResponseAsync);
         Assert.Equal(DeliveryState.RevokePending, after.Grant.Recipients.Single().DeliveryState);
 
@@ -84,6 +85,14 @@ public sealed class RevokeAcrossPostgresCrashTests(CrashingRewardsFixture fx) : 
         await DeliveredAsync(grant.GrantId, DeliveryState.ClawedBack, () => fx.Clock.Advance(TimeSpan.FromSeconds(5)));
         Assert.Empty(sim.Holdings("p015"));
         Assert.Equal(1, await ClawBacksAsync(grant.GrantId, "p015"));
+    }
+
+    /// <summary>Back up; the test's own pooled connections died with the crash, so they go (the server's pool heals itself).</summary>
+    private async Task RestartAsync()
+    {
+        await fx.Database.StartAgainAsync();
+        await using var probe = new NpgsqlConnection(fx.Postgres);
+        NpgsqlConnection.ClearPool(probe);
     }
 
     /// <summary>The first call after a restart may meet a pooled connection the crash broke: UNAVAILABLE, retried.</summary>
