@@ -3,13 +3,17 @@ using static GmTools.Server.Tests.Sanctions.SanctionsKit;
 
 namespace GmTools.Server.Tests.Sanctions;
 
-/// <summary>No scheduler and no chainer, so every command the database sees during a call is the call's own.</summary>
+/// <summary>
+/// No scheduler, no chainer and no chat-rule poll (every 500 ms by default, on the real clock), so every command the
+/// database sees during a call is the call's own.
+/// </summary>
 public sealed class SanctionRoundTripFixture : SanctionsFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
         ["GmTools:Quartz:Enabled"] = "false",
         ["GmTools:Audit:ChainerEnabled"] = "false",
+        ["GmTools:ChatWatch:RulePollInterval"] = "01:00:00",
     };
 }
 
