@@ -67,6 +67,7 @@ public sealed class CaseGrpcService(
         {
             Case = CaseContracts.ToContract(found.Case, found.WithContact),
             Notes = { found.Notes.Select(CaseContracts.ToContract) },
+            Links = { found.Links.Select(CaseContracts.ToContract) },
         };
     }
 
@@ -162,6 +163,31 @@ public sealed class CaseGrpcService(
         var order = new EscalateOrder(r.CaseId, r.Reason);
         return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
             new EscalateCaseResponse { Case = Contract(await Desk(context).EscalateAsync(order, ct)) }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<LinkCaseResponse> LinkCase(LinkCaseRequest r, ServerCallContext context)
+    {
+        var v = new Violations().CaseId(r.CaseId);
+        var kind = CaseContracts.LinkKind(r.Kind);
+        if (kind is null)
+        {
+            v.Add("kind", "is required: sanction, grant, campaign, visit or chat line");
+        }
+        v.LinkObject(kind, r.ObjectId, r.GameServerId)
+            .MaxLength("note", r.Note, CaseLimits.Reason)
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        var order = new LinkCaseOrder(r.CaseId, kind!, r.ObjectId, r.GameServerId, r.Note);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var linked = await Scoped<CaseLinkDesk>(context).LinkAsync(order, ct);
+            return new LinkCaseResponse
+            {
+                Link = CaseContracts.ToContract(linked.Link, request.Caller.Holds(Permissions.PlayersReadContact)),
+                Case = Contract(linked.Case),
+            };
+        }, context.CancellationToken);
     }
 
     /// <summary>A mutation's answer shows the contact only to whoever holds the permission (they just wrote or saw it).</summary>

@@ -74,6 +74,29 @@ internal static class CaseValidation
         return v;
     }
 
+    /// <summary>
+    /// A link's object: a decimal id for sanctions, grants and campaigns; a bounded id for visits and chat lines;
+    /// a chat line's game server, and only a chat line's.
+    /// </summary>
+    public static Violations LinkObject(this Violations v, string? kind, string objectId, string gameServerId)
+    {
+        v.RequiredMax("object_id", objectId, CaseLimits.LinkObjectId);
+        if (kind is CaseLinkKinds.Sanction or CaseLinkKinds.Grant or CaseLinkKinds.Campaign && objectId.Length > 0
+            && !(long.TryParse(objectId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0))
+        {
+            v.Add("object_id", $"must be a {kind} id (a positive decimal number)");
+        }
+        if (kind == CaseLinkKinds.ChatLine)
+        {
+            v.CheckGameServerId("game_server_id", gameServerId, required: true);
+        }
+        else if (gameServerId.Length > 0)
+        {
+            v.Add("game_server_id", "is given for chat lines only");
+        }
+        return v;
+    }
+
     public static Violations Actor(this Violations v, string field, string value) => v.RequiredMax(field, value, CommonLimits.ActorId);
 
     public static CaseRecordSpec ToSpec(CaseRecord? r)

@@ -709,6 +709,75 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("audit_records", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Cases.CaseLink", b =>
+                {
+                    b.Property<long>("LinkId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("link_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("LinkId"));
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LineText")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("line_text");
+
+                    b.Property<DateTimeOffset>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("linked_by");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("ObjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("object_id");
+
+                    b.Property<bool>("PrivateLine")
+                        .HasColumnType("boolean")
+                        .HasColumnName("private_line");
+
+                    b.HasKey("LinkId")
+                        .HasName("pk_case_links");
+
+                    b.HasIndex("Kind", "ObjectId")
+                        .HasDatabaseName("ix_case_links_kind_object_id");
+
+                    b.HasIndex("CaseId", "Kind", "GameServerId", "ObjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_case_links_object");
+
+                    b.ToTable("case_links", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Cases.CaseNoteEntity", b =>
                 {
                     b.Property<long>("NoteId")
@@ -1845,6 +1914,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("approval_reason");
 
+                    b.Property<long?>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1939,6 +2012,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasKey("GrantId")
                         .HasName("pk_grants");
+
+                    b.HasIndex("CaseId")
+                        .HasDatabaseName("ix_grants_case_id")
+                        .HasFilter("case_id IS NOT NULL");
 
                     b.HasIndex("Requester", "CreatedAt")
                         .HasDatabaseName("ix_grants_requester_created_at");
@@ -2140,6 +2217,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("ladder_step");
 
+                    b.Property<long?>("LiftCaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lift_case_id");
+
                     b.Property<string>("LiftReason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
@@ -2201,6 +2282,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasKey("SanctionId")
                         .HasName("pk_sanctions");
+
+                    b.HasIndex("LiftCaseId")
+                        .HasDatabaseName("ix_sanctions_lift_case_id")
+                        .HasFilter("lift_case_id IS NOT NULL");
 
                     b.HasIndex("PlayerId")
                         .HasDatabaseName("ix_sanctions_in_force")
@@ -2344,6 +2429,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_announcement_occurrences_announcements_announcement_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.Cases.CaseLink", b =>
+                {
+                    b.HasOne("GmTools.Server.Cases.PlayerCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_case_links_player_cases_case_id");
                 });
 
             modelBuilder.Entity("GmTools.Server.Cases.CaseNoteEntity", b =>
