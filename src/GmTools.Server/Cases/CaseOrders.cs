@@ -58,3 +58,9 @@ public sealed record LinkedCase(PlayerCase Case, CaseLink Link);
 
 /// <summary>A link or something made from the case, as GetCase shows it.</summary>
 public sealed record CaseLinkView(string Kind, string ObjectId, string GameServerId, bool MadeFromCase, string By, DateTimeOffset At, string Note, string Summary);
+
+public sealed record RechargeAdjustmentOrder(long CaseId, string PaymentReference, long Amount, string Currency, string Reason);
+
+public sealed record AdjustedCase(RechargeAdjustment Adjustment, PlayerCase Case);
+
+public sealed record RechargeAdjustmentFilter(long? CaseId, string? State, int PageSize, long? Before);

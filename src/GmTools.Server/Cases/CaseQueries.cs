@@ -41,6 +41,8 @@ public sealed class CaseQueries(GmToolsDbContext db, AuditWriter audit, IEnumera
             .OrderBy(g => g.GrantId).Take(CaseLimits.LinksShown).ToListAsync(ct);
         var lifts = await db.Set<Sanction>().AsNoTracking().Where(s => s.LiftCaseId == caseId)
             .OrderBy(s => s.LiftedAt).Take(CaseLimits.LinksShown).ToListAsync(ct);
+        var adjustments = await db.Set<RechargeAdjustment>().AsNoTracking().Where(a => a.CaseId == caseId)
+            .OrderBy(a => a.AdjustmentId).Take(CaseLimits.LinksShown).ToListAsync(ct);
         var summaries = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var byKind in links.GroupBy(l => l.Kind))
         {
@@ -57,8 +59,29 @@ public sealed class CaseQueries(GmToolsDbContext db, AuditWriter audit, IEnumera
             .Concat(grants.Select(g => new CaseLinkView(CaseLinkKinds.Grant, Id(g.GrantId), "", true, g.Requester, g.CreatedAt, g.Reason,
                 caller.SeesGrant(g) ? GrantLinkTarget.Describe(g) : "")))
             .Concat(lifts.Select(s => new CaseLinkView(CaseLinkKinds.Sanction, Id(s.SanctionId), "", true, s.LiftedBy ?? "", s.LiftedAt ?? default, s.LiftReason ?? "",
-                caller.SeesSanction(s) ? SanctionLinkTarget.Describe(s) : "")));
+                caller.SeesSanction(s) ? SanctionLinkTarget.Describe(s) : "")))
+            .Concat(adjustments.Select(a => new CaseLinkView(CaseLinkKinds.RechargeAdjustment, Id(a.AdjustmentId), "", true, a.RequestedBy, a.RequestedAt, a.Reason,
+                $"recharge adjustment, {a.State}, {a.Amount.ToString(CultureInfo.InvariantCulture)} {a.Currency}, payment {a.PaymentReference}")));
         return [.. views.OrderBy(v => v.At)];
+    }
+
+    /// <summary>Newest first, within the caller's scope; <see cref="RechargeAdjustmentFilter.PageSize"/> + 1 rows.</summary>
+    public async Task<IReadOnlyList<RechargeAdjustment>> AdjustmentsAsync(Caller caller, RechargeAdjustmentFilter f, CancellationToken ct)
+    {
+        var rows = db.Set<RechargeAdjustment>().AsNoTracking().WhereVisible(caller, a => a.GameServerId);
+        if (f.CaseId is { } caseId)
+        {
+            rows = rows.Where(a => a.CaseId == caseId);
+        }
+        if (f.State is { } state)
+        {
+            rows = rows.Where(a => a.State == state);
+        }
+        if (f.Before is { } before)
+        {
+            rows = rows.Where(a => a.AdjustmentId < before);
+        }
+        return await rows.OrderByDescending(a => a.AdjustmentId).Take(f.PageSize + 1).ToListAsync(ct);
     }
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

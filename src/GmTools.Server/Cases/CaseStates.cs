@@ -40,4 +40,7 @@ public static class CaseLinkKinds
     public const string Campaign = "campaign";
     public const string Visit = "visit";
     public const string ChatLine = "chat_line";
+
+    /// <summary>Made from a case only (never linked by hand).</summary>
+    public const string RechargeAdjustment = "recharge_adjustment";
 }

@@ -12,6 +12,9 @@ internal static class CaseValidation
     public static Violations CaseId(this Violations v, long caseId, string field = "case_id") =>
         caseId > 0 ? v : v.Add(field, "is required");
 
+    public static Violations AdjustmentId(this Violations v, long adjustmentId) =>
+        adjustmentId > 0 ? v : v.Add("adjustment_id", "is required");
+
     /// <summary>
     /// The record's shapes, then every field the kind requires that is empty, each by its name
     /// (record.order_reference). Times must be real and not in the future.

@@ -19,7 +19,7 @@ public sealed record GrantResult(Grant Grant, bool Replayed);
 /// Grants: create (idempotent, priced, limited by role), approve/reject by another person, revoke with
 /// cancel-or-claw-back. Every change and its outbox commands and audit record commit in one transaction.
 /// </summary>
-public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
+public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, Cases.CaseDesk cases, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
 {
     private RewardOptions Options => options.Value;
 
@@ -126,6 +126,11 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         await audit.AppendAsync(new AuditEntry("grant.create", "grant", grant.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             new { grant.State, grant.TotalValue, grant.ApprovalReason, lines, players = grant.Recipients.Select(p => p.PlayerId), r.IdempotencyKey, grant.CaseId },
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: r.Reason, TicketRef: r.TicketRef), ct);
+        if (!withinLimit && grant.CaseId is { } caseId)
+        {
+            // Over the requester's limit from a case: the case goes up to the level that approves grants.
+            await cases.RaiseToDeciderAsync(caseId, Permissions.RewardsApprove, $"grant {grant.GrantId} needs approval ({approvalReason})", ct);
+        }
         await tx.CommitAsync(ct);
         return new GrantResult(grant, false);
     }
