@@ -28,9 +28,9 @@ public sealed class VisitAssignment(GmToolsDbContext db, StaffRoster roster, IOp
         var agents = onDuty.Select(d => d.StaffId).ToArray();
         var dayStart = staffing.CurrentValue.DayStart(now);
         var rows = await db.Database.SqlQuery<LoadRow>($"""
-            SELECT assignee AS "Assignee",
-                   count(*) FILTER (WHERE state IN ('open', 'claimed'))::int AS "Open",
-                   count(*) FILTER (WHERE assigned_at >= {dayStart})::int AS "Today"
+            SELECT assignee,
+                   count(*) FILTER (WHERE state IN ('open', 'claimed'))::int AS open,
+                   count(*) FILTER (WHERE assigned_at >= {dayStart})::int AS today
             FROM vip_visit_tasks
             WHERE assignee = ANY({agents}) AND (state IN ('open', 'claimed') OR assigned_at >= {dayStart})
             GROUP BY assignee

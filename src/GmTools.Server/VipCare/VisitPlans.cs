@@ -23,7 +23,7 @@ public sealed class VisitPlans(GmToolsDbContext db, IOptionsMonitor<VipCareOptio
         """;
 
     private static string Values(string reason, string source, string dueAt) =>
-        $"'{reason}', {source}, '{VisitStates.Open}', {dueAt}, @now, 'system', @now, 0, 0, 0, '{{}}', ''";
+        $"'{reason}', {source}, '{VisitStates.Open}', {dueAt}, @now, 'system', @now, 0, 0, 0, ARRAY[]::text[], ''";
 
     /// <summary>A welcome visit for each tier reached, due the rule's time after reaching it.</summary>
     public Task<List<long>> WelcomeAsync(IReadOnlyList<VipTierChange> reached, DateTimeOffset now, CancellationToken ct) =>

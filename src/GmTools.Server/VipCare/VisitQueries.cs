@@ -53,6 +53,7 @@ public sealed class VisitQueries(GmToolsDbContext db, IOptionsMonitor<VipCareOpt
     public bool IsOverdue(VisitTask t, DateTimeOffset now) =>
         VisitStates.IsOpen(t.State) && (t.OverdueAt is not null || t.DueAt + options.CurrentValue.OverdueAfter <= now);
 
+    /// <summary>One row of the report's SQL; columns are snake_case, as the naming convention maps these properties.</summary>
     internal sealed class ReportSqlRow
     {
         public string Key { get; set; } = "";
@@ -96,9 +97,9 @@ public sealed class VisitQueries(GmToolsDbContext db, IOptionsMonitor<VipCareOpt
                 WHERE t.overdue_at >= @from AND t.overdue_at < @to AND (@scope IS NULL OR t.game_server_id = ANY(@scope))
                 GROUP BY 1
             ), keys AS (SELECT key FROM done UNION SELECT key FROM calls UNION SELECT key FROM late)
-            SELECT k.key AS "Key", coalesce(d.completed, 0) AS "Completed", coalesce(d.on_time, 0) AS "OnTime",
-                   coalesce(c.attempts, 0) AS "Attempts", coalesce(c.reached, 0) AS "Reached", coalesce(c.rated, 0) AS "Rated",
-                   coalesce(c.sat, 0) AS "SatisfactionSum", coalesce(l.overdue, 0) AS "Overdue"
+            SELECT k.key AS key, coalesce(d.completed, 0) AS completed, coalesce(d.on_time, 0) AS on_time,
+                   coalesce(c.attempts, 0) AS attempts, coalesce(c.reached, 0) AS reached, coalesce(c.rated, 0) AS rated,
+                   coalesce(c.sat, 0) AS satisfaction_sum, coalesce(l.overdue, 0) AS overdue
             FROM keys k LEFT JOIN done d ON d.key = k.key LEFT JOIN calls c ON c.key = k.key LEFT JOIN late l ON l.key = k.key
             ORDER BY k.key
             """;

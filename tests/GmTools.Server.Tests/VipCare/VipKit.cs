@@ -87,7 +87,7 @@ internal static class VipKit
     /// </summary>
     public static async Task SeedHistoryAsync(this ServerFixture fx, string playerId, string gs, string tier, params (int LocalHour, bool Reached)[] calls)
     {
-        var day = new DateTimeOffset(fx.Clock.GetUtcNow().ToOffset(Local).Date, Local).AddDays(-1);
+        var day = new DateTimeOffset(fx.Clock.GetUtcNow().ToOffset(Local).Date, Local).AddDays(-1).ToUniversalTime();
         var task = await ScalarAsync(fx, """
             INSERT INTO vip_visit_tasks (player_id, game_server_id, tier, reason, source, state, due_at, created_at, created_by, updated_at, attempts, misses, misses_by_assignee, excluded_agents, notes, completed_at)
             VALUES (@p, @gs, @tier, 'follow_up', 'seed:' || @p || ':' || gen_random_uuid(), 'done', @day, @day, 'seed', @day, 0, 0, 0, '{}', '', @day)
@@ -95,7 +95,7 @@ internal static class VipKit
             """, ("p", playerId), ("gs", gs), ("tier", tier), ("day", day));
         foreach (var (hour, reached) in calls)
         {
-            var at = day.AddHours(hour);
+            var at = day.AddHours(hour); // local midnight + hour: that local hour
             var band = hour is >= 9 and < 21 ? (object)((hour - 9) / 2) : DBNull.Value;
             await ExecAsync(fx, """
                 INSERT INTO vip_visit_attempts (task_id, player_id, game_server_id, tier, agent, outcome, called_at, hour_band, notes)
