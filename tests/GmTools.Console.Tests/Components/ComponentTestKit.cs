@@ -114,11 +114,63 @@ public sealed class FakePlayers : PlayerService.PlayerServiceClient
 
 public sealed class FakeGameServers : GameServerService.GameServerServiceClient
 {
+    public List<GameServer> Servers { get; } = [new GameServer { GameServerId = "s1", DisplayName = "S1" }, new GameServer { GameServerId = "s2", DisplayName = "S2" }];
+
+    public List<RegisterGameServerRequest> Registered { get; } = [];
+
+    public List<RotateGameServerCredentialRequest> Rotated { get; } = [];
+
     public override AsyncUnaryCall<ListGameServersResponse> ListGameServersAsync(ListGameServersRequest request, CallOptions options) =>
-        Calls.Ok(new ListGameServersResponse
+        Calls.Ok(new ListGameServersResponse { GameServers = { Servers } });
+
+    public override AsyncUnaryCall<RegisterGameServerResponse> RegisterGameServerAsync(RegisterGameServerRequest request, CallOptions options)
+    {
+        Registered.Add(request);
+        var server = new GameServer { GameServerId = request.GameServerId, DisplayName = request.DisplayName, Region = request.Region };
+        Servers.Add(server);
+        return Calls.Ok(new RegisterGameServerResponse { GameServer = server, Credential = $"GameServer {request.GameServerId}.secret-{Registered.Count}" });
+    }
+
+    public override AsyncUnaryCall<RotateGameServerCredentialResponse> RotateGameServerCredentialAsync(RotateGameServerCredentialRequest request, CallOptions options)
+    {
+        Rotated.Add(request);
+        return Calls.Ok(new RotateGameServerCredentialResponse
         {
-            GameServers = { new GameServer { GameServerId = "s1", DisplayName = "S1" }, new GameServer { GameServerId = "s2", DisplayName = "S2" } },
+            GameServer = Servers.First(s => s.GameServerId == request.GameServerId),
+            Credential = $"GameServer {request.GameServerId}.rotated-{Rotated.Count}",
         });
+    }
+}
+
+public sealed class FakeGameLinks : GameLinkService.GameLinkServiceClient
+{
+    public List<GameLink> Links { get; } = [];
+
+    public override AsyncUnaryCall<ListGameLinksResponse> ListGameLinksAsync(ListGameLinksRequest request, CallOptions options) =>
+        Calls.Ok(new ListGameLinksResponse { Links = { Links } });
+}
+
+public sealed class FakeAudit : AuditService.AuditServiceClient
+{
+    public List<AuditRecord> Records { get; } = [];
+
+    public List<ListAuditRecordsRequest> Listed { get; } = [];
+
+    public List<VerifyAuditChainRequest> Verified { get; } = [];
+
+    public VerifyAuditChainResponse Verification { get; set; } = new() { Intact = true, RecordsChecked = 12, CheckedThroughSequence = 12 };
+
+    public override AsyncUnaryCall<ListAuditRecordsResponse> ListAuditRecordsAsync(ListAuditRecordsRequest request, CallOptions options)
+    {
+        Listed.Add(request);
+        return Calls.Ok(new ListAuditRecordsResponse { Records = { Records } });
+    }
+
+    public override AsyncUnaryCall<VerifyAuditChainResponse> VerifyAuditChainAsync(VerifyAuditChainRequest request, CallOptions options)
+    {
+        Verified.Add(request);
+        return Calls.Ok(Verification);
+    }
 }
 
 public sealed class FakeRewards : RewardService.RewardServiceClient
