@@ -217,6 +217,62 @@ public sealed class FakeRewards : RewardService.RewardServiceClient
     public override AsyncUnaryCall<RevokeGrantResponse> RevokeGrantAsync(RevokeGrantRequest request, CallOptions options) =>
         Calls.Ok(new RevokeGrantResponse { Grant = Decide("revoke", request.GrantId, request.Reason, GrantState.Revoked) });
 
+    public List<CreateCampaignRequest> CampaignsCreated { get; } = [];
+
+    public List<AppendCampaignPlayersRequest> Appended { get; } = [];
+
+    public Dictionary<long, Campaign> Campaigns { get; } = [];
+
+    public PreviewCampaignResponse Preview { get; set; } = new()
+    {
+        TotalRecipients = 1234, TotalValue = 123_400,
+        PerServer = { new ServerRecipients { GameServerId = "s1", Recipients = 1000 }, new ServerRecipients { GameServerId = "s2", Recipients = 234 } },
+    };
+
+    public override AsyncUnaryCall<CreateCampaignResponse> CreateCampaignAsync(CreateCampaignRequest request, CallOptions options)
+    {
+        CampaignsCreated.Add(request.Clone());
+        var campaign = new Campaign { CampaignId = 70 + CampaignsCreated.Count, State = CampaignState.Draft, Creator = "supervisor.tester", Reason = request.Reason };
+        Campaigns[campaign.CampaignId] = campaign;
+        return Calls.Ok(new CreateCampaignResponse { Campaign = campaign });
+    }
+
+    public override AsyncUnaryCall<AppendCampaignPlayersResponse> AppendCampaignPlayersAsync(AppendCampaignPlayersRequest request, CallOptions options)
+    {
+        Appended.Add(request.Clone());
+        return Calls.Ok(new AppendCampaignPlayersResponse { UploadedPlayers = Appended.Sum(a => a.PlayerIds.Count) });
+    }
+
+    public override AsyncUnaryCall<GetCampaignResponse> GetCampaignAsync(GetCampaignRequest request, CallOptions options) =>
+        Calls.Ok(new GetCampaignResponse { Campaign = Campaigns[request.CampaignId] });
+
+    public override AsyncUnaryCall<PreviewCampaignResponse> PreviewCampaignAsync(PreviewCampaignRequest request, CallOptions options) => Calls.Ok(Preview);
+
+    public override AsyncUnaryCall<ApproveCampaignResponse> ApproveCampaignAsync(ApproveCampaignRequest request, CallOptions options)
+    {
+        Decisions.Add(("approve-campaign", request.CampaignId, request.Reason));
+        return Calls.Ok(new ApproveCampaignResponse { Campaign = Moved(request.CampaignId, CampaignState.Expanding) });
+    }
+
+    public override AsyncUnaryCall<SubmitCampaignResponse> SubmitCampaignAsync(SubmitCampaignRequest request, CallOptions options)
+    {
+        Decisions.Add(("submit-campaign", request.CampaignId, ""));
+        return Calls.Ok(new SubmitCampaignResponse { Campaign = Moved(request.CampaignId, CampaignState.PendingApproval) });
+    }
+
+    public override AsyncUnaryCall<CancelCampaignResponse> CancelCampaignAsync(CancelCampaignRequest request, CallOptions options)
+    {
+        Decisions.Add((request.ClawBackDelivered ? "cancel-campaign+claw-back" : "cancel-campaign", request.CampaignId, request.Reason));
+        return Calls.Ok(new CancelCampaignResponse { Campaign = Moved(request.CampaignId, CampaignState.Cancelled) });
+    }
+
+    private Campaign Moved(long id, CampaignState state)
+    {
+        var moved = Campaigns[id].Clone();
+        moved.State = state;
+        return moved;
+    }
+
     private Grant Decide(string decision, long id, string reason, GrantState state)
     {
         Decisions.Add((decision, id, reason));
