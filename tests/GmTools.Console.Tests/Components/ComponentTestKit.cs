@@ -95,6 +95,67 @@ public sealed class FakeSanctions : SanctionService.SanctionServiceClient
     }
 
     public override AsyncUnaryCall<ProposeSanctionResponse> ProposeSanctionAsync(ProposeSanctionRequest request, CallOptions options) => Calls.Ok(Proposal);
+
+    public List<PreviewBulkSanctionRequest> Previewed { get; } = [];
+
+    public List<ExecuteBulkSanctionRequest> Executed { get; } = [];
+
+    public List<ApproveBulkSanctionRequest> BulkApprovals { get; } = [];
+
+    public List<DecideAppealRequest> AppealDecisions { get; } = [];
+
+    /// <summary>Above the guard rail: the preview needs a supervisor's approval.</summary>
+    public bool NeedsApproval { get; set; }
+
+    public string ApprovedBy { get; set; } = "";
+
+    public List<BulkSanction> Pending { get; } = [];
+
+    public override AsyncUnaryCall<PreviewBulkSanctionResponse> PreviewBulkSanctionAsync(PreviewBulkSanctionRequest request, CallOptions options)
+    {
+        Previewed.Add(request.Clone());
+        var known = request.PlayerIds.Where(id => id != "nobody").ToList();
+        var response = new PreviewBulkSanctionResponse
+        {
+            PreviewToken = $"token-{Previewed.Count}",
+            NeedsApproval = NeedsApproval,
+            UnknownPlayerIds = { request.PlayerIds.Where(id => id == "nobody") },
+            Players = { known.Select((id, i) => new BulkPlayer { PlayerId = id, GameServerId = i % 2 == 0 ? "s1" : "s2", AlreadySanctioned = id == "p3" }) },
+        };
+        response.AffectedGameServerIds.AddRange(response.Players.Select(p => p.GameServerId).Distinct().Order(StringComparer.Ordinal));
+        return Calls.Ok(response);
+    }
+
+    public override AsyncUnaryCall<GetBulkSanctionResponse> GetBulkSanctionAsync(GetBulkSanctionRequest request, CallOptions options) =>
+        Calls.Ok(new GetBulkSanctionResponse { BulkSanction = new BulkSanction { PreviewToken = request.PreviewToken, ApprovedBy = ApprovedBy } });
+
+    public override AsyncUnaryCall<ExecuteBulkSanctionResponse> ExecuteBulkSanctionAsync(ExecuteBulkSanctionRequest request, CallOptions options)
+    {
+        Executed.Add(request.Clone());
+        return Calls.Ok(new ExecuteBulkSanctionResponse
+        {
+            Results = { request.Content.PlayerIds.Select((id, i) => new BulkResult { PlayerId = id, Outcome = BulkOutcome.Sanctioned, SanctionId = 100 + i }) },
+        });
+    }
+
+    public override AsyncUnaryCall<ListBulkSanctionsResponse> ListBulkSanctionsAsync(ListBulkSanctionsRequest request, CallOptions options) =>
+        Calls.Ok(new ListBulkSanctionsResponse { BulkSanctions = { Pending } });
+
+    public override AsyncUnaryCall<ApproveBulkSanctionResponse> ApproveBulkSanctionAsync(ApproveBulkSanctionRequest request, CallOptions options)
+    {
+        BulkApprovals.Add(request.Clone());
+        return Calls.Ok(new ApproveBulkSanctionResponse { ApprovedBy = "supervisor.tester" });
+    }
+
+    public override AsyncUnaryCall<DecideAppealResponse> DecideAppealAsync(DecideAppealRequest request, CallOptions options)
+    {
+        AppealDecisions.Add(request.Clone());
+        return Calls.Ok(new DecideAppealResponse
+        {
+            Appeal = new Appeal { AppealId = request.AppealId, State = request.Decision, PlayerId = "p1", SanctionId = 5, Statement = "我没有作弊" },
+            Sanction = new Sanction { SanctionId = 5, Active = request.Decision != AppealState.Overturned },
+        });
+    }
 }
 
 public sealed class FakePlayers : PlayerService.PlayerServiceClient
