@@ -118,6 +118,43 @@ public sealed class ConsoleJourneyTests(ConsoleFixture fx)
     }
 
     [Fact]
+    public void A_supervisors_campaign_is_previewed_approved_by_another_and_its_progress_shows_live()
+    {
+        using var b = fx.NewBrowser();
+        b.SignIn("sam.supervisor");
+        b.Click("nav-campaigns");
+        b.Click("campaign-new");
+        b.Click("catalogue-add-gold");
+        b.Type("line-count-gold", "500");
+        b.Tick("campaign-server-s2");
+        b.Type("campaign-reason", "s2 卡顿补偿 lag compensation");
+        b.Click("campaign-create");
+
+        // The draft's page counts who would receive it before it goes anywhere.
+        b.WaitUntil(() => b.Driver.Url.Contains("/campaigns/", StringComparison.Ordinal) && !b.Driver.Url.EndsWith("/new", StringComparison.Ordinal), "the draft's page");
+        var campaignPage = new Uri(b.Driver.Url).AbsolutePath;
+        var recipients = int.Parse(b.Find("campaign-preview").GetAttribute("data-recipients") ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(recipients > 0);
+        Assert.Contains("s2", b.Find("campaign-preview-panel").Text, StringComparison.Ordinal);
+        b.Click("campaign-submit");
+        b.WaitUntil(() => b.Find("campaign").GetAttribute("data-state") == "PendingApproval", "submitted for approval");
+        Assert.False(b.Exists("campaign-approve"));
+
+        b.SignOut();
+        b.SignIn("sue.supervisor");
+        b.Open(campaignPage);
+        b.WaitForText("campaign-preview", recipients.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        b.Type("campaign-decision-reason", "数量核对无误 numbers checked");
+        b.Click("campaign-approve");
+
+        // Nobody reloads: the page polls GetCampaign while the background job writes the recipients.
+        b.WaitUntil(() => b.Find("campaign").GetAttribute("data-state") == "Expanded"
+            && b.Find("campaign-progress").GetAttribute("data-expanded") == recipients.ToString(System.Globalization.CultureInfo.InvariantCulture), "the campaign expanded to every recipient");
+        Assert.Contains(recipients.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Find("campaign-delivery-text").Text, StringComparison.Ordinal);
+        b.Screenshot("campaign");
+    }
+
+    [Fact]
     public void Switching_to_english_changes_the_page_text_and_is_remembered()
     {
         using var b = fx.NewBrowser();
