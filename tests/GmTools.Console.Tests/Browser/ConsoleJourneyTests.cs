@@ -157,9 +157,13 @@ public sealed class ConsoleJourneyTests(ConsoleFixture fx)
     [Fact]
     public async Task A_bulk_mute_above_the_guard_rail_waits_for_a_supervisor_then_runs_exactly_as_previewed()
     {
+        // Twelve of the demo world's players on s2 (ids p100101..p100200), away from the other journeys' players.
         var admin = new PlayerService.PlayerServiceClient(fx.StaffChannel("ada.admin", Role.Admin));
-        var s2 = (await admin.SearchPlayersAsync(new SearchPlayersRequest { GameServerId = "s2", PageSize = 12 })).Players.Select(p => p.PlayerId).ToList();
-        Assert.Equal(12, s2.Count);
+        var s2 = Enumerable.Range(100_150, 12).Select(i => $"p{i}").ToList();
+        foreach (var id in s2)
+        {
+            Assert.Equal("s2", (await admin.SearchPlayersAsync(new SearchPlayersRequest { PlayerId = id })).Players.Single().GameServerId);
+        }
 
         using var b = fx.NewBrowser();
         b.SignIn("gus.gm");
