@@ -209,10 +209,9 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         if (grant.State == GrantStates.Approved)
         {
             var correlations = grant.Recipients.Select(r => GrantDelivery.MailCorrelation(grant.GrantId, r.PlayerId)).ToArray();
-            var mails = await db.Set<OutboxCommand>().AsNoTracking()
-                .Where(c => correlations.Contains(c.CorrelationId!))
-                .Select(c => new { c.CommandId, c.GameServerId, c.CorrelationId })
-                .ToListAsync(ct);
+            // Wherever the mail is now: in the outbox, or (settled long ago) moved to the history by the purge.
+            var mailKind = CommandOutbox.KindOf(new GameCommand { MailReward = new MailReward() });
+            var mails = (await CommandHistory.ByCorrelationAsync(db, correlations, ct)).Where(c => c.Kind == mailKind).ToList();
             var lines = RewardLines.FromJson(grant.Lines);
             var players = new Dictionary<long, string>();
             var orders = new List<WithdrawalOrder>();
@@ -228,7 +227,17 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
                 orders.Add(new WithdrawalOrder(mail.CommandId, mail.GameServerId, new GameCommand { ClawBack = claw }, GrantDelivery.ClawBackCorrelation(grant.GrantId, recipient.PlayerId)));
                 players[mail.CommandId] = recipient.PlayerId;
             }
-            foreach (var w in await withdrawals.WithdrawAsync(db, orders, ct))
+            var decided = await withdrawals.WithdrawAsync(db, orders, ct);
+            foreach (var moved in orders.Where(o => decided.All(w => w.CommandId != o.CommandId)))
+            {
+                // Purged from the outbox, so settled: applied mail is taken back now, anything else never arrived.
+                if (mails.First(m => m.CommandId == moved.CommandId).Outcome == OutboxOutcomes.Applied)
+                {
+                    outbox.Enqueue(db, moved.GameServerId, moved.Compensation!, moved.CompensationCorrelation);
+                    clawedBack.Add(players[moved.CommandId]);
+                }
+            }
+            foreach (var w in decided)
             {
                 (w.Outcome switch
                 {

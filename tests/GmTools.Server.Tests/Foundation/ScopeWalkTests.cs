@@ -1,5 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Security;
+using GmTools.Server.Tests.Anomalies;
 using GmTools.Server.Tests.Sanctions;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -28,7 +29,7 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     private sealed record Case(As Caller, string Json, StatusCode Expected, Func<IMessage, string?>? Answer = null);
 
     // Placeholders ({name}) are filled from the seeded world (SeedWorldAsync): {sanction}, {appeal}, {bulk}, {grant},
-    // {draft}, {campaign}, {list}, {review}, {rules}, {announcement}, {announcement-draft}, {announcement-pending}, {later}, {later-end}.
+    // {draft}, {campaign}, {list}, {review}, {rules}, {anomaly-case}, {announcement}, {announcement-draft}, {announcement-pending}, {later}, {later-end}.
     private static readonly Dictionary<string, Case> Walk = new(StringComparer.Ordinal)
     {
         ["/gmtools.v1.AuditService/ListAuditRecords"] = new(As.ScopedAdmin, """{"playerId":"p-walk"}""", StatusCode.OK),
@@ -126,6 +127,12 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.AnomalyService/ListAnomalyCases"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
         ["/gmtools.v1.AnomalyService/GetAnomalyStatistics"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        // {anomaly-case}: an open case of p-walk on walk-a, opened by walk-a's own report (anomaly block below).
+        ["/gmtools.v1.AnomalyService/GetAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/ClaimAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","idempotencyKey":"walk-ac-1"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","text":"x","idempotencyKey":"walk-ac-2"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","note":"x","sanction":{"kind":"SANCTION_KIND_BAN"},"idempotencyKey":"walk-ac-3"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","reason":"x","idempotencyKey":"walk-ac-4"}""", StatusCode.NotFound),
         ["/gmtools.v1.AnomalyService/PutAnomalyKind"] = new(As.ScopedAdmin, """{"kind":{"name":"walk_kind","defaultSeverity":"ANOMALY_SEVERITY_LOW","active":true},"note":"x"}""", StatusCode.PermissionDenied),
     };
 
@@ -156,11 +163,6 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
         ["/gmtools.v1.RewardService/ListCatalogueItems"] = "the catalogue is global and readable by every reader (docs/security.md, the catalogue)",
         // ---- anomalies (#19)
-        ["/gmtools.v1.AnomalyService/GetAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
-        ["/gmtools.v1.AnomalyService/ClaimAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
-        ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
-        ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
-        ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
         ["/gmtools.v1.AnomalyService/GetAnomalyKind"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
         ["/gmtools.v1.AnomalyService/ListAnomalyKinds"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
     };
@@ -301,6 +303,15 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         var chatAdmin = new ChatWatchService.ChatWatchServiceClient(fx.StaffChannel("adm-walk", Role.Admin));
         world["review"] = (await chatAdmin.ListChatReviewsAsync(new ListChatReviewsRequest { GameServerId = "walk-a" })).Reviews.Single().ReviewId;
         world["rules"] = S((await chatAdmin.EditChatTermAsync(new EditChatTermRequest { Term = new ChatTerm { Text = "walkspam", Category = "ads" }, Note = "walk" })).Version.Version);
+
+        // ---- anomalies: a kind that opens a case on the first report, and walk-a's report about p-walk
+        await fx.EnsureKindAsync(AnomalyKit.Kind("walk_case", new AnomalyThreshold { Count = 1, Window = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)), Action = AnomalyAction.OpenCase }));
+        var opened = await new AnomalyService.AnomalyServiceClient(walkA).ReportAnomaliesAsync(new ReportAnomaliesRequest
+        {
+            GameServerId = "walk-a", Reports = { AnomalyKit.Report("walk-case-1", "p-walk", "walk_case", at: fx.Clock.GetUtcNow().AddSeconds(-30)) },
+        });
+        Assert.Equal(1, opened.CasesOpened);
+        world["anomaly-case"] = S(await fx.ScalarAsync("SELECT case_id FROM anomaly_cases WHERE player_id = 'p-walk'"));
 
         // ---- announcements on walk-a, a day ahead so nothing fires during the walk: a draft, one waiting for approval, a published one
         var later = fx.Clock.GetUtcNow().AddDays(1);

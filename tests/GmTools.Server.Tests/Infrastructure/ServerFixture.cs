@@ -31,6 +31,15 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>The private Redis when <see cref="UsesPrivateRedis"/>; otherwise null.</summary>
     public PrivateRedis Redis { get; private set; } = null!;
 
+    /// <summary>
+    /// A PostgreSQL cluster of this fixture's own (<see cref="Database"/>) instead of a database on the shared one,
+    /// for tests that stop, crash or restart it.
+    /// </summary>
+    protected virtual bool UsesPrivatePostgres => false;
+
+    /// <summary>The private PostgreSQL cluster when <see cref="UsesPrivatePostgres"/>; otherwise null.</summary>
+    public PrivatePostgres Database { get; private set; } = null!;
+
     /// <summary>Extra configuration for every replica of this fixture.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -40,7 +49,15 @@ public class ServerFixture : IAsyncLifetime
         {
             Redis = await PrivateRedis.StartAsync();
         }
-        Postgres = await TestDatabase.CreateAsync(GetType().Name);
+        if (UsesPrivatePostgres)
+        {
+            Database = await PrivatePostgres.StartAsync();
+            Postgres = await Database.CreateMigratedDatabaseAsync();
+        }
+        else
+        {
+            Postgres = await TestDatabase.CreateAsync(GetType().Name);
+        }
         var first = AddReplica();
         _ = first.Server; // start it now, so failures surface in the fixture
     }
@@ -89,6 +106,10 @@ public class ServerFixture : IAsyncLifetime
         if (UsesPrivateRedis)
         {
             await Redis.DisposeAsync();
+        }
+        if (UsesPrivatePostgres)
+        {
+            await Database.DisposeAsync();
         }
     }
 }
