@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GmTools.Server.Persistence.Migrations
 {
     [DbContext(typeof(GmToolsDbContext))]
-    [Migration("20261203093842_CaseBugsAndSatisfaction")]
-    partial class CaseBugsAndSatisfaction
+    [Migration("20261203095228_CaseLinksAdjustmentsReports")]
+    partial class CaseLinksAdjustmentsReports
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1562,6 +1562,58 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasName("pk_gamelink_sent_marks");
 
                     b.ToTable("gamelink_sent_marks", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.GameLink.SettledCommand", b =>
+                {
+                    b.Property<long>("CommandId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("command_id");
+
+                    b.Property<DateTimeOffset?>("AckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acked_at");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
+                    b.HasKey("CommandId")
+                        .HasName("pk_gamelink_settled");
+
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("ix_gamelink_settled_correlation_id");
+
+                    b.ToTable("gamelink_settled", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameServers.GameServerEntity", b =>
