@@ -68,6 +68,15 @@ public static class Permissions
     public const string AnomaliesKindsManage = "anomalies.kinds_manage";
     public const string AnomaliesRead = "anomalies.read";
     public const string AnomaliesReview = "anomalies.review";
+
+    // ---- duty roster (shared by the work queues) and VIP care (#16)
+    public const string StaffingDuty = "staffing.duty";
+    public const string StaffingRead = "staffing.read";
+    public const string StaffingManage = "staffing.manage";
+    public const string VipRead = "vip.read";
+    public const string VipWork = "vip.work";
+    public const string VipSupervise = "vip.supervise";
+    public const string VipConfigure = "vip.configure";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -83,6 +92,7 @@ public static class PermissionTable
         Permissions.AnnouncementsRead,
         Permissions.CasesRead,
         Permissions.AnomaliesKindsRead, Permissions.AnomaliesRead,
+        Permissions.VipRead,
     ];
 
     private static readonly string[] Agent =
@@ -92,6 +102,7 @@ public static class PermissionTable
         Permissions.RewardsGrant, Permissions.AppealsFile,
         Permissions.AnnouncementsDraft,
         Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge, Permissions.CasesRate,
+        Permissions.StaffingDuty, Permissions.VipWork,
     ];
 
     private static readonly string[] Gm =
@@ -113,6 +124,7 @@ public static class PermissionTable
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
         Permissions.AnnouncementsApprove,
         Permissions.CasesAssign, Permissions.CasesApproveRecharge,
+        Permissions.StaffingRead, Permissions.StaffingManage, Permissions.VipSupervise,
     ];
 
     private static readonly string[] Admin =
@@ -120,6 +132,7 @@ public static class PermissionTable
         .. Supervisor,
         Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull, Permissions.ChatRulesManage,
         Permissions.AnomaliesKindsManage,
+        Permissions.VipConfigure,
     ];
 
     private static readonly string[] GameServer =

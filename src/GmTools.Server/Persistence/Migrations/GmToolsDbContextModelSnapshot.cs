@@ -2622,6 +2622,476 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("access_denials", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Staffing.StaffDuty", b =>
+                {
+                    b.Property<string>("StaffId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("staff_id");
+
+                    b.Property<string>("CapacitySetBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("capacity_set_by");
+
+                    b.Property<int?>("DailyCapacity")
+                        .HasColumnType("integer")
+                        .HasColumnName("daily_capacity");
+
+                    b.Property<bool>("OnDuty")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_duty");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("StaffId")
+                        .HasName("pk_staff_duty");
+
+                    b.HasIndex("OnDuty")
+                        .HasDatabaseName("ix_staff_duty_on_duty")
+                        .HasFilter("on_duty");
+
+                    b.ToTable("staff_duty", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipPlayer", b =>
+                {
+                    b.Property<string>("PlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("LastAgent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("last_agent");
+
+                    b.Property<long>("RechargeTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recharge_total");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("TierSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tier_since");
+
+                    b.Property<long>("TierVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tier_version");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PlayerId")
+                        .HasName("pk_vip_players");
+
+                    b.HasIndex("Tier")
+                        .HasDatabaseName("ix_vip_players_tier")
+                        .HasFilter("tier <> ''");
+
+                    b.ToTable("vip_players", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipTierChange", b =>
+                {
+                    b.Property<long>("ChangeId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("ChangeId"));
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("FromTier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("from_tier");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<long>("RechargeTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recharge_total");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source");
+
+                    b.Property<long>("TierVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tier_version");
+
+                    b.Property<string>("ToTier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("to_tier");
+
+                    b.HasKey("ChangeId")
+                        .HasName("pk_vip_tier_changes");
+
+                    b.HasIndex("PlayerId", "ChangeId")
+                        .HasDatabaseName("ix_vip_tier_changes_player_id_change_id");
+
+                    b.ToTable("vip_tier_changes", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipTierVersion", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Tiers")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tiers");
+
+                    b.HasKey("Version")
+                        .HasName("pk_vip_tier_versions");
+
+                    b.ToTable("vip_tier_versions", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitAttemptEntity", b =>
+                {
+                    b.Property<long>("AttemptId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("attempt_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("AttemptId"));
+
+                    b.Property<string>("Agent")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("agent");
+
+                    b.Property<DateTimeOffset?>("CallBackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("call_back_at");
+
+                    b.Property<DateTimeOffset>("CalledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("called_at");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<int?>("HourBand")
+                        .HasColumnType("integer")
+                        .HasColumnName("hour_band");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<int?>("Satisfaction")
+                        .HasColumnType("integer")
+                        .HasColumnName("satisfaction");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("task_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.HasKey("AttemptId")
+                        .HasName("pk_vip_visit_attempts");
+
+                    b.HasIndex("CalledAt")
+                        .HasDatabaseName("ix_vip_visit_attempts_called_at");
+
+                    b.HasIndex("PlayerId", "HourBand")
+                        .HasDatabaseName("ix_vip_visit_attempts_player_id_hour_band");
+
+                    b.HasIndex("TaskId", "AttemptId")
+                        .HasDatabaseName("ix_vip_visit_attempts_task_id_attempt_id");
+
+                    b.HasIndex("Tier", "HourBand")
+                        .HasDatabaseName("ix_vip_visit_attempts_tier_hour_band");
+
+                    b.ToTable("vip_visit_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitRuleEntity", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("RuleId"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<TimeSpan?>("After")
+                        .HasColumnType("interval")
+                        .HasColumnName("after");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<TimeSpan>("DueWithin")
+                        .HasColumnType("interval")
+                        .HasColumnName("due_within");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_vip_visit_rules");
+
+                    b.HasIndex("Reason", "Tier")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vip_visit_rules_reason_tier");
+
+                    b.ToTable("vip_visit_rules", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitTask", b =>
+                {
+                    b.Property<long>("TaskId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("task_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("TaskId"));
+
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("assignee");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("completed_by");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.PrimitiveCollection<List<string>>("ExcludedAgents")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("excluded_agents");
+
+                    b.Property<long?>("FollowUpTaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("follow_up_task_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("LastOutcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("last_outcome");
+
+                    b.Property<int>("Misses")
+                        .HasColumnType("integer")
+                        .HasColumnName("misses");
+
+                    b.Property<int>("MissesByAssignee")
+                        .HasColumnType("integer")
+                        .HasColumnName("misses_by_assignee");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("notes");
+
+                    b.Property<DateTimeOffset?>("OverdueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("overdue_at");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<int?>("Satisfaction")
+                        .HasColumnType("integer")
+                        .HasColumnName("satisfaction");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TaskId")
+                        .HasName("pk_vip_visit_tasks");
+
+                    b.HasIndex("CompletedAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_completed_at");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_due_watch")
+                        .HasFilter("state IN ('open', 'claimed') AND overdue_at IS NULL");
+
+                    b.HasIndex("Source")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vip_visit_tasks_source")
+                        .HasFilter("source IS NOT NULL");
+
+                    b.HasIndex("Assignee", "DueAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_assignee_due_at")
+                        .HasFilter("state IN ('open', 'claimed')");
+
+                    b.HasIndex("PlayerId", "Reason")
+                        .IsUnique()
+                        .HasDatabaseName("ux_vip_visit_tasks_open")
+                        .HasFilter("state IN ('open', 'claimed')");
+
+                    b.HasIndex("PlayerId", "Reason", "CreatedAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_player_id_reason_created_at");
+
+                    b.ToTable("vip_visit_tasks", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Announcements.AnnouncementOccurrence", b =>
                 {
                     b.HasOne("GmTools.Server.Announcements.Announcement", null)
@@ -2680,6 +3150,26 @@ namespace GmTools.Server.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sanction_appeals_sanction_sanction_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipPlayer", b =>
+                {
+                    b.HasOne("GmTools.Server.Players.Player", null)
+                        .WithMany()
+                        .HasForeignKey("PlayerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_vip_players_players_player_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitAttemptEntity", b =>
+                {
+                    b.HasOne("GmTools.Server.VipCare.VisitTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_vip_visit_attempts_vip_visit_tasks_task_id");
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.Grant", b =>
