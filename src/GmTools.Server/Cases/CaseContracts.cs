@@ -52,6 +52,10 @@ public static class CaseContracts
         ResolutionBreachedAt = Time(c.ResolutionBreachedAt),
         EscalationLevel = c.EscalationLevel,
         EscalatedAt = Time(c.EscalatedAt),
+        DuplicateOf = c.DuplicateOf ?? 0,
+        Satisfaction = c.SatisfactionRating ?? 0,
+        SatisfactionComment = c.SatisfactionComment,
+        SatisfactionAt = Time(c.SatisfactionAt),
     };
 
     public static Contracts.V1.EscalationLevel ToContract(CaseEscalationLevelOptions level) => new() { Name = level.Name, DecidedBy = level.DecidedBy.ToContract() };
@@ -101,6 +105,21 @@ public static class CaseContracts
         SentAt = Time(a.SentAt),
         SettledAt = Time(a.SettledAt),
         FailureReason = a.FailureReason ?? "",
+    };
+
+    public static CaseReportRow ToContract(CaseReportFigures f) => new()
+    {
+        Key = f.Key,
+        Volume = f.Volume,
+        AverageFirstResponse = Duration.FromTimeSpan(TimeSpan.FromSeconds(Math.Round(f.FirstResponseSeconds))),
+        Responded = f.Responded,
+        AverageResolution = Duration.FromTimeSpan(TimeSpan.FromSeconds(Math.Round(f.ResolutionSeconds))),
+        Resolved = f.Resolved,
+        SlaMetRate = f.SlaKnown == 0 ? 0 : (double)f.SlaMet / f.SlaKnown,
+        SlaKnown = f.SlaKnown,
+        AverageSatisfaction = f.Satisfaction,
+        Rated = f.Rated,
+        ReopenRate = f.Volume == 0 ? 0 : (double)f.Reopened / f.Volume,
     };
 
     public static RechargeAdjustmentState AdjustmentState(string s) => s switch

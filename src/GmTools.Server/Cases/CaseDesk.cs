@@ -213,6 +213,73 @@ public sealed class CaseDesk(
     }
 
     /// <summary>
+    /// The player's rating of a resolved (or closed) case. Staff record what the player said; a game server records
+    /// its own player's answer from the in-game survey. A later rating replaces the earlier one.
+    /// </summary>
+    public async Task<PlayerCase> RecordSatisfactionAsync(long caseId, int rating, string comment, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(caseId, ct);
+        if (c.State is not (CaseStates.Resolved or CaseStates.Closed))
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is {c.State}; satisfaction is recorded once it is resolved");
+        }
+        var previous = c.SatisfactionRating;
+        c.SatisfactionRating = rating;
+        c.SatisfactionComment = comment;
+        c.SatisfactionAt = now;
+        c.SatisfactionBy = Caller.Id;
+        c.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry("case.satisfaction", c, change: new { rating, previous, commentLength = comment.Length }), ct);
+        await tx.CommitAsync(ct);
+        return c;
+    }
+
+    /// <summary>
+    /// Marks a bug report a duplicate of a master. The master's own master is followed, and the report's duplicates
+    /// move with it, so there is one level: every duplicate points at a master that is none.
+    /// </summary>
+    public async Task<DuplicateMarked> MarkDuplicateAsync(long caseId, long masterId, CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var now = time.GetUtcNow();
+        await using var tx = await db.BeginWorkAsync(ct);
+        // Both rows in id order: two marks of the same pair the other way round never deadlock.
+        var first = await LockVisibleAsync(Math.Min(caseId, masterId), ct);
+        var second = await LockVisibleAsync(Math.Max(caseId, masterId), ct);
+        var (c, master) = first.CaseId == caseId ? (first, second) : (second, first);
+        if (c.Kind != o.BugKind || master.Kind != o.BugKind)
+        {
+            throw GrpcErrors.FailedPrecondition($"duplicates are bug reports ({o.BugKind} cases); case {(c.Kind != o.BugKind ? c.CaseId : master.CaseId)} is a {(c.Kind != o.BugKind ? c.Kind : master.Kind)} case");
+        }
+        if (master.DuplicateOf is { } root)
+        {
+            master = await LockVisibleAsync(root, ct);
+        }
+        if (master.CaseId == c.CaseId)
+        {
+            throw GrpcErrors.FailedPrecondition($"case {masterId} is a duplicate of case {c.CaseId}: it cannot be its master");
+        }
+        if (c.DuplicateOf == master.CaseId)
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is already a duplicate of case {master.CaseId}");
+        }
+        var previous = c.DuplicateOf;
+        c.DuplicateOf = master.CaseId;
+        var moved = await db.Set<PlayerCase>().Where(d => d.DuplicateOf == c.CaseId)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.DuplicateOf, master.CaseId).SetProperty(d => d.UpdatedAt, now), ct);
+        AddNote(c, $"duplicate of bug report {master.CaseId}", [], now);
+        AddNote(master, $"bug report {c.CaseId} is a duplicate of this one" + (moved > 0 ? $" (with its {moved} duplicates)" : ""), [], now);
+        Responded(c, now);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry("case.duplicate", c, change: new { master = master.CaseId, previous, moved }), ct);
+        await tx.CommitAsync(ct);
+        return new DuplicateMarked(c, master.CaseId);
+    }
+
+    /// <summary>
     /// A decision raised from the case that is above the caller's authority (a grant over the requester's limit, a
     /// recharge adjustment above the threshold): instead of a refusal, the case goes straight up to the lowest level
     /// whose role holds <paramref name="permission"/>, in the caller's transaction. Nothing when it is there already.

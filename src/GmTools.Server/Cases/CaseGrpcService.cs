@@ -264,6 +264,100 @@ public sealed class CaseGrpcService(
         return response;
     }
 
+    [RequiresPermission(Permissions.CasesRead)]
+    public override async Task<TallyBugReportsResponse> TallyBugReports(TallyBugReportsRequest r, ServerCallContext context)
+    {
+        var window = Window(new Violations(), r.OpenedFrom, r.OpenedTo, r.GameServerId);
+        var rows = await Scoped<CaseReports>(context).TallyBugsAsync(request.Caller, window, context.CancellationToken);
+        return new TallyBugReportsResponse
+        {
+            Tallies = { rows.Select(t => new BugTally { GameArea = t.GameArea, ClientVersion = t.ClientVersion, Reports = t.Reports, Masters = t.Masters, Open = t.Open }) },
+        };
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<MarkDuplicateBugResponse> MarkDuplicateBug(MarkDuplicateBugRequest r, ServerCallContext context)
+    {
+        var v = new Violations().CaseId(r.CaseId).CaseId(r.MasterCaseId, "master_case_id");
+        if (r.CaseId > 0 && r.CaseId == r.MasterCaseId)
+        {
+            v.Add("master_case_id", "must be another case");
+        }
+        v.IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var marked = await Desk(context).MarkDuplicateAsync(r.CaseId, r.MasterCaseId, ct);
+            return new MarkDuplicateBugResponse { Case = Contract(marked.Case), MasterCaseId = marked.MasterCaseId };
+        }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesRead)]
+    public override async Task<ExportBugReportsResponse> ExportBugReports(ExportBugReportsRequest r, ServerCallContext context)
+    {
+        var window = Window(new Violations(), r.OpenedFrom, r.OpenedTo, r.GameServerId);
+        var export = await Scoped<CaseReports>(context).ExportBugsAsync(request.Caller, window, context.CancellationToken);
+        return new ExportBugReportsResponse { Csv = export.Csv, Rows = export.Rows, Truncated = export.Truncated };
+    }
+
+    [RequiresPermission(Permissions.CasesRate)]
+    public override async Task<RecordCaseSatisfactionResponse> RecordCaseSatisfaction(RecordCaseSatisfactionRequest r, ServerCallContext context)
+    {
+        var v = new Violations().CaseId(r.CaseId);
+        if (r.Rating is < 1 or > 5)
+        {
+            v.Add("rating", "must be 1..5");
+        }
+        v.MaxLength("comment", r.Comment, CaseLimits.Reason).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new RecordCaseSatisfactionResponse { Case = Contract(await Desk(context).RecordSatisfactionAsync(r.CaseId, r.Rating, r.Comment, ct)) },
+            context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesRead)]
+    public override async Task<GetCaseReportResponse> GetCaseReport(GetCaseReportRequest r, ServerCallContext context)
+    {
+        var o = options.CurrentValue;
+        var v = new Violations().Timestamp("from", r.From).Timestamp("to", r.To).CheckGameServerId("game_server_id", r.GameServerId, required: false);
+        if (r.From is null)
+        {
+            v.Add("from", "is required");
+        }
+        if (r.To is null)
+        {
+            v.Add("to", "is required");
+        }
+        CaseReportGroup? group = r.GroupBy switch
+        {
+            CaseReportGrouping.Agent => CaseReportGroup.Agent,
+            CaseReportGrouping.Kind => CaseReportGroup.Kind,
+            CaseReportGrouping.Week => CaseReportGroup.Week,
+            _ => null,
+        };
+        if (group is null)
+        {
+            v.Add("group_by", "is required: agent, kind or week");
+        }
+        v.ThrowIfAny();
+        var (from, to) = (r.From!.ToDateTimeOffset(), r.To!.ToDateTimeOffset());
+        if (to <= from)
+        {
+            v.Add("to", "must be after from");
+        }
+        else if (to - from > o.ReportMaxSpan)
+        {
+            v.Add("to", $"a report covers at most {o.ReportMaxSpan.TotalDays:0} days");
+        }
+        v.ThrowIfAny();
+        var figures = await Scoped<CaseReports>(context).ReportAsync(request.Caller, new CaseReportOrder(from, to, group!.Value, Empty(r.GameServerId)), context.CancellationToken);
+        return new GetCaseReportResponse { Rows = { figures.Select(CaseContracts.ToContract) } };
+    }
+
+    private static BugWindow Window(Violations v, Google.Protobuf.WellKnownTypes.Timestamp? from, Google.Protobuf.WellKnownTypes.Timestamp? to, string gameServerId)
+    {
+        v.Timestamp("opened_from", from).Timestamp("opened_to", to).CheckGameServerId("game_server_id", gameServerId, required: false).ThrowIfAny();
+        return new BugWindow(from?.ToDateTimeOffset(), to?.ToDateTimeOffset(), Empty(gameServerId));
+    }
+
     private static long? Cursor(Violations v, string token)
     {
         if (string.IsNullOrEmpty(token))

@@ -31,6 +31,16 @@ public sealed class CaseOptions
     [Range(0, long.MaxValue)]
     public long RechargeApprovalAbove { get; set; } = 10_000; // 100.00 yuan
 
+    /// <summary>The kind of case that is a bug report (tallies, duplicates, export).</summary>
+    public string BugKind { get; set; } = "bug";
+
+    /// <summary>ExportBugReports writes at most this many rows.</summary>
+    [Range(1, 100_000)]
+    public int ExportMaxRows { get; set; } = 10_000;
+
+    /// <summary>GetCaseReport covers at most this span of opening times.</summary>
+    public TimeSpan ReportMaxSpan { get; set; } = TimeSpan.FromDays(366);
+
     /// <summary>Answer within this (the job descriptions: three days at most), unless a rule below says otherwise.</summary>
     public TimeSpan FirstResponse { get; set; } = TimeSpan.FromDays(3);
 

@@ -64,3 +64,20 @@ public sealed record RechargeAdjustmentOrder(long CaseId, string PaymentReferenc
 public sealed record AdjustedCase(RechargeAdjustment Adjustment, PlayerCase Case);
 
 public sealed record RechargeAdjustmentFilter(long? CaseId, string? State, int PageSize, long? Before);
+
+/// <summary>Opened in [From, To) when given; GameServerId narrows the caller's scope.</summary>
+public sealed record BugWindow(DateTimeOffset? From, DateTimeOffset? To, string? GameServerId);
+
+public sealed record BugTallyRow(string GameArea, string ClientVersion, long Reports, long Masters, long Open);
+
+public sealed record BugExport(string Csv, int Rows, bool Truncated);
+
+public sealed record DuplicateMarked(PlayerCase Case, long MasterCaseId);
+
+public enum CaseReportGroup { Agent, Kind, Week }
+
+public sealed record CaseReportOrder(DateTimeOffset From, DateTimeOffset To, CaseReportGroup GroupBy, string? GameServerId);
+
+public sealed record CaseReportFigures(
+    string Key, long Volume, double FirstResponseSeconds, long Responded, double ResolutionSeconds, long Resolved,
+    long SlaMet, long SlaKnown, double Satisfaction, long Rated, long Reopened);

@@ -58,6 +58,13 @@ public sealed class PlayerCase
     public DateTimeOffset? ResolutionBreachedAt { get; set; }
     public string EscalationLevel { get; set; } = "";
     public DateTimeOffset? EscalatedAt { get; set; }
+    /// <summary>Bug reports: the master report this one duplicates (always a master itself: one level).</summary>
+    public long? DuplicateOf { get; set; }
+    /// <summary>The player's rating, 1..5, once resolved.</summary>
+    public int? SatisfactionRating { get; set; }
+    public string SatisfactionComment { get; set; } = "";
+    public DateTimeOffset? SatisfactionAt { get; set; }
+    public string? SatisfactionBy { get; set; }
 }
 
 internal sealed class PlayerCaseConfiguration : IEntityTypeConfiguration<PlayerCase>
@@ -97,6 +104,12 @@ internal sealed class PlayerCaseConfiguration : IEntityTypeConfiguration<PlayerC
         b.HasIndex(c => new { c.GameServerId, c.CaseId });
         b.HasIndex(c => new { c.Assignee, c.CaseId });
         b.HasIndex(c => new { c.State, c.CaseId });
+        b.Property(c => c.SatisfactionComment).HasMaxLength(CaseLimits.Reason);
+        b.Property(c => c.SatisfactionBy).HasMaxLength(CommonLimits.ActorId);
+        // Reports read a window of opening times; bug tallies and exports one kind's window.
+        b.HasIndex(c => c.OpenedAt);
+        b.HasIndex(c => new { c.Kind, c.OpenedAt });
+        b.HasIndex(c => c.DuplicateOf).HasFilter("duplicate_of IS NOT NULL");
     }
 }
 

@@ -60,6 +60,8 @@ public static class Permissions
     public const string CasesAdjustRecharge = "cases.adjust_recharge";
     /// <summary>Approve or reject a recharge adjustment above the threshold (four eyes).</summary>
     public const string CasesApproveRecharge = "cases.approve_recharge";
+    /// <summary>Record the player's satisfaction with a resolved case (staff, or the game server for its own player).</summary>
+    public const string CasesRate = "cases.rate";
     // ---- anomalies (#19)
     public const string AnomaliesReport = "anomalies.report";
     public const string AnomaliesKindsRead = "anomalies.kinds_read";
@@ -99,7 +101,7 @@ public static class PermissionTable
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.RewardsGrant, Permissions.AppealsFile,
         Permissions.AnnouncementsDraft,
-        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge,
+        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge, Permissions.CasesRate,
         Permissions.StaffingDuty, Permissions.VipWork,
     ];
 
@@ -110,7 +112,7 @@ public static class PermissionTable
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
         Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
-        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge,
+        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge, Permissions.CasesRate,
         Permissions.AnomaliesReview,
     ];
 
@@ -139,7 +141,7 @@ public static class PermissionTable
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck, Permissions.ChatIngest,
         Permissions.GameLinkConnect, Permissions.PlayersSync, Permissions.SanctionsCheck,
         Permissions.AnnouncementsActive,
-        Permissions.CasesOpen,
+        Permissions.CasesOpen, Permissions.CasesRate,
         Permissions.AnomaliesReport, Permissions.AnomaliesKindsRead,
     ];
 

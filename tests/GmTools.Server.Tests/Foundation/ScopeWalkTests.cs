@@ -116,6 +116,11 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.CaseService/EscalateCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","reason":"r"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/RequestRechargeAdjustment"] = new(As.ScopedAdmin, """{"caseId":"{case}","paymentReference":"w-ref","amount":"100","currency":"CNY","reason":"r"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/ListRechargeAdjustments"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/TallyBugReports"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/ExportBugReports"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/GetCaseReport"] = new(As.ScopedAdmin, """{"from":"2020-01-01T00:00:00Z","to":"2020-12-31T00:00:00Z","groupBy":"CASE_REPORT_GROUPING_KIND"}""", StatusCode.OK),
+        ["/gmtools.v1.CaseService/MarkDuplicateBug"] = new(As.ScopedAdmin, """{"caseId":"{case}","masterCaseId":"{case}0"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/RecordCaseSatisfaction"] = new(As.ScopedAdmin, """{"caseId":"{case}","rating":3}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/LinkCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","kind":"CASE_LINK_KIND_SANCTION","objectId":"{sanction}"}""", StatusCode.NotFound),
         // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
         ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),

@@ -889,6 +889,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("description");
 
+                    b.Property<long?>("DuplicateOf")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicate_of");
+
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("escalated_at");
@@ -1017,6 +1021,25 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("resolved_at");
 
+                    b.Property<DateTimeOffset?>("SatisfactionAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("satisfaction_at");
+
+                    b.Property<string>("SatisfactionBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("satisfaction_by");
+
+                    b.Property<string>("SatisfactionComment")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("satisfaction_comment");
+
+                    b.Property<int?>("SatisfactionRating")
+                        .HasColumnType("integer")
+                        .HasColumnName("satisfaction_rating");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(24)
@@ -1036,9 +1059,16 @@ namespace GmTools.Server.Persistence.Migrations
                     b.HasKey("CaseId")
                         .HasName("pk_player_cases");
 
+                    b.HasIndex("DuplicateOf")
+                        .HasDatabaseName("ix_player_cases_duplicate_of")
+                        .HasFilter("duplicate_of IS NOT NULL");
+
                     b.HasIndex("FirstResponseDue")
                         .HasDatabaseName("ix_player_cases_first_response_watch")
                         .HasFilter("first_response_at IS NULL AND first_response_breached_at IS NULL");
+
+                    b.HasIndex("OpenedAt")
+                        .HasDatabaseName("ix_player_cases_opened_at");
 
                     b.HasIndex("ResolutionDue")
                         .HasDatabaseName("ix_player_cases_resolution_watch")
@@ -1052,6 +1082,9 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasIndex("GameServerId", "CaseId")
                         .HasDatabaseName("ix_player_cases_game_server_id_case_id");
+
+                    b.HasIndex("Kind", "OpenedAt")
+                        .HasDatabaseName("ix_player_cases_kind_opened_at");
 
                     b.HasIndex("PlayerId", "CaseId")
                         .HasDatabaseName("ix_player_cases_player_id_case_id");
