@@ -55,7 +55,7 @@ public sealed class VisibilityTests : ComponentTest
     {
         SignedInAs(Role.Viewer, ViewerPermissions);
         var cut = RenderDossier();
-        foreach (var id in new[] { "action-ban", "action-mute", "action-kick", "action-grant", "reveal-contact", "note-add" })
+        foreach (var id in new[] { "action-ban", "action-mute", "action-kick", "action-grant", "reveal-contact", "note-add", "dossier-audit" })
         {
             Assert.False(Has(cut, id), id);
         }
