@@ -15,6 +15,8 @@ using GmTools.Server.Players;
 using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
+using GmTools.Server.Staffing;
+using GmTools.Server.VipCare;
 
 using Microsoft.Extensions.Options;
 
@@ -73,6 +75,8 @@ public static class GmToolsHost
         services.AddAnnouncements();
         services.AddCases();
         services.AddAnomalies();
+        services.AddStaffing();
+        services.AddVipCare();
     }
 
     public static void MapEndpoints(WebApplication app)
@@ -96,5 +100,7 @@ public static class GmToolsHost
         app.MapAnnouncements();
         app.MapCases();
         app.MapAnomalies();
+        app.MapStaffing();
+        app.MapVipCare();
     }
 }

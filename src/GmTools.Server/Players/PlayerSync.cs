@@ -6,6 +6,19 @@ namespace GmTools.Server.Players;
 
 public sealed record SyncResult(int Inserted, int Updated, int SkippedStale, IReadOnlyList<SyncRefusal> Refused);
 
+/// <summary>A synced player whose recharge total moved (from 0 for a new player).</summary>
+public sealed record RechargeChange(string PlayerId, long From, long To);
+
+/// <summary>
+/// Told after a sync commits which players' recharge totals moved (VIP care recomputes their tiers). A watcher
+/// that fails does not fail the sync: the sync is the game server's record and is already committed, and a watcher
+/// must catch up by itself (VIP care's planning run reconciles every tier with recharge_total).
+/// </summary>
+public interface IRechargeWatcher
+{
+    Task RechargeChangedAsync(IReadOnlyList<RechargeChange> changes, CancellationToken ct);
+}
+
 /// <summary>A row the batch may not write: <see cref="Index"/> is its place in the request (players[i]).</summary>
 public sealed record SyncRefusal(int Index, string PlayerId, string Reason);
 
@@ -26,7 +39,7 @@ public sealed record SyncRefusal(int Index, string PlayerId, string Reason);
 /// staff mutation of ours. What staff change about a player is audited where they change it.
 /// </para>
 /// </summary>
-public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
+public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time, IEnumerable<IRechargeWatcher> watchers, ILogger<PlayerSync> logger)
 {
     public const string OwnedElsewhere = "the player lives on another game server; a move is a staff transfer (TransferPlayer)";
 
@@ -37,6 +50,9 @@ public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
             SELECT * FROM unnest(@player_id, @account, @character_name, @level, @vip_points, @recharge_total,
                                  @last_login_at, @contact, @online, @version)
                 AS r(player_id, account, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version)
+        ), before AS (
+            -- the same snapshot as the upsert: the recharge totals before this batch (for the recharge watchers)
+            SELECT player_id, recharge_total FROM players WHERE player_id = ANY(@player_id)
         ), written AS (
             INSERT INTO players AS p (player_id, account, game_server_id, character_name, level, vip_points, recharge_total,
                                       last_login_at, contact, online, version, synced_at)
@@ -56,13 +72,14 @@ public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
                 version = excluded.version,
                 synced_at = excluded.synced_at
             WHERE p.version < excluded.version AND p.game_server_id = excluded.game_server_id
-            RETURNING p.player_id, (xmax = 0) AS inserted
+            RETURNING p.player_id, (xmax = 0) AS inserted, p.recharge_total
         )
         SELECT i.player_id,
                CASE WHEN w.player_id IS NOT NULL THEN (CASE WHEN w.inserted THEN 'inserted' ELSE 'updated' END)
                     WHEN EXISTS (SELECT 1 FROM players o WHERE o.player_id = i.player_id AND o.game_server_id <> @game_server_id) THEN 'foreign'
-                    ELSE 'stale' END
-        FROM input i LEFT JOIN written w ON w.player_id = i.player_id
+                    ELSE 'stale' END,
+               coalesce(b.recharge_total, 0), w.recharge_total
+        FROM input i LEFT JOIN written w ON w.player_id = i.player_id LEFT JOIN before b ON b.player_id = i.player_id
         """;
 
     /// <summary>Upserts a validated batch for <paramref name="gameServerId"/>.</summary>
@@ -112,18 +129,28 @@ public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
 
         int inserted = 0, updated = 0, stale = 0;
         var foreign = new HashSet<string>(StringComparer.Ordinal);
+        List<RechargeChange>? recharged = null;
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                switch (reader.GetString(1))
+                var outcome = reader.GetString(1);
+                switch (outcome)
                 {
                     case "inserted": inserted++; break;
                     case "updated": updated++; break;
                     case "foreign": foreign.Add(reader.GetString(0)); break;
                     default: stale++; break;
                 }
+                if (outcome is "inserted" or "updated" && reader.GetInt64(2) != reader.GetInt64(3))
+                {
+                    (recharged ??= []).Add(new RechargeChange(reader.GetString(0), reader.GetInt64(2), reader.GetInt64(3)));
+                }
             }
+        }
+        if (recharged is not null)
+        {
+            await TellWatchersAsync(recharged, ct);
         }
         var refused = new List<SyncRefusal>();
         for (var i = 0; i < n; i++)
@@ -134,5 +161,20 @@ public sealed class PlayerSync(NpgsqlDataSource dataSource, TimeProvider time)
             }
         }
         return new SyncResult(inserted, updated, stale, refused);
+    }
+
+    private async Task TellWatchersAsync(List<RechargeChange> changes, CancellationToken ct)
+    {
+        foreach (var watcher in watchers)
+        {
+            try
+            {
+                await watcher.RechargeChangedAsync(changes, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "A recharge watcher ({Watcher}) failed for {Count} players; it catches up by itself", watcher.GetType().Name, changes.Count);
+            }
+        }
     }
 }

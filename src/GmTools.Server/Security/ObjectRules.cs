@@ -172,4 +172,9 @@ public static class ObjectRules
 
     public static Anomalies.AnomalyCase VisibleAnomalyCase(this Caller caller, Anomalies.AnomalyCase? anomalyCase, long caseId) =>
         caller.VisibleOrNotFound(anomalyCase, c => caller.Sees(c.GameServerId), $"anomaly case {caseId} not found");
+
+    // ---- VIP visits: by the player's home server when the visit was planned.
+
+    public static VipCare.VisitTask VisibleVisit(this Caller caller, VipCare.VisitTask? visit, long visitId) =>
+        caller.VisibleOrNotFound(visit, v => caller.Sees(v.GameServerId), $"visit {visitId} not found");
 }

@@ -56,12 +56,25 @@ public static class Permissions
     public const string CasesOpen = "cases.open";
     public const string CasesWork = "cases.work";
     public const string CasesAssign = "cases.assign";
+    /// <summary>Ask for a recharge adjustment (充值调帐) on a recharge case.</summary>
+    public const string CasesAdjustRecharge = "cases.adjust_recharge";
+    /// <summary>Approve or reject a recharge adjustment above the threshold (four eyes).</summary>
+    public const string CasesApproveRecharge = "cases.approve_recharge";
     // ---- anomalies (#19)
     public const string AnomaliesReport = "anomalies.report";
     public const string AnomaliesKindsRead = "anomalies.kinds_read";
     public const string AnomaliesKindsManage = "anomalies.kinds_manage";
     public const string AnomaliesRead = "anomalies.read";
     public const string AnomaliesReview = "anomalies.review";
+
+    // ---- duty roster (shared by the work queues) and VIP care (#16)
+    public const string StaffingDuty = "staffing.duty";
+    public const string StaffingRead = "staffing.read";
+    public const string StaffingManage = "staffing.manage";
+    public const string VipRead = "vip.read";
+    public const string VipWork = "vip.work";
+    public const string VipSupervise = "vip.supervise";
+    public const string VipConfigure = "vip.configure";
 }
 
 /// <summary>Role → permissions. Deny by default: a permission nobody lists here is held by nobody.</summary>
@@ -77,6 +90,7 @@ public static class PermissionTable
         Permissions.AnnouncementsRead,
         Permissions.CasesRead,
         Permissions.AnomaliesKindsRead, Permissions.AnomaliesRead,
+        Permissions.VipRead,
     ];
 
     private static readonly string[] Agent =
@@ -85,7 +99,8 @@ public static class PermissionTable
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.RewardsGrant, Permissions.AppealsFile,
         Permissions.AnnouncementsDraft,
-        Permissions.CasesOpen, Permissions.CasesWork,
+        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge,
+        Permissions.StaffingDuty, Permissions.VipWork,
     ];
 
     private static readonly string[] Gm =
@@ -95,7 +110,7 @@ public static class PermissionTable
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
         Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
-        Permissions.CasesOpen, Permissions.CasesWork,
+        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge,
         Permissions.AnomaliesReview,
     ];
 
@@ -106,7 +121,8 @@ public static class PermissionTable
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer, Permissions.ChatRulesRead,
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
         Permissions.AnnouncementsApprove,
-        Permissions.CasesAssign,
+        Permissions.CasesAssign, Permissions.CasesApproveRecharge,
+        Permissions.StaffingRead, Permissions.StaffingManage, Permissions.VipSupervise,
     ];
 
     private static readonly string[] Admin =
@@ -114,6 +130,7 @@ public static class PermissionTable
         .. Supervisor,
         Permissions.GameServersManage, Permissions.CatalogueManage, Permissions.AuditVerifyFull, Permissions.ChatRulesManage,
         Permissions.AnomaliesKindsManage,
+        Permissions.VipConfigure,
     ];
 
     private static readonly string[] GameServer =

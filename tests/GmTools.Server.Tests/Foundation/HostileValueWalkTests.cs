@@ -58,6 +58,13 @@ public sealed class HostileValueWalkTests(ServerFixture fx) : IClassFixture<Serv
         ["/gmtools.v1.ChatWatchService/ListChatReviews"] = """{"pageSize":10}""",
         ["/gmtools.v1.ChatWatchService/ListChatRuleVersions"] = """{"pageSize":10}""",
         ["/gmtools.v1.ChatWatchService/DryRunChatRules"] = """{"lines":["hello"],"proposed":{"categories":[{"name":"ads"}],"terms":[{"text":"goldsale","category":"ads"}],"policies":[{"name":"p","category":"ads","lines":3,"window":"600s","sanctionKind":"mute","reasonCode":"gold_selling"}],"flood":{"maxLines":5,"window":"10s"},"wave":{"minSenders":3,"window":"60s","minLength":4}}}""",
+        ["/gmtools.v1.VipCareService/PutVipTiers"] = """{"tiers":[{"name":"silver","minRecharge":"10"},{"name":"gold","minRecharge":"20"}],"expectedVersion":"999","note":"n"}""",
+        ["/gmtools.v1.VipCareService/PutVisitRule"] = """{"reason":"VISIT_REASON_PERIODIC","tier":"gold","after":"86400s","dueWithin":"3600s","active":true,"note":"n"}""",
+        ["/gmtools.v1.VipCareService/RecordVisitOutcome"] = """{"visitId":"1","outcome":"VISIT_OUTCOME_CALL_BACK","satisfaction":0,"callBackAt":"2026-11-23T10:00:00Z","notes":"n"}""",
+        ["/gmtools.v1.VipCareService/ListVisits"] = """{"pageSize":10,"state":"VISIT_STATE_OPEN"}""",
+        ["/gmtools.v1.VipCareService/GetVisitReport"] = """{"groupBy":"VISIT_REPORT_GROUPING_WEEK","from":"2026-11-01T00:00:00Z","to":"2026-11-23T00:00:00Z"}""",
+        ["/gmtools.v1.VipCareService/GetReachRates"] = """{"tier":"gold","from":"2026-11-01T00:00:00Z","to":"2026-11-23T00:00:00Z"}""",
+        ["/gmtools.v1.StaffingService/SetAgentCapacity"] = """{"staffId":"hv-agent","dailyCapacity":5,"reason":"r"}""",
         ["/gmtools.v1.ChatWatchService/ImportChatRules"] = """{"rules":{"categories":[{"name":"ads"}],"terms":[{"text":"goldsale","category":"ads"}],"policies":[{"name":"p","category":"ads","lines":3,"window":"600s","sanctionKind":"mute","reasonCode":"gold_selling","duration":"3600s"}],"flood":{"maxLines":5,"window":"10s"},"wave":{"minSenders":3,"window":"60s","minLength":4}},"note":"n","expectedVersion":"999"}""",
     };
 

@@ -114,6 +114,9 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/EscalateCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","reason":"r"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/RequestRechargeAdjustment"] = new(As.ScopedAdmin, """{"caseId":"{case}","paymentReference":"w-ref","amount":"100","currency":"CNY","reason":"r"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/ListRechargeAdjustments"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/LinkCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","kind":"CASE_LINK_KIND_SANCTION","objectId":"{sanction}"}""", StatusCode.NotFound),
         // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
         ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
@@ -125,6 +128,18 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","text":"x","idempotencyKey":"walk-ac-2"}""", StatusCode.NotFound),
         ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","note":"x","sanction":{"kind":"SANCTION_KIND_BAN"},"idempotencyKey":"walk-ac-3"}""", StatusCode.NotFound),
         ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","reason":"x","idempotencyKey":"walk-ac-4"}""", StatusCode.NotFound),
+        // ---- vip care (#16): {visit} is a welcome visit of p-walk (a gold VIP on walk-a), seeded in the vip block below.
+        // Tiers and rules are one set for every server: changing them needs an unscoped admin.
+        ["/gmtools.v1.VipCareService/PutVipTiers"] = new(As.ScopedAdmin, """{"tiers":[{"name":"silver","minRecharge":"10"}],"expectedVersion":"1","note":"x"}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.VipCareService/PutVisitRule"] = new(As.ScopedAdmin, """{"reason":"VISIT_REASON_WELCOME","dueWithin":"3600s","active":true,"note":"x"}""", StatusCode.PermissionDenied),
+        ["/gmtools.v1.VipCareService/ListMyVisits"] = new(As.ScopedAdmin, """{"includeUnassigned":true}""", StatusCode.OK),
+        ["/gmtools.v1.VipCareService/ClaimVisit"] = new(As.ScopedAdmin, """{"visitId":"{visit}"}""", StatusCode.NotFound),
+        ["/gmtools.v1.VipCareService/RecordVisitOutcome"] = new(As.ScopedAdmin, """{"visitId":"{visit}","outcome":"VISIT_OUTCOME_NOT_REACHED"}""", StatusCode.NotFound),
+        ["/gmtools.v1.VipCareService/ListVisits"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.VipCareService/ReassignVisit"] = new(As.ScopedAdmin, """{"visitId":"{visit}","assignee":"x","reason":"r"}""", StatusCode.NotFound),
+        ["/gmtools.v1.VipCareService/GetVisitReport"] = new(As.ScopedAdmin, """{"groupBy":"VISIT_REPORT_GROUPING_TIER","from":"2026-01-01T00:00:00Z","to":"2026-12-01T00:00:00Z"}""", StatusCode.OK,
+            a => a is GetVisitReportResponse { Rows.Count: 0 } ? null : "walk-a's visits were counted"),
+        ["/gmtools.v1.VipCareService/GetReachRates"] = new(As.ScopedAdmin, """{"from":"2026-01-01T00:00:00Z","to":"2026-12-01T00:00:00Z"}""", StatusCode.OK),
         ["/gmtools.v1.AnomalyService/PutAnomalyKind"] = new(As.ScopedAdmin, """{"kind":{"name":"walk_kind","defaultSeverity":"ANOMALY_SEVERITY_LOW","active":true},"note":"x"}""", StatusCode.PermissionDenied),
     };
 
@@ -141,6 +156,8 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ("/gmtools.v1.ChatWatchService/ListChatReviews", new(As.ScopedAdmin, """{"gameServerId":"walk-a"}""", StatusCode.NotFound)),
         ("/gmtools.v1.AnnouncementService/ListAnnouncements", new(As.ScopedAdmin, """{"gameServerId":"walk-a"}""", StatusCode.OK)),
         ("/gmtools.v1.RewardService/ListGrants", new(As.ScopedAdmin, """{"playerId":"p-walk"}""", StatusCode.OK)),
+        ("/gmtools.v1.VipCareService/ListVisits", new(As.ScopedAdmin, """{"gameServerId":"walk-a","playerId":"p-walk"}""", StatusCode.OK,
+            a => a is ListVisitsResponse { Visits.Count: 0 } ? null : "walk-a's visits were listed")),
     ];
 
     /// <summary>RPCs not called this way, each with the reason.</summary>
@@ -148,11 +165,19 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     {
         ["/gmtools.v1.IdentityService/WhoAmI"] = "no object: answers only who the caller is",
         ["/gmtools.v1.CaseService/ListCaseKinds"] = "no object: the configured kinds of case, the same for everyone",
+        ["/gmtools.v1.CaseService/ApproveRechargeAdjustment"] = "not walked yet: needs a pending adjustment on a recharge case here (scope covered by RechargeAdjustmentTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.CaseService/RejectRechargeAdjustment"] = "not walked yet: needs a pending adjustment on a recharge case here (same desk lock as approve: RechargeAdjustmentTests)",
         ["/gmtools.v1.DiagnosticsService/Echo"] = "no object: echoes the request",
         ["/gmtools.v1.AuditService/VerifyAuditChain"] = "reveals no content (counts and hashes); verified whole by design (docs/security.md)",
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
         ["/gmtools.v1.RewardService/ListCatalogueItems"] = "the catalogue is global and readable by every reader (docs/security.md, the catalogue)",
         // ---- anomalies (#19)
+        // ---- vip care (#16) and the duty roster
+        ["/gmtools.v1.VipCareService/GetVipTiers"] = "no object: one set of tier thresholds for every game server",
+        ["/gmtools.v1.VipCareService/ListVisitRules"] = "no object: one set of visit plan rules for every game server",
+        ["/gmtools.v1.StaffingService/SetMyDuty"] = "no game-server object: the caller's own place on the duty roster",
+        ["/gmtools.v1.StaffingService/ListDuty"] = "no game-server object: the roster is of staff, one for the whole back office",
+        ["/gmtools.v1.StaffingService/SetAgentCapacity"] = "no game-server object: an agent's daily capacity (staff, not a server's data)",
         ["/gmtools.v1.AnomalyService/GetAnomalyKind"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
         ["/gmtools.v1.AnomalyService/ListAnomalyKinds"] = "the anomaly kinds are a global catalogue (no game server), readable by every reader",
     };
@@ -248,6 +273,19 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
             Record = new CaseRecord { Account = "a", GameServerId = "walk-a", CharacterName = "x", EventTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fx.Clock.GetUtcNow().AddHours(-1)), Contact = "c" },
         })).Case.CaseId);
         // ---- end cases
+        // ---- vip care (#16): p-walk becomes gold behind the sync's back; the planning run makes the welcome visit.
+        await using (var conn = new NpgsqlConnection(fx.Postgres))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("UPDATE players SET recharge_total = 2000000 WHERE player_id = 'p-walk'", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await using (var scope = fx.Server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Server.VipCare.VisitPlanner>().PlanAsync(CancellationToken.None);
+        }
+        world["visit"] = S(await fx.ScalarAsync("SELECT task_id FROM vip_visit_tasks WHERE player_id = 'p-walk' AND reason = 'welcome'"));
+        // ---- end vip care
         world["appeal"] = S((await fx.Staff("agent-walk", Role.Agent).FileAppealAsync(new FileAppealRequest { SanctionId = sanction, Statement = "x" })).Appeal.AppealId);
         world["bulk"] = (await gm.PreviewBulkSanctionAsync(new PreviewBulkSanctionRequest
         {

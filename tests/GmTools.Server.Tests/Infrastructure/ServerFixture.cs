@@ -3,6 +3,7 @@ using GmTools.Server.Security;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace GmTools.Server.Tests.Infrastructure;
 
@@ -21,6 +22,15 @@ public class ServerFixture : IAsyncLifetime
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
 
     public GmToolsFactory Server => _replicas[0];
+
+    /// <summary>Where every replica of this fixture logs (see <see cref="LogTo"/>).</summary>
+    public TestLog Log { get; } = new();
+
+    /// <summary>
+    /// Sends the server's log to this test's output: call it from the test class's constructor with the
+    /// <see cref="ITestOutputHelper"/> xunit gives it.
+    /// </summary>
+    public void LogTo(ITestOutputHelper output) => Log.Attach(output);
 
     /// <summary>
     /// A redis-server of this fixture's own (<see cref="Redis"/>) instead of the shared one, for tests that stop,
@@ -74,7 +84,7 @@ public class ServerFixture : IAsyncLifetime
         {
             settings[k] = v;
         }
-        var factory = new GmToolsFactory(Postgres, RedisPrefix, Clock, settings);
+        var factory = new GmToolsFactory(Postgres, RedisPrefix, Clock, settings, Log);
         _replicas.Add(factory);
         return factory;
     }

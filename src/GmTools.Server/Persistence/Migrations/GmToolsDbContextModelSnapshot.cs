@@ -709,6 +709,75 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("audit_records", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Cases.CaseLink", b =>
+                {
+                    b.Property<long>("LinkId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("link_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("LinkId"));
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LineText")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("line_text");
+
+                    b.Property<DateTimeOffset>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("linked_by");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("ObjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("object_id");
+
+                    b.Property<bool>("PrivateLine")
+                        .HasColumnType("boolean")
+                        .HasColumnName("private_line");
+
+                    b.HasKey("LinkId")
+                        .HasName("pk_case_links");
+
+                    b.HasIndex("Kind", "ObjectId")
+                        .HasDatabaseName("ix_case_links_kind_object_id");
+
+                    b.HasIndex("CaseId", "Kind", "GameServerId", "ObjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_case_links_object");
+
+                    b.ToTable("case_links", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Cases.CaseNoteEntity", b =>
                 {
                     b.Property<long>("NoteId")
@@ -991,6 +1060,122 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasDatabaseName("ix_player_cases_state_case_id");
 
                     b.ToTable("player_cases", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Cases.RechargeAdjustment", b =>
+                {
+                    b.Property<long>("AdjustmentId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("adjustment_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("AdjustmentId"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<bool>("ApprovalRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("approval_required");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("PaymentReference")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("payment_reference");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("SentTo")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("sent_to");
+
+                    b.Property<DateTimeOffset?>("SettledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("settled_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.HasKey("AdjustmentId")
+                        .HasName("pk_recharge_adjustments");
+
+                    b.HasIndex("PaymentReference")
+                        .IsUnique()
+                        .HasDatabaseName("ux_recharge_adjustments_payment_reference")
+                        .HasFilter("state <> 'rejected'");
+
+                    b.HasIndex("CaseId", "AdjustmentId")
+                        .HasDatabaseName("ix_recharge_adjustments_case_id_adjustment_id");
+
+                    b.HasIndex("State", "AdjustmentId")
+                        .HasDatabaseName("ix_recharge_adjustments_state_adjustment_id");
+
+                    b.ToTable("recharge_adjustments", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.ChatWatch.ChatFlag", b =>
@@ -1897,6 +2082,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("approval_reason");
 
+                    b.Property<long?>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1991,6 +2180,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasKey("GrantId")
                         .HasName("pk_grants");
+
+                    b.HasIndex("CaseId")
+                        .HasDatabaseName("ix_grants_case_id")
+                        .HasFilter("case_id IS NOT NULL");
 
                     b.HasIndex("Requester", "CreatedAt")
                         .HasDatabaseName("ix_grants_requester_created_at");
@@ -2192,6 +2385,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("ladder_step");
 
+                    b.Property<long?>("LiftCaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lift_case_id");
+
                     b.Property<string>("LiftReason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
@@ -2253,6 +2450,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasKey("SanctionId")
                         .HasName("pk_sanctions");
+
+                    b.HasIndex("LiftCaseId")
+                        .HasDatabaseName("ix_sanctions_lift_case_id")
+                        .HasFilter("lift_case_id IS NOT NULL");
 
                     b.HasIndex("PlayerId")
                         .HasDatabaseName("ix_sanctions_in_force")
@@ -2388,6 +2589,476 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("access_denials", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Staffing.StaffDuty", b =>
+                {
+                    b.Property<string>("StaffId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("staff_id");
+
+                    b.Property<string>("CapacitySetBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("capacity_set_by");
+
+                    b.Property<int?>("DailyCapacity")
+                        .HasColumnType("integer")
+                        .HasColumnName("daily_capacity");
+
+                    b.Property<bool>("OnDuty")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_duty");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("since");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("StaffId")
+                        .HasName("pk_staff_duty");
+
+                    b.HasIndex("OnDuty")
+                        .HasDatabaseName("ix_staff_duty_on_duty")
+                        .HasFilter("on_duty");
+
+                    b.ToTable("staff_duty", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipPlayer", b =>
+                {
+                    b.Property<string>("PlayerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("LastAgent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("last_agent");
+
+                    b.Property<long>("RechargeTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recharge_total");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("TierSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tier_since");
+
+                    b.Property<long>("TierVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tier_version");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PlayerId")
+                        .HasName("pk_vip_players");
+
+                    b.HasIndex("Tier")
+                        .HasDatabaseName("ix_vip_players_tier")
+                        .HasFilter("tier <> ''");
+
+                    b.ToTable("vip_players", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipTierChange", b =>
+                {
+                    b.Property<long>("ChangeId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("ChangeId"));
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("FromTier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("from_tier");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<long>("RechargeTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recharge_total");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source");
+
+                    b.Property<long>("TierVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tier_version");
+
+                    b.Property<string>("ToTier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("to_tier");
+
+                    b.HasKey("ChangeId")
+                        .HasName("pk_vip_tier_changes");
+
+                    b.HasIndex("PlayerId", "ChangeId")
+                        .HasDatabaseName("ix_vip_tier_changes_player_id_change_id");
+
+                    b.ToTable("vip_tier_changes", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipTierVersion", b =>
+                {
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Tiers")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tiers");
+
+                    b.HasKey("Version")
+                        .HasName("pk_vip_tier_versions");
+
+                    b.ToTable("vip_tier_versions", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitAttemptEntity", b =>
+                {
+                    b.Property<long>("AttemptId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("attempt_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("AttemptId"));
+
+                    b.Property<string>("Agent")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("agent");
+
+                    b.Property<DateTimeOffset?>("CallBackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("call_back_at");
+
+                    b.Property<DateTimeOffset>("CalledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("called_at");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<int?>("HourBand")
+                        .HasColumnType("integer")
+                        .HasColumnName("hour_band");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<int?>("Satisfaction")
+                        .HasColumnType("integer")
+                        .HasColumnName("satisfaction");
+
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("task_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.HasKey("AttemptId")
+                        .HasName("pk_vip_visit_attempts");
+
+                    b.HasIndex("CalledAt")
+                        .HasDatabaseName("ix_vip_visit_attempts_called_at");
+
+                    b.HasIndex("PlayerId", "HourBand")
+                        .HasDatabaseName("ix_vip_visit_attempts_player_id_hour_band");
+
+                    b.HasIndex("TaskId", "AttemptId")
+                        .HasDatabaseName("ix_vip_visit_attempts_task_id_attempt_id");
+
+                    b.HasIndex("Tier", "HourBand")
+                        .HasDatabaseName("ix_vip_visit_attempts_tier_hour_band");
+
+                    b.ToTable("vip_visit_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitRuleEntity", b =>
+                {
+                    b.Property<long>("RuleId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("rule_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("RuleId"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<TimeSpan?>("After")
+                        .HasColumnType("interval")
+                        .HasColumnName("after");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("changed_by");
+
+                    b.Property<TimeSpan>("DueWithin")
+                        .HasColumnType("interval")
+                        .HasColumnName("due_within");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.HasKey("RuleId")
+                        .HasName("pk_vip_visit_rules");
+
+                    b.HasIndex("Reason", "Tier")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vip_visit_rules_reason_tier");
+
+                    b.ToTable("vip_visit_rules", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitTask", b =>
+                {
+                    b.Property<long>("TaskId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("task_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("TaskId"));
+
+                    b.Property<DateTimeOffset?>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("assignee");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("CompletedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("completed_by");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.PrimitiveCollection<List<string>>("ExcludedAgents")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("excluded_agents");
+
+                    b.Property<long?>("FollowUpTaskId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("follow_up_task_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("LastOutcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("last_outcome");
+
+                    b.Property<int>("Misses")
+                        .HasColumnType("integer")
+                        .HasColumnName("misses");
+
+                    b.Property<int>("MissesByAssignee")
+                        .HasColumnType("integer")
+                        .HasColumnName("misses_by_assignee");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("notes");
+
+                    b.Property<DateTimeOffset?>("OverdueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("overdue_at");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("reason");
+
+                    b.Property<int?>("Satisfaction")
+                        .HasColumnType("integer")
+                        .HasColumnName("satisfaction");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TaskId")
+                        .HasName("pk_vip_visit_tasks");
+
+                    b.HasIndex("CompletedAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_completed_at");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_due_watch")
+                        .HasFilter("state IN ('open', 'claimed') AND overdue_at IS NULL");
+
+                    b.HasIndex("Source")
+                        .IsUnique()
+                        .HasDatabaseName("ix_vip_visit_tasks_source")
+                        .HasFilter("source IS NOT NULL");
+
+                    b.HasIndex("Assignee", "DueAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_assignee_due_at")
+                        .HasFilter("state IN ('open', 'claimed')");
+
+                    b.HasIndex("PlayerId", "Reason")
+                        .IsUnique()
+                        .HasDatabaseName("ux_vip_visit_tasks_open")
+                        .HasFilter("state IN ('open', 'claimed')");
+
+                    b.HasIndex("PlayerId", "Reason", "CreatedAt")
+                        .HasDatabaseName("ix_vip_visit_tasks_player_id_reason_created_at");
+
+                    b.ToTable("vip_visit_tasks", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Announcements.AnnouncementOccurrence", b =>
                 {
                     b.HasOne("GmTools.Server.Announcements.Announcement", null)
@@ -2398,6 +3069,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasConstraintName("fk_announcement_occurrences_announcements_announcement_id");
                 });
 
+            modelBuilder.Entity("GmTools.Server.Cases.CaseLink", b =>
+                {
+                    b.HasOne("GmTools.Server.Cases.PlayerCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_case_links_player_cases_case_id");
+                });
+
             modelBuilder.Entity("GmTools.Server.Cases.CaseNoteEntity", b =>
                 {
                     b.HasOne("GmTools.Server.Cases.PlayerCase", null)
@@ -2406,6 +3087,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_case_notes_player_cases_case_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.Cases.RechargeAdjustment", b =>
+                {
+                    b.HasOne("GmTools.Server.Cases.PlayerCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recharge_adjustments_player_cases_case_id");
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>
@@ -2426,6 +3117,26 @@ namespace GmTools.Server.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sanction_appeals_sanction_sanction_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VipPlayer", b =>
+                {
+                    b.HasOne("GmTools.Server.Players.Player", null)
+                        .WithMany()
+                        .HasForeignKey("PlayerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_vip_players_players_player_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.VipCare.VisitAttemptEntity", b =>
+                {
+                    b.HasOne("GmTools.Server.VipCare.VisitTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_vip_visit_attempts_vip_visit_tasks_task_id");
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.Grant", b =>
