@@ -160,7 +160,13 @@ public sealed class FakeSanctions : SanctionService.SanctionServiceClient
 
 public sealed class FakePlayers : PlayerService.PlayerServiceClient
 {
-    public GetPlayerDossierResponse Dossier { get; set; } = new() { Player = Calls.Player() };
+    public GetPlayerDossierResponse Dossier { get; set; } = new()
+    {
+        Player = Calls.Player(),
+        Vip = new DossierVip { Tier = 3, TierName = "黄金 Gold", TierReachedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 2, 4, 0, 0, TimeSpan.Zero)) },
+        Cases = { new DossierCase { CaseId = 7, Kind = "recharge_missing", State = "in_progress", Priority = "high", Summary = "充值未到账", Assignee = "amy.agent", Breached = true } },
+        RecentChatLines = { new DossierChatLine { LineId = "c1", GameServerId = "s1", Channel = "world", Text = "加我微信买金币", Flags = { "ads" } } },
+    };
 
     public List<SearchPlayersRequest> Searches { get; } = [];
 

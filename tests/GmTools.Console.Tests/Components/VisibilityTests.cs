@@ -55,11 +55,26 @@ public sealed class VisibilityTests : ComponentTest
     {
         SignedInAs(Role.Viewer, ViewerPermissions);
         var cut = RenderDossier();
-        foreach (var id in new[] { "action-ban", "action-mute", "action-kick", "action-grant", "reveal-contact", "note-add" })
+        foreach (var id in new[] { "action-ban", "action-mute", "action-kick", "action-grant", "reveal-contact", "note-add", "dossier-audit" })
         {
             Assert.False(Has(cut, id), id);
         }
-        Assert.True(Has(cut, "placeholder-vip"));
+        // The other capabilities' sections are read-only and shown to every reader.
+        foreach (var id in new[] { "dossier-vip", "dossier-visits", "dossier-chat", "dossier-anomalies", "dossier-cases" })
+        {
+            Assert.True(Has(cut, id), id);
+        }
+    }
+
+    [Fact]
+    public void The_other_capabilities_sections_show_what_the_server_filled_in()
+    {
+        SignedInAs(Role.Agent, AgentPermissions);
+        var cut = RenderDossier();
+        Assert.Contains("Tier 3 黄金 Gold", cut.Find("[data-testid='dossier-vip']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("充值未到账", cut.Find("[data-testid='dossier-case'][data-case-id='7']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("加我微信买金币", cut.Find("[data-testid='dossier-chat-line']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("None", cut.Find("[data-testid='dossier-anomalies']").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
