@@ -27,7 +27,7 @@ RUN_PID=""
 fail() {
     echo "quick start: FAILED: $*"
     local f
-    for f in "$WORK"/*.out "$WORK/run.log"; do
+    for f in "$WORK"/*.out "$WORK/run.log" "$WORK/ctrlc.log"; do
         [ -f "$f" ] || continue
         echo "---- $(basename "$f") (last 40 lines)"
         tail -n 40 "$f" | cut -c1-300
@@ -147,8 +147,10 @@ echo "quick start: README commands passed after $((SECONDS - STARTED)) s"
 # PostgreSQL and Redis stay up for the next start, nothing else is left running. A terminal's Ctrl-C sends SIGINT
 # to the foreground process group; job control gives run.sh its own group here (and keeps SIGINT from being
 # ignored, as it is for background jobs without it).
+# A shell started with SIGINT ignored (any background job, or a CI runner that starts us that way) passes that on,
+# and bash cannot trap a signal ignored at entry: env --default-signal gives run.sh the terminal's default back.
 set -m
-bash deploy/run.sh >"$WORK/ctrlc.log" 2>&1 &
+env --default-signal=INT bash deploy/run.sh >"$WORK/ctrlc.log" 2>&1 &
 RUN_PID=$!
 RUN_PGID=$RUN_PID
 set +m
@@ -161,8 +163,9 @@ grep -q '^GmTools is ready' "$WORK/ctrlc.log" || fail "deploy/run.sh (second sta
 SERVER_PID=$(cat "$GMTOOLS_STATE_DIR/server.pid")
 CONSOLE_PID=$(cat "$GMTOOLS_STATE_DIR/console.pid")
 kill -INT -- "-$RUN_PID"
-for _ in $(seq 1 120); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.25; done
-! kill -0 "$RUN_PID" 2>/dev/null || fail "deploy/run.sh still runs 30 s after Ctrl-C"
+# run.sh gives the server and then the console 20 s each to stop before it kills them: 45 s covers both.
+for _ in $(seq 1 180); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.25; done
+! kill -0 "$RUN_PID" 2>/dev/null || fail "deploy/run.sh still runs 45 s after Ctrl-C"
 RUN_PID=""
 grep -q 'stopping the server and the console' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say it stops the server"
 grep -q 'stopped the GmTools server' "$WORK/ctrlc.log" || fail "Ctrl-C: deploy/run.sh did not say the server stopped"

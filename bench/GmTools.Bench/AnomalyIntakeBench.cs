@@ -17,29 +17,12 @@ namespace GmTools.Bench;
 /// </summary>
 public static class AnomalyIntakeBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    public sealed record Settings(string Postgres, string Redis, string Pgbench, int Seconds, int Callers, int Batch, int Players, int Threshold);
+
+    public static async Task<int> RunAsync(Settings settings)
     {
-        string? postgres = null, redis = null, pgbench = null;
-        int seconds = 10, callers = 8, batch = 100, players = 20_000, threshold = 25;
-        for (var i = 0; i < args.Length - 1; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--postgres": postgres = args[i + 1]; break;
-                case "--redis": redis = args[i + 1]; break;
-                case "--pgbench": pgbench = args[i + 1]; break;
-                case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--callers": callers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--players": players = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--threshold": threshold = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-            }
-        }
-        if (postgres is null || redis is null || pgbench is null)
-        {
-            await Console.Error.WriteLineAsync("--postgres, --redis and --pgbench are required");
-            return 2;
-        }
+        var (postgres, redis, pgbench, seconds, callers) = (settings.Postgres, settings.Redis, settings.Pgbench, settings.Seconds, settings.Callers);
+        var (batch, players, threshold) = (settings.Batch, settings.Players, settings.Threshold);
         GameLinkBench.PrintMachine();
         Console.WriteLine($"- load average at start: {WritePathBench.LoadAverage()}");
         var database = await GameLinkBench.CreateDatabaseAsync(postgres);

@@ -12,7 +12,6 @@ using GmTools.Simulator;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace GmTools.Bench;
@@ -26,27 +25,13 @@ public static class GameLinkBench
 {
     internal const string GameServer = "bench-gs";
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        string? postgres = null, redis = null;
-        int commands = 100_000, samples = 2_000, rate = 200;
-        for (var i = 0; i < args.Length - 1; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--postgres": postgres = args[i + 1]; break;
-                case "--redis": redis = args[i + 1]; break;
-                case "--commands": commands = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--samples": samples = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--rate": rate = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-            }
-        }
-        if (postgres is null || redis is null)
-        {
-            Console.Error.WriteLine("--postgres and --redis are required");
-            return 2;
-        }
+    /// <param name="BaselinesOnly">Stop after the same-run baselines.</param>
+    /// <param name="DrainOnly">Stop after the backlog drain (commands/s), before the latency runs.</param>
+    public sealed record Settings(string Postgres, string Redis, int Commands, int Samples, int Rate, bool BaselinesOnly, bool DrainOnly);
 
+    public static async Task<int> RunAsync(Settings settings)
+    {
+        var (postgres, redis, commands, samples, rate) = (settings.Postgres, settings.Redis, settings.Commands, settings.Samples, settings.Rate);
         PrintMachine();
         var database = await CreateDatabaseAsync(postgres);
         await using var a = await StartReplicaAsync(database, redis, "replica-a", migrate: true);
@@ -61,14 +46,14 @@ public static class GameLinkBench
         await EchoBaselineAsync(channelB, headers);
         await PostgresBaselineAsync(database);
 
-        if (args.Contains("--baselines-only"))
+        if (settings.BaselinesOnly)
         {
             return 0;
         }
         Console.WriteLine();
         Console.WriteLine("## GameLink");
-        await ThroughputAsync(a, channelB, headers, commands);
-        if (Environment.GetEnvironmentVariable("GMTOOLS_BENCH_DRAIN_ONLY") == "1")
+        await ThroughputAsync(a, channelB, headers, commands, settings.DrainOnly);
+        if (settings.DrainOnly)
         {
             return 0;
         }
@@ -289,7 +274,7 @@ public static class GameLinkBench
         Console.WriteLine($"- PostgreSQL single-row INSERT (autocommit): p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms");
     }
 
-    private static async Task ThroughputAsync(Replica a, GrpcChannel channelB, Metadata headers, int commands)
+    private static async Task ThroughputAsync(Replica a, GrpcChannel channelB, Metadata headers, int commands, bool drainOnly)
     {
         // Backlog drain: the backlog is written in bulk (the enqueue path is measured by the live run below), then the
         // game server connects and the clock runs until PostgreSQL shows every command acknowledged.
@@ -315,7 +300,7 @@ public static class GameLinkBench
                           $"{commands / drained.TotalSeconds:0} commands/s** ({drained.TotalSeconds:0.00} s; duplicates {sim.Duplicates}, in order {IsOrdered(sim.AppliedOrder())})");
 
         // Live: the game server connected while commands are enqueued on the other replica as fast as possible.
-        if (Environment.GetEnvironmentVariable("GMTOOLS_BENCH_DRAIN_ONLY") == "1")
+        if (drainOnly)
         {
             await stop.CancelAsync();
             await run;

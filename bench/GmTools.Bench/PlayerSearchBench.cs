@@ -19,7 +19,10 @@ public static class PlayerSearchBench
     private const int CopyStreams = 2;
     private const int BaselineCopyRows = 1_000_000;
 
-    public static async Task<int> RunAsync(BenchArgs args)
+    /// <param name="Thresholds">Fuzzy similarity thresholds to try; a negative value is the service's length-dependent one ("auto").</param>
+    public sealed record Settings(string ConnectionString, long Players, int Queries, int FuzzyQueries, float[] Thresholds, bool Reuse);
+
+    public static async Task<int> RunAsync(Settings args)
     {
         await EnsureDatabaseAsync(args.ConnectionString);
         var csb = new NpgsqlConnectionStringBuilder(args.ConnectionString) { MaxPoolSize = 10, CommandTimeout = 0 };
@@ -144,7 +147,7 @@ public static class PlayerSearchBench
         await ExecAsync(dataSource, "VACUUM ANALYZE players");
     }
 
-    private static async Task MeasureAsync(NpgsqlDataSource dataSource, BenchArgs args)
+    private static async Task MeasureAsync(NpgsqlDataSource dataSource, Settings args)
     {
         var search = new PlayerSearch(dataSource);
         var sample = new List<string>();

@@ -22,31 +22,14 @@ public static partial class WritePathBench
 {
     private const int MuteServers = 10;
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        string? postgres = null, redis = null, pgbench = null;
-        int seconds = 15, streams = 2000, idleSeconds = 30, bans = 500, callers = 16;
-        for (var i = 0; i < args.Length - 1; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--postgres": postgres = args[i + 1]; break;
-                case "--redis": redis = args[i + 1]; break;
-                case "--pgbench": pgbench = args[i + 1]; break;
-                case "--seconds": seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--streams": streams = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--idle-seconds": idleSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--bans": bans = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--callers": callers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-            }
-        }
-        if (postgres is null || redis is null || pgbench is null)
-        {
-            await Console.Error.WriteLineAsync("--postgres, --redis and --pgbench are required");
-            return 2;
-        }
-        var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() ?? "all";
+    /// <param name="Only">"all", "mutes" or "idle".</param>
+    /// <param name="Trace">Also print which PostgreSQL commands one mute sends.</param>
+    public sealed record Settings(string Postgres, string Redis, string Pgbench, int Seconds, int Callers, int Streams, int IdleSeconds, int Bans, string Only, bool Trace);
 
+    public static async Task<int> RunAsync(Settings settings)
+    {
+        var (postgres, redis, pgbench, seconds, callers) = (settings.Postgres, settings.Redis, settings.Pgbench, settings.Seconds, settings.Callers);
+        var (streams, idleSeconds, bans, only) = (settings.Streams, settings.IdleSeconds, settings.Bans, settings.Only);
         GameLinkBench.PrintMachine();
         Console.WriteLine($"- load average at start: {LoadAverage()}");
         var database = await GameLinkBench.CreateDatabaseAsync(postgres);
@@ -54,7 +37,7 @@ public static partial class WritePathBench
 
         if (only is "all" or "mutes")
         {
-            await MutesAsync(a, postgres, database, pgbench, seconds, callers);
+            await MutesAsync(a, postgres, database, pgbench, seconds, callers, settings.Trace);
         }
         if (only is "all" or "idle")
         {
@@ -65,7 +48,7 @@ public static partial class WritePathBench
 
     // ---------------------------------------------------------------- audited mutes vs pgbench -N
 
-    private static async Task MutesAsync(GameLinkBench.Replica a, string admin, string database, string pgbench, int seconds, int callers)
+    private static async Task MutesAsync(GameLinkBench.Replica a, string admin, string database, string pgbench, int seconds, int callers, bool trace)
     {
         var perServer = Math.Max(20_000, seconds * 3_000);
         await using (var scope = a.Services.CreateAsyncScope())
@@ -111,11 +94,11 @@ public static partial class WritePathBench
         await MuteLoadAsync(channel, issuer, next, callers, MuteServers, Math.Min(5, seconds), trace: false);
         var tpsBefore = await PgbenchTpsAsync(pgbench, admin, pgbenchDb, callers, seconds);
         Console.WriteLine($"- `pgbench -N -c {callers} -j 2 -T {seconds}` (same PostgreSQL, before): **{tpsBefore:0} TPS**; load average {LoadAverage()}");
-        var one = await MuteLoadAsync(channel, issuer, next, 1, 1, seconds);
+        var one = await MuteLoadAsync(channel, issuer, next, 1, 1, seconds, trace);
         Console.WriteLine($"- 1 caller, one game server: **{one.Rate:0} mutes/s**, p50 {one.P50:0.0} ms, p99 {one.P99:0.0} ms; {one.Cost}; load average {LoadAverage()}");
-        var sixteen = await MuteLoadAsync(channel, issuer, next, callers, 1, seconds);
+        var sixteen = await MuteLoadAsync(channel, issuer, next, callers, 1, seconds, trace);
         Console.WriteLine($"- {callers} callers, one game server: **{sixteen.Rate:0} mutes/s**, p50 {sixteen.P50:0.0} ms, p99 {sixteen.P99:0.0} ms, errors {sixteen.Errors}; {sixteen.Cost}; load average {LoadAverage()}");
-        var spread = await MuteLoadAsync(channel, issuer, next, callers, MuteServers, seconds);
+        var spread = await MuteLoadAsync(channel, issuer, next, callers, MuteServers, seconds, trace);
         Console.WriteLine($"- {callers} callers over {MuteServers} game servers: **{spread.Rate:0} mutes/s**, p50 {spread.P50:0.0} ms, p99 {spread.P99:0.0} ms, errors {spread.Errors}; {spread.Cost}; load average {LoadAverage()}");
         var tpsAfter = await PgbenchTpsAsync(pgbench, admin, pgbenchDb, callers, seconds);
         Console.WriteLine($"- `pgbench -N -c {callers} -j 2 -T {seconds}` (after): **{tpsAfter:0} TPS**; load average {LoadAverage()}");
@@ -136,7 +119,7 @@ public static partial class WritePathBench
                           $"{reader.GetInt64(1)} still unlinked at the end): **p50 {reader.GetDouble(2):0.0} ms, p99 {reader.GetDouble(3):0.0} ms**, max {Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture):0.0} ms");
     }
 
-    private sealed record LoadResult(double Rate, double P50, double P99, long Errors, double CpuMsPerMute, double StatementsPerMute)
+    private sealed record MuteRun(double Rate, double P50, double P99, long Errors, double CpuMsPerMute, double StatementsPerMute)
     {
         public string Cost => $"this process (server + callers) {CpuMsPerMute:0.00} ms CPU and {StatementsPerMute:0.0} PostgreSQL commands per mute";
     }
@@ -146,13 +129,13 @@ public static partial class WritePathBench
     /// per-GM guard rail (a lock per issuer and a count of that GM's last minute) is meant for a human's pace, and a
     /// single identity muting a hundred players a second would measure the guard rail, not the write path.
     /// </summary>
-    private static async Task<LoadResult> MuteLoadAsync(GrpcChannel channel, StaffTokenIssuer issuer, long[] next, int callers, int servers, int seconds, bool trace = true)
+    private static async Task<MuteRun> MuteLoadAsync(GrpcChannel channel, StaffTokenIssuer issuer, long[] next, int callers, int servers, int seconds, bool trace)
     {
         var client = new SanctionService.SanctionServiceClient(channel);
         var latencies = new ConcurrentBag<double>();
         long errors = 0, done = 0, statements = 0;
-        // GMTOOLS_BENCH_TRACE=1: print which commands a mute sends.
-        var texts = trace && Environment.GetEnvironmentVariable("GMTOOLS_BENCH_TRACE") == "1" ? new ConcurrentDictionary<string, long>() : null;
+        // --trace: print which commands a mute sends.
+        var texts = trace ? new ConcurrentDictionary<string, long>() : null;
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Npgsql",
@@ -212,7 +195,7 @@ public static partial class WritePathBench
         {
             Console.WriteLine($"    {(double)count / n,6:0.00} per mute  {text.ReplaceLineEndings(" ")}");
         }
-        return new LoadResult(done / watch.Elapsed.TotalSeconds, GameLinkBench.Percentile(list, 50), GameLinkBench.Percentile(list, 99), errors,
+        return new MuteRun(done / watch.Elapsed.TotalSeconds, GameLinkBench.Percentile(list, 50), GameLinkBench.Percentile(list, 99), errors,
             cpu / n, (double)Interlocked.Read(ref statements) / n);
     }
 
@@ -338,10 +321,9 @@ public static partial class WritePathBench
     }
 
     /// <summary>The client side: one simulated game server per credential line, each holding its stream.</summary>
-    public static async Task<int> IdleClientsAsync(string[] args)
+    public static async Task<int> IdleClientsAsync(string address, string credentials)
     {
-        var address = args[0];
-        var lines = await File.ReadAllLinesAsync(args[1]);
+        var lines = await File.ReadAllLinesAsync(credentials);
         var channels = Enumerable.Range(0, 8).Select(_ => GameLinkBench.Channel(address)).ToArray();
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

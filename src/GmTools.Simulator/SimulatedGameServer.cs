@@ -40,6 +40,8 @@ public sealed class SimulatedGameServer
     private readonly List<long> _appliedOrder = [];
     // What each player holds from mail and claw-backs applied here: the game server's side of a grant's ledger.
     private readonly Dictionary<string, Dictionary<string, long>> _holdings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _recharged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _creditsByReference = new(StringComparer.Ordinal);
     private long _highWater;
     private long _received;
     private long _duplicates;
@@ -113,6 +115,24 @@ public sealed class SimulatedGameServer
             return _holdings.TryGetValue(playerId, out var items)
                 ? items.Where(kv => kv.Value != 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)
                 : new Dictionary<string, long>(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>What applied CreditRecharge commands added to the player's recharges (smallest currency unit).</summary>
+    public long Recharged(string playerId)
+    {
+        lock (_gate)
+        {
+            return _recharged.GetValueOrDefault(playerId);
+        }
+    }
+
+    /// <summary>How many CreditRecharge commands for this payment reference were applied (a real game server would refuse a second).</summary>
+    public int CreditsFor(string paymentReference)
+    {
+        lock (_gate)
+        {
+            return _creditsByReference.GetValueOrDefault(paymentReference);
         }
     }
 
@@ -290,6 +310,13 @@ public sealed class SimulatedGameServer
 
     private void Book(GameCommand command)
     {
+        if (command.BodyCase == GameCommand.BodyOneofCase.CreditRecharge)
+        {
+            var credit = command.CreditRecharge;
+            _recharged[credit.PlayerId] = _recharged.GetValueOrDefault(credit.PlayerId) + credit.Amount;
+            _creditsByReference[credit.PaymentReference] = _creditsByReference.GetValueOrDefault(credit.PaymentReference) + 1;
+            return;
+        }
         var (player, lines, sign) = command.BodyCase switch
         {
             GameCommand.BodyOneofCase.MailReward => (command.MailReward.PlayerId, command.MailReward.Lines, 1),

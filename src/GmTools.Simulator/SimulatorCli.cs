@@ -70,6 +70,7 @@ public sealed record SimulatorCli(
         GmTools.Contracts.V1.GameCommand.BodyOneofCase.ClawBack => $"claw back {c.ClawBack.PlayerId} grant {c.ClawBack.GrantId}",
         GmTools.Contracts.V1.GameCommand.BodyOneofCase.ShowAnnouncement => Show(c.ShowAnnouncement),
         GmTools.Contracts.V1.GameCommand.BodyOneofCase.CancelAnnouncement => $"withdraw announcement {c.CancelAnnouncement.AnnouncementId}",
+        GmTools.Contracts.V1.GameCommand.BodyOneofCase.CreditRecharge => $"credit recharge {c.CreditRecharge.PlayerId} adjustment {c.CreditRecharge.AdjustmentId}: {c.CreditRecharge.Amount} {c.CreditRecharge.Currency} (payment {c.CreditRecharge.PaymentReference})",
         _ => c.BodyCase.ToString(),
     };
 

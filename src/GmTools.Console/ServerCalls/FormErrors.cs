@@ -5,9 +5,10 @@ namespace GmTools.Console.ServerCalls;
 
 /// <summary>
 /// Marks a form's fields with the server's field violations (google.rpc.BadRequest). The map names, for
-/// each request field path the server may report, the model property that edits it.
+/// each request field path the server may report, the model property that edits it; a form with rows
+/// (a grant's lines) adds a resolver for paths such as "lines[1].count".
 /// </summary>
-public sealed class FormErrors(EditContext context, IReadOnlyDictionary<string, string> fieldToProperty)
+public sealed class FormErrors(EditContext context, IReadOnlyDictionary<string, string> fieldToProperty, Func<string, FieldIdentifier?>? resolve = null)
 {
     private readonly ValidationMessageStore _store = new(context);
 
@@ -26,9 +27,9 @@ public sealed class FormErrors(EditContext context, IReadOnlyDictionary<string, 
         var unmapped = new List<BadRequest.Types.FieldViolation>();
         foreach (var violation in error.Violations)
         {
-            if (Lookup(violation.Field) is { } property)
+            if ((resolve?.Invoke(violation.Field) ?? Lookup(violation.Field)) is { } field)
             {
-                _store.Add(context.Field(property), violation.Description);
+                _store.Add(field, violation.Description);
             }
             else
             {
@@ -40,13 +41,13 @@ public sealed class FormErrors(EditContext context, IReadOnlyDictionary<string, 
     }
 
     /// <summary>The most specific mapped prefix wins: "end.duration" falls back to "end".</summary>
-    private string? Lookup(string field)
+    private FieldIdentifier? Lookup(string field)
     {
         for (var path = field; path.Length > 0; path = path.Contains('.', StringComparison.Ordinal) ? path[..path.LastIndexOf('.')] : "")
         {
             if (fieldToProperty.TryGetValue(path, out var property))
             {
-                return property;
+                return context.Field(property);
             }
         }
         return null;

@@ -52,9 +52,8 @@ public sealed class AnnouncementCommands(GmToolsDbContext db, CommandOutbox outb
     {
         var prefix = Prefix(announcementId) + "@";
         var kind = CommandOutbox.KindOf(new GameCommand { ShowAnnouncement = new ShowAnnouncement() });
-        return await db.Set<OutboxCommand>().AsNoTracking()
-            .Where(c => c.Kind == kind && c.CorrelationId != null && c.CorrelationId.StartsWith(prefix))
-            .Select(c => c.GameServerId).Distinct().OrderBy(g => g).ToListAsync(ct);
+        var shows = await CommandHistory.ByCorrelationPrefixAsync(db, kind, prefix, ct);
+        return [.. shows.Select(c => c.GameServerId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     public void Withdraw(Announcement a, IEnumerable<string> gameServerIds)

@@ -52,10 +52,8 @@ public sealed class AnnouncementQueries(GmToolsDbContext db, IOptionsMonitor<Ann
         var occurrences = await db.Set<AnnouncementOccurrence>().AsNoTracking().Where(o => o.AnnouncementId == id)
             .OrderByDescending(o => o.OccursAt).Take(MaxReceipts).ToListAsync(ct);
         var correlations = occurrences.Select(o => AnnouncementCommands.Correlation(id, o.OccursAt)).ToList();
-        var applied = await db.Set<OutboxCommand>().AsNoTracking()
-            .Where(c => c.CorrelationId != null && correlations.Contains(c.CorrelationId) && c.Outcome == OutboxStore.Applied)
-            .Select(c => new { c.CorrelationId, c.GameServerId }).ToListAsync(ct);
-        var byOccurrence = applied.ToLookup(c => c.CorrelationId!, c => c.GameServerId, StringComparer.Ordinal);
+        var applied = (await CommandHistory.ByCorrelationAsync(db, correlations, ct)).Where(c => c.Outcome == OutboxStore.Applied);
+        var byOccurrence = applied.ToLookup(c => c.CorrelationId, c => c.GameServerId, StringComparer.Ordinal);
         return [.. occurrences.Select(o =>
         {
             var acked = byOccurrence[AnnouncementCommands.Correlation(id, o.OccursAt)].ToHashSet(StringComparer.Ordinal);

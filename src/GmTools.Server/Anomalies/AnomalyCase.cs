@@ -1,6 +1,7 @@
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure;
 using GmTools.Server.Players;
+using GmTools.Server.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -24,7 +25,7 @@ public static class AnomalyCaseStates
 /// open). At most one waiting case per player and kind (a partial unique index), which is what makes "a threshold
 /// opens exactly one case" hold across replicas even before the policy's advisory lock.
 /// </summary>
-public sealed class AnomalyCase
+public sealed class AnomalyCase : IClaimable
 {
     public long CaseId { get; set; }
     public string PlayerId { get; set; } = "";

@@ -33,13 +33,11 @@ public sealed class AnomalyCaseDesk(
     {
         await using var tx = await db.BeginWorkAsync(ct);
         var c = await LockWaitingAsync(order.CaseId, ct);
-        if (c.State == AnomalyCaseStates.Claimed && c.ClaimedBy != Caller.Id)
+        if (Caller.IsClaimedByOther(c, AnomalyCaseStates.Claimed))
         {
             throw GrpcErrors.FailedPrecondition($"anomaly case {c.CaseId} is claimed by {c.ClaimedBy}");
         }
-        c.State = AnomalyCaseStates.Claimed;
-        c.ClaimedBy = Caller.Id;
-        c.ClaimedAt = time.GetUtcNow();
+        Caller.TakeClaim(c, AnomalyCaseStates.Claimed, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(Entry("anomaly.case.claim", c, null), ct);
         await tx.CommitAsync(ct);
@@ -106,7 +104,7 @@ public sealed class AnomalyCaseDesk(
 
     private void EnsureNotClaimedByOther(AnomalyCase c)
     {
-        if (c.State == AnomalyCaseStates.Claimed && c.ClaimedBy != Caller.Id)
+        if (Caller.IsClaimedByOther(c, AnomalyCaseStates.Claimed))
         {
             throw GrpcErrors.FailedPrecondition($"anomaly case {c.CaseId} is claimed by {c.ClaimedBy}; only they decide it");
         }

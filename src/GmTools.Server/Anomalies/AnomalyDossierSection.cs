@@ -1,7 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players.Dossier;
-using GmTools.Server.Security;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,12 +15,8 @@ public sealed class AnomalyDossierSection(GmToolsDbContext db) : IDossierSection
     public async Task FillAsync(DossierContext context, GetPlayerDossierResponse dossier, CancellationToken ct)
     {
         var playerId = context.Player.PlayerId;
-        var reports = await db.Set<AnomalyReport>().AsNoTracking()
-            .Where(r => r.PlayerId == playerId)
-            .WhereVisible(context.Caller, r => r.GameServerId)
-            .OrderByDescending(r => r.AnomalyId)
-            .Take(context.RecentLimit)
-            .ToListAsync(ct);
+        var reports = await db.Set<AnomalyReport>().Where(r => r.PlayerId == playerId)
+            .RecentVisibleAsync(context, r => r.GameServerId, r => r.AnomalyId, ct);
         var caseIds = reports.Where(r => r.CaseId is not null).Select(r => r.CaseId!.Value).Distinct().ToArray();
         var cases = await db.Set<AnomalyCase>().AsNoTracking().Where(c => caseIds.Contains(c.CaseId))
             .ToDictionaryAsync(c => c.CaseId, c => c.State, ct);

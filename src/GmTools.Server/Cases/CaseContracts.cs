@@ -65,6 +65,85 @@ public static class CaseContracts
         CreatedAt = Timestamp.FromDateTimeOffset(n.CreatedAt),
     };
 
+    public static Contracts.V1.CaseLink ToContract(CaseLinkView l) => new()
+    {
+        Kind = LinkKind(l.Kind),
+        ObjectId = l.ObjectId,
+        GameServerId = l.GameServerId,
+        Origin = l.MadeFromCase ? CaseLinkOrigin.MadeFromCase : CaseLinkOrigin.Linked,
+        By = l.By,
+        At = Timestamp.FromDateTimeOffset(l.At),
+        Note = l.Note,
+        Summary = l.Summary,
+    };
+
+    public static Contracts.V1.CaseLink ToContract(CaseLink l, bool readsPrivate) =>
+        ToContract(new CaseLinkView(l.Kind, l.ObjectId, l.GameServerId, false, l.LinkedBy, l.LinkedAt, l.Note,
+            l.LineText is { } text ? (l.PrivateLine && !readsPrivate ? "(private line)" : text) : ""));
+
+    public static Contracts.V1.RechargeAdjustment ToContract(RechargeAdjustment a) => new()
+    {
+        AdjustmentId = a.AdjustmentId,
+        CaseId = a.CaseId,
+        PlayerId = a.PlayerId,
+        GameServerId = a.GameServerId,
+        PaymentReference = a.PaymentReference,
+        Amount = a.Amount,
+        Currency = a.Currency,
+        Reason = a.Reason,
+        RequestedBy = a.RequestedBy,
+        RequestedAt = Timestamp.FromDateTimeOffset(a.RequestedAt),
+        State = AdjustmentState(a.State),
+        ApprovalRequired = a.ApprovalRequired,
+        DecidedBy = a.DecidedBy ?? "",
+        DecidedAt = Time(a.DecidedAt),
+        DecisionReason = a.DecisionReason ?? "",
+        SentAt = Time(a.SentAt),
+        SettledAt = Time(a.SettledAt),
+        FailureReason = a.FailureReason ?? "",
+    };
+
+    public static RechargeAdjustmentState AdjustmentState(string s) => s switch
+    {
+        RechargeAdjustmentStates.PendingApproval => RechargeAdjustmentState.PendingApproval,
+        RechargeAdjustmentStates.Sent => RechargeAdjustmentState.Sent,
+        RechargeAdjustmentStates.Applied => RechargeAdjustmentState.Applied,
+        RechargeAdjustmentStates.Failed => RechargeAdjustmentState.Failed,
+        RechargeAdjustmentStates.Rejected => RechargeAdjustmentState.Rejected,
+        _ => RechargeAdjustmentState.Unspecified,
+    };
+
+    public static string? AdjustmentState(RechargeAdjustmentState s) => s switch
+    {
+        RechargeAdjustmentState.PendingApproval => RechargeAdjustmentStates.PendingApproval,
+        RechargeAdjustmentState.Sent => RechargeAdjustmentStates.Sent,
+        RechargeAdjustmentState.Applied => RechargeAdjustmentStates.Applied,
+        RechargeAdjustmentState.Failed => RechargeAdjustmentStates.Failed,
+        RechargeAdjustmentState.Rejected => RechargeAdjustmentStates.Rejected,
+        _ => null,
+    };
+
+    public static string? LinkKind(CaseLinkKind k) => k switch
+    {
+        CaseLinkKind.Sanction => CaseLinkKinds.Sanction,
+        CaseLinkKind.Grant => CaseLinkKinds.Grant,
+        CaseLinkKind.Campaign => CaseLinkKinds.Campaign,
+        CaseLinkKind.Visit => CaseLinkKinds.Visit,
+        CaseLinkKind.ChatLine => CaseLinkKinds.ChatLine,
+        _ => null,
+    };
+
+    public static CaseLinkKind LinkKind(string k) => k switch
+    {
+        CaseLinkKinds.Sanction => CaseLinkKind.Sanction,
+        CaseLinkKinds.Grant => CaseLinkKind.Grant,
+        CaseLinkKinds.Campaign => CaseLinkKind.Campaign,
+        CaseLinkKinds.Visit => CaseLinkKind.Visit,
+        CaseLinkKinds.ChatLine => CaseLinkKind.ChatLine,
+        CaseLinkKinds.RechargeAdjustment => CaseLinkKind.RechargeAdjustment,
+        _ => CaseLinkKind.Unspecified,
+    };
+
     public static CaseKind ToContract(CaseKindOptions kind, CaseOptions o) => new() { Name = kind.Name, RequiredFields = { o.RequiredFields(kind) } };
 
     public static string? State(CaseState s) => s switch

@@ -212,6 +212,23 @@ public sealed class CaseDesk(
         return c;
     }
 
+    /// <summary>
+    /// A decision raised from the case that is above the caller's authority (a grant over the requester's limit, a
+    /// recharge adjustment above the threshold): instead of a refusal, the case goes straight up to the lowest level
+    /// whose role holds <paramref name="permission"/>, in the caller's transaction. Nothing when it is there already.
+    /// </summary>
+    public async Task RaiseToDeciderAsync(long caseId, string permission, string why, CancellationToken ct)
+    {
+        var c = await LockVisibleAsync(caseId, ct);
+        var levels = options.CurrentValue.EffectiveEscalationLevels;
+        var decider = CaseSla.LowestLevelHolding(levels, permission);
+        if (decider <= CaseSla.IndexOf(levels, c.EscalationLevel) || !CaseStates.Open.Contains(c.State))
+        {
+            return;
+        }
+        await EscalateToAsync(c, decider, $"{why}: that level ({levels[decider].DecidedBy}) decides it", automatic: false, time.GetUtcNow(), ct);
+    }
+
     /// <summary>One level up, in the caller's transaction: the new level's queue gets it unassigned, with a note and an audit record.</summary>
     internal async Task EscalateAsync(PlayerCase c, string reason, bool automatic, DateTimeOffset now, CancellationToken ct)
     {
@@ -225,9 +242,15 @@ public sealed class CaseDesk(
             }
             throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is already at the top level ({levels[at].Name})");
         }
+        await EscalateToAsync(c, at + 1, reason, automatic, now, ct);
+    }
+
+    private async Task EscalateToAsync(PlayerCase c, int level, string reason, bool automatic, DateTimeOffset now, CancellationToken ct)
+    {
+        var levels = options.CurrentValue.EffectiveEscalationLevels;
         var from = c.EscalationLevel;
         var previousAssignee = c.Assignee;
-        c.EscalationLevel = levels[at + 1].Name;
+        c.EscalationLevel = levels[level].Name;
         c.EscalatedAt = now;
         c.Assignee = null;
         c.AssignedAt = null;

@@ -67,6 +67,7 @@ public sealed class CaseGrpcService(
         {
             Case = CaseContracts.ToContract(found.Case, found.WithContact),
             Notes = { found.Notes.Select(CaseContracts.ToContract) },
+            Links = { found.Links.Select(CaseContracts.ToContract) },
         };
     }
 
@@ -162,6 +163,119 @@ public sealed class CaseGrpcService(
         var order = new EscalateOrder(r.CaseId, r.Reason);
         return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
             new EscalateCaseResponse { Case = Contract(await Desk(context).EscalateAsync(order, ct)) }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesWork)]
+    public override async Task<LinkCaseResponse> LinkCase(LinkCaseRequest r, ServerCallContext context)
+    {
+        var v = new Violations().CaseId(r.CaseId);
+        var kind = CaseContracts.LinkKind(r.Kind);
+        if (kind is null)
+        {
+            v.Add("kind", "is required: sanction, grant, campaign, visit or chat line");
+        }
+        else if (kind == CaseLinkKinds.RechargeAdjustment)
+        {
+            v.Add("kind", "a recharge adjustment is made from its case (RequestRechargeAdjustment), not linked");
+        }
+        v.LinkObject(kind, r.ObjectId, r.GameServerId)
+            .MaxLength("note", r.Note, CaseLimits.Reason)
+            .IdempotencyKey(r.IdempotencyKey)
+            .ThrowIfAny();
+        var order = new LinkCaseOrder(r.CaseId, kind!, r.ObjectId, r.GameServerId, r.Note);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var linked = await Scoped<CaseLinkDesk>(context).LinkAsync(order, ct);
+            return new LinkCaseResponse
+            {
+                Link = CaseContracts.ToContract(linked.Link, request.Caller.Holds(Permissions.PlayersReadContact)),
+                Case = Contract(linked.Case),
+            };
+        }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesAdjustRecharge)]
+    public override async Task<RequestRechargeAdjustmentResponse> RequestRechargeAdjustment(RequestRechargeAdjustmentRequest r, ServerCallContext context)
+    {
+        var o = options.CurrentValue;
+        var v = new Violations().CaseId(r.CaseId).RequiredMax("payment_reference", r.PaymentReference, CaseLimits.RecordField);
+        if (r.Amount <= 0)
+        {
+            v.Add("amount", "must be positive (in the currency's smallest unit)");
+        }
+        else if (r.Amount > o.MaxAmount)
+        {
+            v.Add("amount", $"must be at most {o.MaxAmount} (in the currency's smallest unit)");
+        }
+        if (r.Currency.Length != CaseLimits.Currency || !r.Currency.All(char.IsAsciiLetterUpper))
+        {
+            v.Add("currency", "must be an ISO 4217 code such as CNY");
+        }
+        v.RequiredMax("reason", r.Reason, CaseLimits.Reason).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        var order = new RechargeAdjustmentOrder(r.CaseId, r.PaymentReference, r.Amount, r.Currency, r.Reason);
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+        {
+            var adjusted = await Scoped<RechargeDesk>(context).RequestAsync(order, ct);
+            return new RequestRechargeAdjustmentResponse { Adjustment = CaseContracts.ToContract(adjusted.Adjustment), Case = Contract(adjusted.Case) };
+        }, context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesApproveRecharge)]
+    public override async Task<ApproveRechargeAdjustmentResponse> ApproveRechargeAdjustment(ApproveRechargeAdjustmentRequest r, ServerCallContext context)
+    {
+        new Violations().AdjustmentId(r.AdjustmentId).MaxLength("reason", r.Reason, CaseLimits.Reason).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new ApproveRechargeAdjustmentResponse { Adjustment = CaseContracts.ToContract(await Scoped<RechargeDesk>(context).ApproveAsync(r.AdjustmentId, r.Reason, ct)) },
+            context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesApproveRecharge)]
+    public override async Task<RejectRechargeAdjustmentResponse> RejectRechargeAdjustment(RejectRechargeAdjustmentRequest r, ServerCallContext context)
+    {
+        new Violations().AdjustmentId(r.AdjustmentId).RequiredMax("reason", r.Reason, CaseLimits.Reason).IdempotencyKey(r.IdempotencyKey).ThrowIfAny();
+        return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
+            new RejectRechargeAdjustmentResponse { Adjustment = CaseContracts.ToContract(await Scoped<RechargeDesk>(context).RejectAsync(r.AdjustmentId, r.Reason, ct)) },
+            context.CancellationToken);
+    }
+
+    [RequiresPermission(Permissions.CasesRead)]
+    public override async Task<ListRechargeAdjustmentsResponse> ListRechargeAdjustments(ListRechargeAdjustmentsRequest r, ServerCallContext context)
+    {
+        var v = new Violations();
+        if (r.CaseId < 0)
+        {
+            v.Add("case_id", "must be a case id (or 0 for any)");
+        }
+        var state = CaseContracts.AdjustmentState(r.State);
+        if (r.State != RechargeAdjustmentState.Unspecified && state is null)
+        {
+            v.Add("state", "is not a known state");
+        }
+        var size = PageToken.Size(r.PageSize, MaxPage);
+        var before = Cursor(v, r.PageToken);
+        v.ThrowIfAny();
+        var rows = await Scoped<CaseQueries>(context).AdjustmentsAsync(request.Caller,
+            new RechargeAdjustmentFilter(r.CaseId == 0 ? null : r.CaseId, state, size, before), context.CancellationToken);
+        var response = new ListRechargeAdjustmentsResponse { Adjustments = { rows.Take(size).Select(CaseContracts.ToContract) } };
+        if (rows.Count > size)
+        {
+            response.NextPageToken = PageToken.Encode(rows[size - 1].AdjustmentId.ToString(CultureInfo.InvariantCulture));
+        }
+        return response;
+    }
+
+    private static long? Cursor(Violations v, string token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+        if (long.TryParse(PageToken.Decode(token, "page_token"), NumberStyles.None, CultureInfo.InvariantCulture, out var cursor))
+        {
+            return cursor;
+        }
+        v.Add("page_token", "is not a token this service gave out");
+        return null;
     }
 
     /// <summary>A mutation's answer shows the contact only to whoever holds the permission (they just wrote or saw it).</summary>

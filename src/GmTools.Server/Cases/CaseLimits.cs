@@ -21,6 +21,13 @@ public static class CaseLimits
     public const int Location = 256;
     public const int Currency = 3;
 
+    public const int LinkKind = 16;
+    /// <summary>A linked object's id: a decimal id, a visit id or a chat line id (ChatLimits.LineId).</summary>
+    public const int LinkObjectId = 64;
+
+    /// <summary>GetCase shows at most this many links, and as many things made from the case.</summary>
+    public const int LinksShown = 200;
+
     /// <summary>GetCase shows at most this many notes (the newest).</summary>
     public const int NotesShown = 200;
 }

@@ -20,6 +20,17 @@ public sealed class CaseOptions
     [Range(1, long.MaxValue)]
     public long MaxAmount { get; set; } = 10_000_000; // 100,000.00 in yuan
 
+    /// <summary>The kind of case recharge adjustments are made from.</summary>
+    public string RechargeKind { get; set; } = "recharge";
+
+    /// <summary>The currency players' recharge totals are kept in; an adjustment must be in it.</summary>
+    [RegularExpression("^[A-Z]{3}$")]
+    public string RechargeCurrency { get; set; } = "CNY";
+
+    /// <summary>A recharge adjustment above this (smallest currency unit) waits for a supervisor other than the requester.</summary>
+    [Range(0, long.MaxValue)]
+    public long RechargeApprovalAbove { get; set; } = 10_000; // 100.00 yuan
+
     /// <summary>Answer within this (the job descriptions: three days at most), unless a rule below says otherwise.</summary>
     public TimeSpan FirstResponse { get; set; } = TimeSpan.FromDays(3);
 

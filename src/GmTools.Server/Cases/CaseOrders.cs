@@ -47,6 +47,20 @@ public sealed record CaseFilter(
     string? EscalationLevel = null,
     bool BreachedOnly = false);
 
-public sealed record CaseWithNotes(PlayerCase Case, IReadOnlyList<CaseNoteEntity> Notes, bool WithContact);
+public sealed record CaseWithNotes(PlayerCase Case, IReadOnlyList<CaseNoteEntity> Notes, bool WithContact, IReadOnlyList<CaseLinkView> Links);
 
 public sealed record NotedCase(PlayerCase Case, CaseNoteEntity Note);
+
+/// <summary>GameServerId: a chat line's game server, empty for other kinds.</summary>
+public sealed record LinkCaseOrder(long CaseId, string Kind, string ObjectId, string GameServerId, string Note);
+
+public sealed record LinkedCase(PlayerCase Case, CaseLink Link);
+
+/// <summary>A link or something made from the case, as GetCase shows it.</summary>
+public sealed record CaseLinkView(string Kind, string ObjectId, string GameServerId, bool MadeFromCase, string By, DateTimeOffset At, string Note, string Summary);
+
+public sealed record RechargeAdjustmentOrder(long CaseId, string PaymentReference, long Amount, string Currency, string Reason);
+
+public sealed record AdjustedCase(RechargeAdjustment Adjustment, PlayerCase Case);
+
+public sealed record RechargeAdjustmentFilter(long? CaseId, string? State, int PageSize, long? Before);

@@ -36,6 +36,19 @@ public static class CaseSla
         return top;
     }
 
+    /// <summary>The lowest level whose deciding role holds the permission (the top level when none does).</summary>
+    public static int LowestLevelHolding(IReadOnlyList<CaseEscalationLevelOptions> levels, string permission)
+    {
+        for (var i = 0; i < levels.Count; i++)
+        {
+            if (PermissionTable.Allows([levels[i].DecidedBy], permission))
+            {
+                return i;
+            }
+        }
+        return levels.Count - 1;
+    }
+
     public static int IndexOf(IReadOnlyList<CaseEscalationLevelOptions> levels, string name)
     {
         for (var i = 0; i < levels.Count; i++)

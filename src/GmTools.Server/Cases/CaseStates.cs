@@ -31,3 +31,16 @@ public static class CasePriorities
     public const string High = "high";
     public const string Urgent = "urgent";
 }
+
+/// <summary>The stored names of what a case may be linked to.</summary>
+public static class CaseLinkKinds
+{
+    public const string Sanction = "sanction";
+    public const string Grant = "grant";
+    public const string Campaign = "campaign";
+    public const string Visit = "visit";
+    public const string ChatLine = "chat_line";
+
+    /// <summary>Made from a case only (never linked by hand).</summary>
+    public const string RechargeAdjustment = "recharge_adjustment";
+}

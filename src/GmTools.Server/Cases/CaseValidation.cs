@@ -12,6 +12,9 @@ internal static class CaseValidation
     public static Violations CaseId(this Violations v, long caseId, string field = "case_id") =>
         caseId > 0 ? v : v.Add(field, "is required");
 
+    public static Violations AdjustmentId(this Violations v, long adjustmentId) =>
+        adjustmentId > 0 ? v : v.Add("adjustment_id", "is required");
+
     /// <summary>
     /// The record's shapes, then every field the kind requires that is empty, each by its name
     /// (record.order_reference). Times must be real and not in the future.
@@ -70,6 +73,29 @@ internal static class CaseValidation
         for (var i = 0; i < refs.Count; i++)
         {
             v.RequiredMax($"{field}[{i}]", refs[i], CaseLimits.AttachmentRef);
+        }
+        return v;
+    }
+
+    /// <summary>
+    /// A link's object: a decimal id for sanctions, grants and campaigns; a bounded id for visits and chat lines;
+    /// a chat line's game server, and only a chat line's.
+    /// </summary>
+    public static Violations LinkObject(this Violations v, string? kind, string objectId, string gameServerId)
+    {
+        v.RequiredMax("object_id", objectId, CaseLimits.LinkObjectId);
+        if (kind is CaseLinkKinds.Sanction or CaseLinkKinds.Grant or CaseLinkKinds.Campaign && objectId.Length > 0
+            && !(long.TryParse(objectId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0))
+        {
+            v.Add("object_id", $"must be a {kind} id (a positive decimal number)");
+        }
+        if (kind == CaseLinkKinds.ChatLine)
+        {
+            v.CheckGameServerId("game_server_id", gameServerId, required: true);
+        }
+        else if (gameServerId.Length > 0)
+        {
+            v.Add("game_server_id", "is given for chat lines only");
         }
         return v;
     }

@@ -1,4 +1,6 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Infrastructure.Quartz;
+using GmTools.Server.Players.Dossier;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.Cases;
@@ -11,6 +13,15 @@ public static class CasesRegistration
         services.AddSingleton<IValidateOptions<CaseOptions>, CaseOptionsValidation>();
         services.AddScoped<CaseDesk>();
         services.AddScoped<CaseQueries>();
+        services.AddScoped<CaseLinkDesk>();
+        services.AddScoped<RechargeDesk>();
+        // What a case may be linked to; visits join when VIP care keeps them (its own ICaseLinkTarget).
+        services.AddScoped<ICaseLinkTarget, SanctionLinkTarget>();
+        services.AddScoped<ICaseLinkTarget, GrantLinkTarget>();
+        services.AddScoped<ICaseLinkTarget, CampaignLinkTarget>();
+        services.AddScoped<ICaseLinkTarget, ChatLineLinkTarget>();
+        services.AddScoped<IDossierSection, CasesDossierSection>();
+        services.AddDemoSeeder<DemoCases>();
         services.AddScoped<CaseSlaWatch>();
         services.AddRecurringJob<CaseSlaJob>("case-sla-watch", sp => sp.GetRequiredService<IOptions<CaseOptions>>().Value.SlaSweepInterval);
         return services;

@@ -3,7 +3,6 @@ using GmTools.Server.Persistence;
 using GmTools.Server.Players.Dossier;
 using GmTools.Server.Security;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.EntityFrameworkCore;
 
 namespace GmTools.Server.ChatWatch;
 
@@ -30,12 +29,8 @@ public sealed class ChatDossierSection(GmToolsDbContext db, ChatLiveState live) 
             SentAt = l.SentAt,
             Flags = { l.Matches.Select(m => m.Category).Distinct() },
         }));
-        var flags = await db.Set<ChatFlag>().AsNoTracking()
-            .Where(f => f.SenderPlayerId == playerId)
-            .WhereVisible(context.Caller, f => f.GameServerId)
-            .OrderByDescending(f => f.FlagId)
-            .Take(context.RecentLimit)
-            .ToListAsync(ct);
+        var flags = await db.Set<ChatFlag>().Where(f => f.SenderPlayerId == playerId)
+            .RecentVisibleAsync(context, f => f.GameServerId, f => f.FlagId, ct);
         dossier.RecentChatFlags.AddRange(flags.Select(f => new DossierChatFlag
         {
             LineId = f.LineId,

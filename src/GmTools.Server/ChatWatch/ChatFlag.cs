@@ -1,6 +1,7 @@
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure;
 using GmTools.Server.Players;
+using GmTools.Server.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -11,7 +12,7 @@ namespace GmTools.Server.ChatWatch;
 /// sanction consumed it, that sanction's evidence (<see cref="SanctionId"/>). One row per game server and line id,
 /// so the same line arriving twice (a replay, or through two replicas) is stored and counted once.
 /// </summary>
-public sealed class ChatFlag
+public sealed class ChatFlag : IClaimable
 {
     public long FlagId { get; set; }
     public string GameServerId { get; set; } = "";

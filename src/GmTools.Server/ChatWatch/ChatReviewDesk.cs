@@ -43,13 +43,11 @@ public sealed class ChatReviewDesk(
     {
         await using var tx = await db.BeginWorkAsync(ct);
         var flag = await LockOpenAsync(flagId, ct);
-        if (flag.State == ChatReviewStates.Claimed && flag.ClaimedBy == Caller.Id)
+        if (Caller.HoldsClaim(flag, ChatReviewStates.Claimed))
         {
             return flag;
         }
-        flag.State = ChatReviewStates.Claimed;
-        flag.ClaimedBy = Caller.Id;
-        flag.ClaimedAt = time.GetUtcNow();
+        Caller.TakeClaim(flag, ChatReviewStates.Claimed, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(Entry("chat.review.claim", flag, null), ct);
         await tx.CommitAsync(ct);
@@ -119,7 +117,7 @@ public sealed class ChatReviewDesk(
         {
             throw GrpcErrors.FailedPrecondition($"chat review {flagId} is already {flag.State}");
         }
-        if (flag.State == ChatReviewStates.Claimed && flag.ClaimedBy != Caller.Id)
+        if (Caller.IsClaimedByOther(flag, ChatReviewStates.Claimed))
         {
             throw GrpcErrors.FailedPrecondition($"chat review {flagId} is claimed by {flag.ClaimedBy}");
         }

@@ -18,7 +18,7 @@ public sealed class LiveChatRules(IServiceScopeFactory scopes, IOptionsMonitor<S
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile CompiledRules _current = StarterRules;
 
-    private static readonly CompiledRules StarterRules = new(0, ChatRulebook.Starter(), Engine.RuleSet.Compile(ChatRulebook.Starter().Rules));
+    private static readonly CompiledRules StarterRules = new(0, ChatRulebook.Starter(), Engine.RuleSet.CompileAccepted(ChatRulebook.Starter().Rules));
 
     public CompiledRules Current => _current;
 
@@ -54,7 +54,7 @@ public sealed class LiveChatRules(IServiceScopeFactory scopes, IOptionsMonitor<S
             }
             var book = ChatRulebook.FromJson(newest.Document);
             // Published versions were checked at publish time; reason codes may have changed since, which only policies read.
-            _current = new CompiledRules(newest.Version, book, Engine.RuleSet.Compile(book.Rules));
+            _current = new CompiledRules(newest.Version, book, Engine.RuleSet.CompileAccepted(book.Rules));
             logger.LogInformation("Chat rules version {Version} in force ({Terms} terms)", newest.Version, newest.TermCount);
             return true;
         }

@@ -38,7 +38,7 @@ public sealed class ChatRuleQueries(GmToolsDbContext db, LiveChatRules live)
             return (current.Version, current.RuleSet);
         }
         var (v, book) = await GetAsync(version, ct);
-        return (v.Version, RuleSet.Compile(book.Rules));
+        return (v.Version, RuleSet.CompileAccepted(book.Rules));
     }
 
     public RuleSet CompileProposed(ChatRulebook book)

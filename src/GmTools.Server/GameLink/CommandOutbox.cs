@@ -59,6 +59,7 @@ public sealed class CommandOutbox(TimeProvider time)
         GameCommand.BodyOneofCase.ClawBack => "claw_back",
         GameCommand.BodyOneofCase.ShowAnnouncement => "show_announcement",
         GameCommand.BodyOneofCase.CancelAnnouncement => "cancel_announcement",
+        GameCommand.BodyOneofCase.CreditRecharge => "credit_recharge",
         _ => "unknown",
     };
 }

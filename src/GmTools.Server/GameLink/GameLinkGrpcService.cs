@@ -140,7 +140,7 @@ public sealed class GameLinkGrpcService(
         }
         violations.ThrowIfAny();
         request.Caller.EnsureIsGameServer(r.GameServerId);
-        var settled = await store.SettleAsync(r.GameServerId, r.Acks, time.GetUtcNow(), context.CancellationToken);
+        var settled = await store.SettleAsync(r.GameServerId, r.Acks, time.GetUtcNow(), null, context.CancellationToken);
         if (settled.Compensations > 0)
         {
             hub.CommandsCommitted([r.GameServerId]);

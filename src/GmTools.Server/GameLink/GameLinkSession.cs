@@ -218,7 +218,7 @@ internal sealed class GameLinkSession
                     marks[i] = _sends.Remove(id, out var mark) ? mark : default;
                 }
             }
-            var result = await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), ct, marks);
+            var result = await _store.SettleAsync(GameServerId, batch, _time.GetUtcNow(), marks, ct);
             if (result.Compensations > 0)
             {
                 _commandsWaiting = true; // an applied, withdrawn command queued its claw-back for this game server

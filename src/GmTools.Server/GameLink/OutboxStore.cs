@@ -323,7 +323,7 @@ public sealed class OutboxStore(DeliveryDatabase delivery)
     /// repeated ack of an applied row changes nothing. Returns how many rows changed and how many compensations
     /// were queued.
     /// </summary>
-    public async Task<AckResult> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, CancellationToken ct, IReadOnlyList<SendMark>? sends = null)
+    public async Task<AckResult> SettleAsync(string gameServerId, IReadOnlyList<CommandAck> acks, DateTimeOffset now, IReadOnlyList<SendMark>? sends, CancellationToken ct)
     {
         if (acks.Count == 0)
         {

@@ -114,7 +114,7 @@ public sealed class PlayersGrpcService(
         }
         v.ThrowIfAny();
         var limit = r.RecentLimit == 0 ? PlayerDossier.DefaultRecentLimit : r.RecentLimit;
-        return await dossier.BuildAsync(request.Caller, r.PlayerId, limit, context.CancellationToken, r.SanctionHistoryPageToken);
+        return await dossier.BuildAsync(request.Caller, r.PlayerId, limit, r.SanctionHistoryPageToken, context.CancellationToken);
     }
 
     [RequiresPermission(Permissions.PlayersNote)]

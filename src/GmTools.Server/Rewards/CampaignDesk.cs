@@ -187,24 +187,20 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     /// Approves and schedules the expansion. Approving a campaign that is already expanding schedules it
     /// again (idempotent): the way to restart one whose scheduling was lost between commit and schedule.
     /// </summary>
-    /// <param name="schedule">False only for a caller that runs <see cref="CampaignExpander"/> itself (the benchmark).</param>
-    public async Task<Campaign> ApproveAsync(long campaignId, string reason, CancellationToken ct, bool schedule = true)
+    public async Task<Campaign> ApproveAsync(long campaignId, string reason, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var campaign = await LockAsync(campaignId, ct);
         EnsureNotCreator(campaign);
         var scheduler = services.GetKeyedService<IScheduler>(QuartzRegistration.SchedulerName);
-        if (schedule && scheduler is null)
+        if (scheduler is null)
         {
             throw GrpcErrors.FailedPrecondition("the scheduler is off on this replica; campaigns cannot be expanded");
         }
         if (campaign.State == CampaignStates.Expanding)
         {
             await tx.RollbackAsync(ct);
-            if (scheduler is not null && schedule)
-            {
-                await CampaignExpansionJob.ScheduleAsync(scheduler, campaignId, options.Value.Campaigns.RetryInterval, ct);
-            }
+            await CampaignExpansionJob.ScheduleAsync(scheduler, campaignId, options.Value.Campaigns.RetryInterval, ct);
             return campaign;
         }
         if (campaign.State != CampaignStates.PendingApproval)
@@ -217,10 +213,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
         await audit.AppendAsync(new AuditEntry("campaign.approve", "campaign", Id(campaign), new { campaign.Creator, campaign.ValuePerPlayer },
             Reason: reason, TicketRef: campaign.TicketRef), ct);
         await tx.CommitAsync(ct);
-        if (scheduler is not null && schedule)
-        {
-            await CampaignExpansionJob.ScheduleAsync(scheduler, campaignId, options.Value.Campaigns.RetryInterval, ct);
-        }
+        await CampaignExpansionJob.ScheduleAsync(scheduler, campaignId, options.Value.Campaigns.RetryInterval, ct);
         return campaign;
     }
 

@@ -40,6 +40,8 @@ public sealed class Grant
     public string? RevokedBy { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
     public string? RevokeReason { get; set; }
+    /// <summary>The player case it was made from (Cases lists it there); checked by Cases.CaseReferences.</summary>
+    public long? CaseId { get; set; }
 
     public List<GrantRecipient> Recipients { get; set; } = [];
 }
@@ -76,6 +78,8 @@ internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>
         // The per-day limit sums a requester's grants of one UTC day.
         b.HasIndex(g => new { g.Requester, g.CreatedAt });
         b.HasIndex(g => new { g.State, g.GrantId });
+        // A case lists the grants made from it.
+        b.HasIndex(g => g.CaseId).HasFilter("case_id IS NOT NULL");
         b.HasMany(g => g.Recipients).WithOne().HasForeignKey(r => r.GrantId);
     }
 }

@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore;
 namespace GmTools.Server.Rewards;
 
 /// <summary>
-/// A grant's delivery state per player, read from the GameLink outbox rows it caused. The rows are the
-/// record: GameLink sets their outcome when the game server acknowledges, so nothing here is copied.
+/// A grant's delivery state per player, read from the GameLink commands it caused (in the outbox, or in the settled
+/// history once purged: <see cref="CommandHistory"/>). They are the record: GameLink sets their outcome when the game
+/// server acknowledges, so nothing here is copied.
 /// </summary>
 public static class GrantDelivery
 {
@@ -34,12 +35,8 @@ public static class GrantDelivery
     /// <summary>The outbox rows with these correlation ids, by correlation id.</summary>
     public static async Task<IReadOnlyDictionary<string, OutboxRow>> RowsAsync(DbContext db, IEnumerable<string> correlationIds, CancellationToken ct)
     {
-        var correlations = correlationIds.ToList();
-        var rows = await db.Set<OutboxCommand>().AsNoTracking()
-            .Where(c => correlations.Contains(c.CorrelationId!))
-            .Select(c => new OutboxRow(c.CorrelationId!, c.Outcome, c.FailureReason, c.AckedAt, c.WithdrawnAt))
-            .ToListAsync(ct);
-        return rows.ToDictionary(r => r.CorrelationId, StringComparer.Ordinal);
+        var records = await CommandHistory.ByCorrelationAsync(db, [.. correlationIds], ct);
+        return records.ToDictionary(r => r.CorrelationId, r => new OutboxRow(r.CorrelationId, r.Outcome, r.FailureReason, r.AckedAt, r.WithdrawnAt), StringComparer.Ordinal);
     }
 
     /// <summary>One recipient's delivery state, from the rows <see cref="RowsAsync"/> read for the grant's mail and claw-back correlations.</summary>

@@ -19,7 +19,7 @@ public sealed record GrantResult(Grant Grant, bool Replayed);
 /// Grants: create (idempotent, priced, limited by role), approve/reject by another person, revoke with
 /// cancel-or-claw-back. Every change and its outbox commands and audit record commit in one transaction.
 /// </summary>
-public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
+public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, Cases.CaseDesk cases, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
 {
     private RewardOptions Options => options.Value;
 
@@ -72,6 +72,10 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         }
         var valuePerPlayer = await RewardLines.PriceAsync(db, lines, ct);
         var players = await FindPlayersAsync(r.PlayerIds, ct);
+        if (r.CaseId != 0)
+        {
+            await Cases.CaseReferences.EnsureMadeFromAsync(db, Caller, r.CaseId, [.. players.Select(p => p.PlayerId)], "a grant", ct);
+        }
         var total = RewardLines.Times(valuePerPlayer, players.Count);
 
         var now = time.GetUtcNow();
@@ -110,6 +114,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
             ApprovalReason = approvalReason,
             CreatedAt = now,
             Recipients = players.Select(p => new GrantRecipient { PlayerId = p.PlayerId, GameServerId = p.GameServerId }).ToList(),
+            CaseId = r.CaseId == 0 ? null : r.CaseId,
         };
         db.Add(grant);
         await db.SaveChangesAsync(ct);
@@ -119,8 +124,13 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
             await db.SaveChangesAsync(ct);
         }
         await audit.AppendAsync(new AuditEntry("grant.create", "grant", grant.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            new { grant.State, grant.TotalValue, grant.ApprovalReason, lines, players = grant.Recipients.Select(p => p.PlayerId), r.IdempotencyKey },
+            new { grant.State, grant.TotalValue, grant.ApprovalReason, lines, players = grant.Recipients.Select(p => p.PlayerId), r.IdempotencyKey, grant.CaseId },
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: r.Reason, TicketRef: r.TicketRef), ct);
+        if (!withinLimit && grant.CaseId is { } caseId)
+        {
+            // Over the requester's limit from a case: the case goes up to the level that approves grants.
+            await cases.RaiseToDeciderAsync(caseId, Permissions.RewardsApprove, $"grant {grant.GrantId} needs approval ({approvalReason})", ct);
+        }
         await tx.CommitAsync(ct);
         return new GrantResult(grant, false);
     }
@@ -199,10 +209,9 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         if (grant.State == GrantStates.Approved)
         {
             var correlations = grant.Recipients.Select(r => GrantDelivery.MailCorrelation(grant.GrantId, r.PlayerId)).ToArray();
-            var mails = await db.Set<OutboxCommand>().AsNoTracking()
-                .Where(c => correlations.Contains(c.CorrelationId!))
-                .Select(c => new { c.CommandId, c.GameServerId, c.CorrelationId })
-                .ToListAsync(ct);
+            // Wherever the mail is now: in the outbox, or (settled long ago) moved to the history by the purge.
+            var mailKind = CommandOutbox.KindOf(new GameCommand { MailReward = new MailReward() });
+            var mails = (await CommandHistory.ByCorrelationAsync(db, correlations, ct)).Where(c => c.Kind == mailKind).ToList();
             var lines = RewardLines.FromJson(grant.Lines);
             var players = new Dictionary<long, string>();
             var orders = new List<WithdrawalOrder>();
@@ -218,7 +227,17 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
                 orders.Add(new WithdrawalOrder(mail.CommandId, mail.GameServerId, new GameCommand { ClawBack = claw }, GrantDelivery.ClawBackCorrelation(grant.GrantId, recipient.PlayerId)));
                 players[mail.CommandId] = recipient.PlayerId;
             }
-            foreach (var w in await withdrawals.WithdrawAsync(db, orders, ct))
+            var decided = await withdrawals.WithdrawAsync(db, orders, ct);
+            foreach (var moved in orders.Where(o => decided.All(w => w.CommandId != o.CommandId)))
+            {
+                // Purged from the outbox, so settled: applied mail is taken back now, anything else never arrived.
+                if (mails.First(m => m.CommandId == moved.CommandId).Outcome == OutboxOutcomes.Applied)
+                {
+                    outbox.Enqueue(db, moved.GameServerId, moved.Compensation!, moved.CompensationCorrelation);
+                    clawedBack.Add(players[moved.CommandId]);
+                }
+            }
+            foreach (var w in decided)
             {
                 (w.Outcome switch
                 {
@@ -354,6 +373,7 @@ public static class GrantViews
             RevokedAt = g.RevokedAt is { } v ? Timestamp.FromDateTimeOffset(v) : null,
             RevokeReason = g.RevokeReason ?? "",
             ApprovalReason = g.ApprovalReason,
+            CaseId = g.CaseId ?? 0,
         };
         view.Lines.AddRange(RewardLines.ToContract(RewardLines.FromJson(g.Lines)));
         return view;

@@ -74,6 +74,10 @@ public sealed class RewardGrpcService(Catalogue catalogue, GrantDesk grants, Cam
             .RequiredMax("mail_title", r.MailTitle, TitleMax)
             .MaxLength("mail_body", r.MailBody, BodyMax);
         CheckPlayerIds(v, r.PlayerIds, Options.MaxPlayersPerGrant);
+        if (r.CaseId < 0)
+        {
+            v.Add("case_id", "must be a case id (or 0 for none)");
+        }
         v.ThrowIfAny();
         var result = await grants.CreateAsync(r, context.CancellationToken);
         return new CreateGrantResponse { Grant = await GrantViews.DescribeAsync(db, result.Grant, context.CancellationToken), Replayed = result.Replayed };

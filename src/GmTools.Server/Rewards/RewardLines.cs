@@ -117,6 +117,12 @@ public static class GrantRequestHash
         Put(r.TicketRef);
         Put(r.MailTitle);
         Put(r.MailBody);
+        if (r.CaseId != 0)
+        {
+            // Only when given: the hashes of grants made before case ids existed stay the same.
+            Put("case");
+            Put(r.CaseId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         return SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString()));
     }
 }

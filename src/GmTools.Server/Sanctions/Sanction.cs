@@ -37,6 +37,8 @@ public sealed class Sanction
     public string? LiftedBy { get; set; }
     public string? LiftReason { get; set; }
     public bool LiftedAsWrongful { get; set; }
+    /// <summary>The player case the lift was made from (Cases lists it there); checked by Cases.CaseReferences.</summary>
+    public long? LiftCaseId { get; set; }
 
     public bool IsPermanent => EndsAt is null && Kind != SanctionKinds.Kick;
 
@@ -69,6 +71,8 @@ internal sealed class SanctionConfiguration : IEntityTypeConfiguration<Sanction>
         // CheckAccess's PostgreSQL path: a player's sanctions still in force.
         b.HasIndex(s => s.PlayerId).HasFilter("lifted_at IS NULL AND kind <> 'kick'").HasDatabaseName("ix_sanctions_in_force");
         b.HasIndex(s => new { s.PlayerId, s.IssuedAt });
+        // A case lists the lifts made from it.
+        b.HasIndex(s => s.LiftCaseId).HasFilter("lift_case_id IS NOT NULL");
         // The guard rail counts one issuer's last minute.
         b.HasIndex(s => new { s.IssuedBy, s.IssuedAt });
     }

@@ -7,7 +7,9 @@ using StackExchange.Redis;
 namespace GmTools.Server.Sanctions;
 
 /// <summary>
-/// The CheckAccess read path: in-process entries (short TTL, dropped on pub/sub), then Redis, then PostgreSQL.
+/// The CheckAccess read path: the in-process set of every sanction in force (<see cref="ActiveSanctionSet"/>) once it
+/// is loaded; before that (or when it is off or too big) in-process entries (short TTL, dropped on pub/sub), then
+/// Redis, then PostgreSQL.
 /// Each layer holds the player's list of sanctions in force, never a yes/no, so expiry is decided at read time.
 /// <para>
 /// Stale-fill guard: a reader that missed fills a cache only if no invalidation happened while it loaded.
@@ -17,6 +19,7 @@ namespace GmTools.Server.Sanctions;
 /// Redis is optional: any Redis failure or slowness answers from PostgreSQL and skips Redis for a few seconds.
 /// </summary>
 public sealed class SanctionAccessCache(
+    ActiveSanctionSet activeSet,
     RedisConnection redis,
     NpgsqlDataSource postgres,
     IOptionsMonitor<SanctionOptions> options,
@@ -58,6 +61,10 @@ public sealed class SanctionAccessCache(
     public async ValueTask<AccessDecision> CheckAsync(string playerId, string gameServerId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        if (activeSet.Ready)
+        {
+            return AccessRules.Decide(activeSet.For(playerId), gameServerId, now);
+        }
         if (_local.TryGetValue(playerId, out var entry) && now - entry.LoadedAt < options.CurrentValue.LocalCacheTtl && entry.LoadedAt <= now)
         {
             return AccessRules.Decide(entry.Sanctions, gameServerId, now);
@@ -92,6 +99,23 @@ public sealed class SanctionAccessCache(
         finally
         {
             DropLocal(playerId);
+            await ReloadHeldAsync(playerId);
+        }
+    }
+
+    /// <summary>
+    /// Reloads the player in the in-process set of sanctions in force (after our own commit, or another replica's
+    /// message). A failure is only logged: the set's catch-up reads the change within its interval anyway.
+    /// </summary>
+    public async Task ReloadHeldAsync(string playerId)
+    {
+        try
+        {
+            await activeSet.ReloadPlayersAsync([playerId], CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Reloading player {Player}'s sanctions in force failed; the next catch-up reads them", playerId);
         }
     }
 
@@ -294,11 +318,12 @@ internal sealed class SanctionCacheSubscriber(RedisConnection redis, SanctionAcc
         try
         {
             // The multiplexer re-subscribes by itself after reconnects.
-            await redis.Subscriber.SubscribeAsync(redis.Channel(SanctionAccessCache.InvalidationChannel), (_, message) =>
+            await redis.Subscriber.SubscribeAsync(redis.Channel(SanctionAccessCache.InvalidationChannel), (channel, message) =>
             {
                 if (message.HasValue)
                 {
                     cache.DropLocal(message!);
+                    _ = cache.ReloadHeldAsync(message!);
                 }
             }).WaitAsync(TimeSpan.FromSeconds(3));
             return true;

@@ -28,6 +28,7 @@ internal static class SanctionContracts
             LiftedBy = s.LiftedBy ?? "",
             LiftReason = s.LiftReason ?? "",
             LiftedAsWrongful = s.LiftedAsWrongful,
+            LiftCaseId = s.LiftCaseId ?? 0,
             Active = s.IsActiveAt(now),
             PlayerGameServerId = s.PlayerGameServerId,
         };

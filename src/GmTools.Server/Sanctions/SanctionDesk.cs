@@ -55,9 +55,14 @@ public sealed class SanctionDesk(
         {
             throw GrpcErrors.FailedPrecondition($"sanction {sanction.SanctionId} was already lifted");
         }
+        if (order.CaseId is { } caseId)
+        {
+            await Cases.CaseReferences.EnsureMadeFromAsync(db, Caller, caseId, [sanction.PlayerId], "a lift", ct);
+            sanction.LiftCaseId = caseId;
+        }
         await ApplyLiftAsync(sanction, order.Reason, order.Wrongful, now, ct);
         await audit.AppendAsync(new AuditEntry("sanction.lift", "sanction", Id(sanction),
-            new { sanction.Kind, order.Wrongful }, PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId,
+            new { sanction.Kind, order.Wrongful, caseId = order.CaseId }, PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId,
             Reason: order.Reason, TicketRef: order.TicketRef), ct);
         await tx.CommitAsync(ct);
         await InvalidateAsync(sanction);

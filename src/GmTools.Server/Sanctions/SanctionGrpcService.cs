@@ -78,13 +78,17 @@ public sealed class SanctionGrpcService(
     [RequiresPermission(Permissions.SanctionsLift)]
     public override async Task<LiftSanctionResponse> LiftSanction(LiftSanctionRequest r, ServerCallContext context)
     {
-        new Violations()
+        var v = new Violations()
             .SanctionId("sanction_id", r.SanctionId)
             .RequiredMax("reason", r.Reason, MaxReason)
             .MaxLength("ticket_ref", r.TicketRef, SanctionLimits.TicketRef)
-            .IdempotencyKey(r.IdempotencyKey)
-            .ThrowIfAny();
-        var order = new LiftOrder(r.SanctionId, r.Reason, r.Wrongful, r.TicketRef);
+            .IdempotencyKey(r.IdempotencyKey);
+        if (r.CaseId < 0)
+        {
+            v.Add("case_id", "must be a case id (or 0 for none)");
+        }
+        v.ThrowIfAny();
+        var order = new LiftOrder(r.SanctionId, r.Reason, r.Wrongful, r.TicketRef, r.CaseId == 0 ? null : r.CaseId);
         return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
             new LiftSanctionResponse { Sanction = SanctionContracts.ToContract(await Desk(context).LiftAsync(order, ct), time.GetUtcNow()) },
             context.CancellationToken);

@@ -50,6 +50,9 @@ public sealed class SanctionOptions
     /// <summary>After a Redis failure, CheckAccess goes straight to PostgreSQL for this long.</summary>
     public TimeSpan RedisBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Every sanction in force held in process (<see cref="ActiveSanctionSet"/>).</summary>
+    public AccessSetOptions AccessSet { get; set; } = new();
+
     internal static readonly string[] DefaultReasonCodes =
         ["chat_abuse", "gold_selling", "cheating", "botting", "real_money_trade", "impersonation", "other"];
 
@@ -66,6 +69,22 @@ public sealed class SanctionOptions
 
     /// <summary>The configured ladders, or the built-in ones when none are configured.</summary>
     public IReadOnlyDictionary<string, LadderOptions> EffectiveLadders => Ladders.Count > 0 ? Ladders : DefaultLadders;
+}
+
+/// <summary>Section "GmTools:Sanctions:AccessSet".</summary>
+public sealed class AccessSetOptions
+{
+    /// <summary>false: CheckAccess goes through the short in-process entry, Redis and PostgreSQL for every miss.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often a replica reads what changed (the bound on how stale it can be when a message is lost).</summary>
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often entries whose sanctions have all ended are dropped.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Above this many sanctioned players the set is not used (memory bound; about 200 bytes a player).</summary>
+    public int MaxPlayers { get; set; } = 5_000_000;
 }
 
 public sealed class LadderOptions

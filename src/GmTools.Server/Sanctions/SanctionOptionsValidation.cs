@@ -34,6 +34,14 @@ internal sealed class SanctionOptionsValidation : IValidateOptions<SanctionOptio
         {
             failures.Add("maximum durations must be positive");
         }
+        if (o.AccessSet.CatchUpInterval <= TimeSpan.Zero || o.AccessSet.CatchUpInterval > TimeSpan.FromSeconds(10))
+        {
+            failures.Add("AccessSet:CatchUpInterval must be positive and at most 10 seconds (it bounds how late a missed lift is seen)");
+        }
+        if (o.AccessSet.PruneInterval <= TimeSpan.Zero || o.AccessSet.MaxPlayers < 1)
+        {
+            failures.Add("AccessSet:PruneInterval and AccessSet:MaxPlayers must be positive");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -35,7 +35,8 @@ public sealed record BulkOrder(
     string Reason,
     string TicketRef);
 
-public sealed record LiftOrder(long SanctionId, string Reason, bool Wrongful, string TicketRef);
+/// <summary>CaseId: the player case the lift is made from, if any.</summary>
+public sealed record LiftOrder(long SanctionId, string Reason, bool Wrongful, string TicketRef, long? CaseId = null);
 
 public sealed record ChangeEndOrder(long SanctionId, EndSpec End, string Reason, string TicketRef);
 

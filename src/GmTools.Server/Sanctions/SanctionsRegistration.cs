@@ -10,6 +10,8 @@ public static class SanctionsRegistration
     {
         services.AddOptions<SanctionOptions>().BindConfiguration(SanctionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<SanctionOptions>, SanctionOptionsValidation>();
+        services.AddSingleton<ActiveSanctionSet>();
+        services.AddHostedService<ActiveSanctionSetKeeper>();
         services.AddSingleton<SanctionAccessCache>();
         services.AddHostedService<SanctionCacheSubscriber>();
         services.AddScoped<SanctionCommands>();

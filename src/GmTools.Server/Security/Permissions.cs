@@ -56,6 +56,10 @@ public static class Permissions
     public const string CasesOpen = "cases.open";
     public const string CasesWork = "cases.work";
     public const string CasesAssign = "cases.assign";
+    /// <summary>Ask for a recharge adjustment (充值调帐) on a recharge case.</summary>
+    public const string CasesAdjustRecharge = "cases.adjust_recharge";
+    /// <summary>Approve or reject a recharge adjustment above the threshold (four eyes).</summary>
+    public const string CasesApproveRecharge = "cases.approve_recharge";
     // ---- anomalies (#19)
     public const string AnomaliesReport = "anomalies.report";
     public const string AnomaliesKindsRead = "anomalies.kinds_read";
@@ -95,7 +99,7 @@ public static class PermissionTable
         Permissions.PlayersReadContact, Permissions.PlayersNote,
         Permissions.RewardsGrant, Permissions.AppealsFile,
         Permissions.AnnouncementsDraft,
-        Permissions.CasesOpen, Permissions.CasesWork,
+        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge,
         Permissions.StaffingDuty, Permissions.VipWork,
     ];
 
@@ -106,7 +110,7 @@ public static class PermissionTable
         Permissions.SanctionsIssue, Permissions.SanctionsLift, Permissions.AppealsDecide, Permissions.AppealsFile,
         Permissions.ChatWatch, Permissions.ChatReview,
         Permissions.AnnouncementsDraft, Permissions.AnnouncementsPublish,
-        Permissions.CasesOpen, Permissions.CasesWork,
+        Permissions.CasesOpen, Permissions.CasesWork, Permissions.CasesAdjustRecharge,
         Permissions.AnomaliesReview,
     ];
 
@@ -117,7 +121,7 @@ public static class PermissionTable
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage, Permissions.PlayersTransfer, Permissions.ChatRulesRead,
         Permissions.SanctionsApproveBulk, Permissions.CampaignsManage,
         Permissions.AnnouncementsApprove,
-        Permissions.CasesAssign,
+        Permissions.CasesAssign, Permissions.CasesApproveRecharge,
         Permissions.StaffingRead, Permissions.StaffingManage, Permissions.VipSupervise,
     ];
 

@@ -43,14 +43,31 @@ public sealed class Browser : IDisposable
     public IWebElement Input(string testId) => Wait(d =>
         Visible(d, $"input[data-testid='{testId}'], textarea[data-testid='{testId}'], [data-testid='{testId}'] input:not([type=hidden]), [data-testid='{testId}'] textarea"), $"input {testId}");
 
-    public void Click(string testId) => Retry(() => Find(testId).Click());
-
-    public void Type(string testId, string text) => Retry(() =>
+    public void Click(string testId)
     {
-        var input = Input(testId);
-        input.Clear();
-        input.SendKeys(text);
-    });
+        WaitInteractive();
+        Retry(() => Find(testId).Click());
+    }
+
+    public void Type(string testId, string text)
+    {
+        WaitInteractive();
+        Retry(() =>
+        {
+            var input = Input(testId);
+            input.Clear();
+            input.SendKeys(text);
+        });
+    }
+
+    /// <summary>
+    /// A page is prerendered: its text is on screen before the circuit is connected, and a click or a keystroke
+    /// in that moment is lost (the button has no handler yet; the circuit's first render replaces the input).
+    /// Waiting for text alone was the English-switch test's flake on a busy box. Pages without a circuit
+    /// (sign-in) carry no marker.
+    /// </summary>
+    public void WaitInteractive() =>
+        WaitUntil(() => Driver.FindElements(By.CssSelector("[data-testid='circuit'][data-interactive='false']")).Count == 0, "the page to become interactive");
 
     public bool Exists(string testId) => Driver.FindElements(By.CssSelector($"[data-testid='{testId}']")).Count > 0;
 

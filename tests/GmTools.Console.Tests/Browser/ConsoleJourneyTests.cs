@@ -71,6 +71,53 @@ public sealed class ConsoleJourneyTests(ConsoleFixture fx)
     }
 
     [Fact]
+    public async Task An_agents_grant_over_the_limit_waits_in_a_supervisors_inbox_and_is_approved_there()
+    {
+        var player = await SeededPlayerNamedAsync("林月如");
+        using var b = fx.NewBrowser();
+        b.SignIn("amy.agent");
+        b.Open($"/players/{player.PlayerId}");
+        b.WaitForText("dossier-name", "林月如");
+        b.Click("action-grant");
+
+        // 3 horses at ¥50.00 each: ¥150.00, above an agent's ¥100.00 per grant.
+        b.Click("catalogue-add-mount.horse");
+        b.Type("line-count-mount.horse", "3");
+        b.Type("grant-reason", "坐骑活动奖励未到账");
+        b.Type("grant-ticket", "T-E2E-2");
+        b.WaitForText("grant-preview", "¥150.00");
+        b.Screenshot("grant-form");
+        b.Click("grant-submit");
+        var result = b.Find("grant-result");
+        Assert.Equal("PendingApproval", result.GetAttribute("data-state"));
+        var grantId = long.Parse(result.GetAttribute("data-grant-id") ?? "", System.Globalization.CultureInfo.InvariantCulture);
+
+        b.SignOut();
+        b.SignIn("sam.supervisor");
+        b.Click("nav-grant-approvals");
+        b.WaitUntil(() => b.Driver.FindElements(By.CssSelector($"[data-testid='inbox-grant'][data-grant-id='{grantId}']")).Count == 1, $"grant {grantId} in the inbox");
+        var card = b.Driver.FindElement(By.CssSelector($"[data-testid='inbox-grant'][data-grant-id='{grantId}']"));
+        Assert.Contains("坐骑 Horse", card.Text, StringComparison.Ordinal);
+        Assert.Contains("¥150.00", card.Text, StringComparison.Ordinal);
+        Assert.Contains(player.PlayerId, card.Text, StringComparison.Ordinal);
+        b.Type($"grant-decision-reason-{grantId}", "核实活动记录 event log checked");
+        b.Click($"grant-approve-{grantId}");
+        b.WaitUntil(() => b.Driver.FindElements(By.CssSelector($"[data-testid='inbox-decided'][data-grant-id='{grantId}'][data-state='Approved']")).Count == 1, "the approval");
+
+        // The server agrees: the agent asked, the supervisor approved, the mail is on its way.
+        var rewards = new RewardService.RewardServiceClient(fx.StaffChannel("ada.admin", Role.Admin));
+        var grant = (await rewards.GetGrantAsync(new GetGrantRequest { GrantId = grantId })).Grant;
+        Assert.Equal(GrantState.Approved, grant.State);
+        Assert.Equal(("amy.agent", "sam.supervisor"), (grant.Requester, grant.DecidedBy));
+        Assert.Equal(player.PlayerId, Assert.Single(grant.Recipients).PlayerId);
+
+        // And the player's dossier shows the grant with its delivery state.
+        b.Open($"/players/{player.PlayerId}");
+        b.WaitUntil(() => b.All("grant-row").Any(r => r.Text.Contains(grantId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            && r.Text.Contains("已批准", StringComparison.Ordinal)), "the approved grant in the dossier");
+    }
+
+    [Fact]
     public void Switching_to_english_changes_the_page_text_and_is_remembered()
     {
         using var b = fx.NewBrowser();

@@ -120,3 +120,73 @@ public sealed class FakeGameServers : GameServerService.GameServerServiceClient
             GameServers = { new GameServer { GameServerId = "s1", DisplayName = "S1" }, new GameServer { GameServerId = "s2", DisplayName = "S2" } },
         });
 }
+
+public sealed class FakeRewards : RewardService.RewardServiceClient
+{
+    public List<CatalogueItem> Catalogue { get; } =
+    [
+        new() { ItemId = "gold", Name = "金币 Gold", Kind = ItemKind.Currency, UnitValue = 1, Active = true },
+        new() { ItemId = "gem", Name = "宝石 Gem", Kind = ItemKind.Item, UnitValue = 100, Active = true },
+        new() { ItemId = "mount.horse", Name = "坐骑 Horse", Kind = ItemKind.Item, UnitValue = 5000, Active = true },
+        new() { ItemId = "old.hat", Name = "旧帽子 Old hat", Kind = ItemKind.Item, UnitValue = 10, Active = false },
+    ];
+
+    public List<CreateGrantRequest> Created { get; } = [];
+
+    public Queue<Func<CreateGrantRequest, AsyncUnaryCall<CreateGrantResponse>>> Answers { get; } = new();
+
+    public List<Grant> Grants { get; } = [];
+
+    public List<(string Decision, long GrantId, string Reason)> Decisions { get; } = [];
+
+    public override AsyncUnaryCall<ListCatalogueItemsResponse> ListCatalogueItemsAsync(ListCatalogueItemsRequest request, CallOptions options) =>
+        Calls.Ok(new ListCatalogueItemsResponse { Items = { Catalogue.Where(i => request.IncludeInactive || i.Active) } });
+
+    public override AsyncUnaryCall<CreateGrantResponse> CreateGrantAsync(CreateGrantRequest request, CallOptions options)
+    {
+        Created.Add(request.Clone());
+        return Answers.Count > 0
+            ? Answers.Dequeue()(request)
+            : Calls.Ok(new CreateGrantResponse { Grant = new Grant { GrantId = Created.Count, State = GrantState.Approved, Requester = "agent.tester" } });
+    }
+
+    public override AsyncUnaryCall<ListGrantsResponse> ListGrantsAsync(ListGrantsRequest request, CallOptions options) =>
+        Calls.Ok(new ListGrantsResponse { Grants = { Grants.Where(g => request.State == GrantState.Unspecified || g.State == request.State) } });
+
+    public override AsyncUnaryCall<GetGrantResponse> GetGrantAsync(GetGrantRequest request, CallOptions options) =>
+        Calls.Ok(new GetGrantResponse { Grant = Grants.First(g => g.GrantId == request.GrantId) });
+
+    public override AsyncUnaryCall<ApproveGrantResponse> ApproveGrantAsync(ApproveGrantRequest request, CallOptions options) =>
+        Calls.Ok(new ApproveGrantResponse { Grant = Decide("approve", request.GrantId, request.Reason, GrantState.Approved) });
+
+    public override AsyncUnaryCall<RejectGrantResponse> RejectGrantAsync(RejectGrantRequest request, CallOptions options) =>
+        Calls.Ok(new RejectGrantResponse { Grant = Decide("reject", request.GrantId, request.Reason, GrantState.Rejected) });
+
+    public override AsyncUnaryCall<RevokeGrantResponse> RevokeGrantAsync(RevokeGrantRequest request, CallOptions options) =>
+        Calls.Ok(new RevokeGrantResponse { Grant = Decide("revoke", request.GrantId, request.Reason, GrantState.Revoked) });
+
+    private Grant Decide(string decision, long id, string reason, GrantState state)
+    {
+        Decisions.Add((decision, id, reason));
+        var grant = Grants.First(g => g.GrantId == id).Clone();
+        grant.State = state;
+        grant.DecisionReason = reason;
+        return grant;
+    }
+
+    /// <summary>A grant above its requester's limit, as ListGrants shows it.</summary>
+    public static Grant Pending(long id, string requester) => new()
+    {
+        GrantId = id,
+        Requester = requester,
+        State = GrantState.PendingApproval,
+        Lines = { new RewardLine { ItemId = "mount.horse", Count = 3 } },
+        Recipients = { new GrantRecipient { PlayerId = "p1", GameServerId = "s1" } },
+        Reason = "坐骑活动奖励未到账",
+        TicketRef = "T-9",
+        MailTitle = "补偿",
+        TotalValue = 15_000,
+        ApprovalReason = "over the per-grant limit",
+        CreatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 12, 1, 2, 0, 0, TimeSpan.Zero)),
+    };
+}

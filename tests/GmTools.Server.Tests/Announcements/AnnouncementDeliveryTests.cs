@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using GmTools.Contracts.V1;
 using GmTools.Server.Announcements;
 using GmTools.Server.Tests.GameLink;
-using GmTools.Server.Tests.Sanctions;
 using GmTools.Simulator;
 using Google.Protobuf.WellKnownTypes;
 using static GmTools.Server.Tests.Announcements.AnnouncementsKit;

@@ -1,5 +1,4 @@
 using GmTools.Server.Infrastructure.Quartz;
-using GmTools.Server.Tests.ChatWatch;
 using GmTools.Server.Tests.GameLink;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Server.Tests.Sanctions;

@@ -5,6 +5,7 @@ using GmTools.Server.Tests.Sanctions;
 using static GmTools.Server.Tests.Announcements.AnnouncementsKit;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Role = GmTools.Server.Security.Role;
 
 namespace GmTools.Server.Tests.Announcements;
@@ -63,14 +64,25 @@ public sealed class AnnouncementTests(AnnouncementFixture fx) : IClassFixture<An
         Assert.Equal(6, (await ShowsAsync(id, t0)).Count); // each occurrence once per target server
 
         // A simulated game server acknowledges on a1 only.
-        await fx.ScalarAsync("UPDATE gamelink_outbox SET outcome = 'applied', acked_at = now() WHERE game_server_id = 'a1' AND correlation_id LIKE @p", ("p", AnnouncementCommands.Prefix(id) + "@%"));
-        var receipts = (await Staff("gina").ListAnnouncementReceiptsAsync(new ListAnnouncementReceiptsRequest { AnnouncementId = id })).Receipts;
-        Assert.Equal(3, receipts.Count);
-        Assert.All(receipts, r =>
+        // Acknowledged more than the purge age ago, so the purge moves the shows to the settled history; the
+        // receipts read the same before and after.
+        await fx.ScalarAsync("UPDATE gamelink_outbox SET outcome = 'applied', acked_at = @at WHERE game_server_id = 'a1' AND correlation_id LIKE @p",
+            ("at", Now.AddDays(-8)), ("p", AnnouncementCommands.Prefix(id) + "@%"));
+        for (var pass = 0; pass < 2; pass++)
         {
-            Assert.Equal((2, 1), (r.Targets, r.Acknowledged));
-            Assert.Equal(["a2"], r.NotAcknowledgedGameServerIds);
-        });
+            var receipts = (await Staff("gina").ListAnnouncementReceiptsAsync(new ListAnnouncementReceiptsRequest { AnnouncementId = id })).Receipts;
+            Assert.Equal(3, receipts.Count);
+            Assert.All(receipts, r =>
+            {
+                Assert.Equal((2, 1), (r.Targets, r.Acknowledged));
+                Assert.Equal(["a2"], r.NotAcknowledgedGameServerIds);
+            });
+            if (pass == 0)
+            {
+                Assert.True(await fx.Server.Services.GetRequiredService<GmTools.Server.GameLink.OutboxPurge>().PurgeAsync(CancellationToken.None) >= 3);
+                Assert.Equal(0, await fx.ScalarAsync("SELECT count(*) FROM gamelink_outbox WHERE game_server_id = 'a1' AND correlation_id LIKE @p", ("p", AnnouncementCommands.Prefix(id) + "@%")));
+            }
+        }
         var got = (await Staff("gina").GetAnnouncementAsync(new GetAnnouncementRequest { AnnouncementId = id })).Announcement;
         Assert.Equal(AnnouncementState.Ended, got.State);
         Assert.Null(got.NextFireAt);

@@ -1,7 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Demo;
 using GmTools.Server.Tests.Infrastructure;
-using GmTools.Server.Tests.Sanctions;
 using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.Announcements.AnnouncementsKit;
 using Role = GmTools.Server.Security.Role;

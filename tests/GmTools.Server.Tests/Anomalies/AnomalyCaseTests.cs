@@ -243,6 +243,6 @@ public sealed class AnomalyCaseTests(AnomalyCaseFixture fx) : IClassFixture<Anom
         await RefusedAsync(() => scoped.GetAnomalyCaseAsync(new GetAnomalyCaseRequest { CaseId = id }).ResponseAsync, StatusCode.NotFound);
         await RefusedAsync(() => scoped.ClaimAnomalyCaseAsync(new ClaimAnomalyCaseRequest { CaseId = id }).ResponseAsync, StatusCode.NotFound);
         await RefusedAsync(() => scoped.DismissAnomalyCaseAsync(new DismissAnomalyCaseRequest { CaseId = id, Reason = "x" }).ResponseAsync, StatusCode.NotFound);
-        Assert.Equal("open", await fx.ScalarTextAsyncAn("SELECT state FROM anomaly_cases WHERE case_id = " + id));
+        Assert.Equal("open", await fx.ScalarTextAsync("SELECT state FROM anomaly_cases WHERE case_id = " + id));
     }
 }

@@ -58,9 +58,9 @@ public sealed class AnomalyIntakeTests(ServerFixture fx) : IClassFixture<ServerF
         var result = await client.ReportAnomalyAsync(new ReportAnomalyRequest { GameServerId = gs, Report = report });
         Assert.Equal(AnomalyReportOutcome.Accepted, result.Result.Outcome);
         Assert.True(result.Result.AnomalyId > 0);
-        Assert.Equal("medium", await fx.ScalarTextAsyncAn("SELECT severity FROM anomaly_reports WHERE report_id = 's-1'"));
-        Assert.Equal("100000", await fx.ScalarTextAsyncAn("SELECT evidence->>'gold' FROM anomaly_reports WHERE report_id = 's-1'"));
-        Assert.Equal("p-st-2", await fx.ScalarTextAsyncAn("SELECT related_player_ids[1] FROM anomaly_reports WHERE report_id = 's-1'"));
+        Assert.Equal("medium", await fx.ScalarTextAsync("SELECT severity FROM anomaly_reports WHERE report_id = 's-1'"));
+        Assert.Equal("100000", await fx.ScalarTextAsync("SELECT evidence->>'gold' FROM anomaly_reports WHERE report_id = 's-1'"));
+        Assert.Equal("p-st-2", await fx.ScalarTextAsync("SELECT related_player_ids[1] FROM anomaly_reports WHERE report_id = 's-1'"));
         Assert.Equal(1, await fx.ScalarAsync("SELECT kind_version FROM anomaly_reports WHERE report_id = 's-1'"));
     }
 
@@ -177,16 +177,5 @@ public sealed class AnomalyIntakeTests(ServerFixture fx) : IClassFixture<ServerF
         var e = await RefusedAsync(() => client.ReportAnomalyAsync(new ReportAnomalyRequest { GameServerId = gs, Report = Report("i-1", "p-in", kind: "dormant") }).ResponseAsync, StatusCode.InvalidArgument);
         Assert.Contains("inactive", e.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(0, await ReportsAsync(gs));
-    }
-}
-
-internal static class AnomalyTestSql
-{
-    public static async Task<string?> ScalarTextAsyncAn(this ServerFixture fx, string sql)
-    {
-        await using var conn = new Npgsql.NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
-        return (await cmd.ExecuteScalarAsync())?.ToString();
     }
 }

@@ -1,6 +1,5 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
-using GmTools.Server.Tests.Sanctions;
 using Google.Protobuf.WellKnownTypes;
 using static GmTools.Server.Tests.Anomalies.AnomalyKit;
 using static GmTools.Server.Tests.Sanctions.SanctionsKit;

@@ -62,12 +62,4 @@ internal static class ChatKit
             }
         });
     }
-
-    public static async Task<string?> ScalarTextAsync(this ServerFixture fx, string sql)
-    {
-        await using var conn = new Npgsql.NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
-        return (string?)await cmd.ExecuteScalarAsync();
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
-using GmTools.Server.Tests.Sanctions;
 using Google.Rpc;
 using Grpc.Core;
 using static GmTools.Server.Tests.ChatWatch.ChatKit;

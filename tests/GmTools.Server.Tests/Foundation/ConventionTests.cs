@@ -34,6 +34,19 @@ public sealed partial class ConventionTests(ServerFixture fx) : IClassFixture<Se
     }
 
     [Fact]
+    public void A_cancellation_token_is_the_last_parameter()
+    {
+        var offenders = ServerAssembly.GetTypes()
+            .Where(t => t.IsPublic || t.IsNestedPublic)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(m => m.GetParameters() is { Length: > 0 } ps
+                    && Array.FindIndex(ps, p => p.ParameterType == typeof(CancellationToken)) is var i && i >= 0 && i != ps.Length - 1)
+                .Select(m => $"{t.FullName}.{m.Name}"))
+            .ToList();
+        Assert.True(offenders.Count == 0, "the CancellationToken goes last (optional parameters before it, no switch after it): " + string.Join(", ", offenders));
+    }
+
+    [Fact]
     public void No_entity_configuration_sizes_a_column_with_a_literal_number()
     {
         var root = Path.Combine(TestEnvironment.RepositoryRoot, "src", "GmTools.Server");

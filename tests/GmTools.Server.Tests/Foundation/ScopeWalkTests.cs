@@ -1,5 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Security;
+using GmTools.Server.Tests.Anomalies;
 using GmTools.Server.Tests.Sanctions;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -28,7 +29,7 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     private sealed record Case(As Caller, string Json, StatusCode Expected, Func<IMessage, string?>? Answer = null);
 
     // Placeholders ({name}) are filled from the seeded world (SeedWorldAsync): {sanction}, {appeal}, {bulk}, {grant},
-    // {draft}, {campaign}, {list}, {review}, {rules}, {announcement}, {announcement-draft}, {announcement-pending}, {later}, {later-end}.
+    // {draft}, {campaign}, {list}, {review}, {rules}, {anomaly-case}, {announcement}, {announcement-draft}, {announcement-pending}, {later}, {later-end}.
     private static readonly Dictionary<string, Case> Walk = new(StringComparer.Ordinal)
     {
         ["/gmtools.v1.AuditService/ListAuditRecords"] = new(As.ScopedAdmin, """{"playerId":"p-walk"}""", StatusCode.OK),
@@ -113,11 +114,20 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.CaseService/ChangeCaseState"] = new(As.ScopedAdmin, """{"caseId":"{case}","state":"CASE_STATE_IN_PROGRESS"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/AssignCase"] = new(As.ScopedAdmin, """{"caseId":"{case}"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/EscalateCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","reason":"r"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/RequestRechargeAdjustment"] = new(As.ScopedAdmin, """{"caseId":"{case}","paymentReference":"w-ref","amount":"100","currency":"CNY","reason":"r"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/ListRechargeAdjustments"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        ["/gmtools.v1.CaseService/LinkCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","kind":"CASE_LINK_KIND_SANCTION","objectId":"{sanction}"}""", StatusCode.NotFound),
         // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
         ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.AnomalyService/ListAnomalyCases"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
         ["/gmtools.v1.AnomalyService/GetAnomalyStatistics"] = new(As.ScopedAdmin, "{}", StatusCode.OK),
+        // {anomaly-case}: an open case of p-walk on walk-a, opened by walk-a's own report (anomaly block below).
+        ["/gmtools.v1.AnomalyService/GetAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/ClaimAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","idempotencyKey":"walk-ac-1"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","text":"x","idempotencyKey":"walk-ac-2"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","note":"x","sanction":{"kind":"SANCTION_KIND_BAN"},"idempotencyKey":"walk-ac-3"}""", StatusCode.NotFound),
+        ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = new(As.ScopedAdmin, """{"caseId":"{anomaly-case}","reason":"x","idempotencyKey":"walk-ac-4"}""", StatusCode.NotFound),
         // ---- vip care (#16): {visit} is a welcome visit of p-walk (a gold VIP on walk-a), seeded in the vip block below.
         // Tiers and rules are one set for every server: changing them needs an unscoped admin.
         ["/gmtools.v1.VipCareService/PutVipTiers"] = new(As.ScopedAdmin, """{"tiers":[{"name":"silver","minRecharge":"10"}],"expectedVersion":"1","note":"x"}""", StatusCode.PermissionDenied),
@@ -155,16 +165,13 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     {
         ["/gmtools.v1.IdentityService/WhoAmI"] = "no object: answers only who the caller is",
         ["/gmtools.v1.CaseService/ListCaseKinds"] = "no object: the configured kinds of case, the same for everyone",
+        ["/gmtools.v1.CaseService/ApproveRechargeAdjustment"] = "not walked yet: needs a pending adjustment on a recharge case here (scope covered by RechargeAdjustmentTests: NOT_FOUND, nothing written)",
+        ["/gmtools.v1.CaseService/RejectRechargeAdjustment"] = "not walked yet: needs a pending adjustment on a recharge case here (same desk lock as approve: RechargeAdjustmentTests)",
         ["/gmtools.v1.DiagnosticsService/Echo"] = "no object: echoes the request",
         ["/gmtools.v1.AuditService/VerifyAuditChain"] = "reveals no content (counts and hashes); verified whole by design (docs/security.md)",
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
         ["/gmtools.v1.RewardService/ListCatalogueItems"] = "the catalogue is global and readable by every reader (docs/security.md, the catalogue)",
         // ---- anomalies (#19)
-        ["/gmtools.v1.AnomalyService/GetAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
-        ["/gmtools.v1.AnomalyService/ClaimAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
-        ["/gmtools.v1.AnomalyService/AddAnomalyCaseNote"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
-        ["/gmtools.v1.AnomalyService/ConfirmAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests)",
-        ["/gmtools.v1.AnomalyService/DismissAnomalyCase"] = "not walked yet: needs a seeded anomaly case here (scope covered by AnomalyCaseTests: NOT_FOUND, nothing written)",
         // ---- vip care (#16) and the duty roster
         ["/gmtools.v1.VipCareService/GetVipTiers"] = "no object: one set of tier thresholds for every game server",
         ["/gmtools.v1.VipCareService/ListVisitRules"] = "no object: one set of visit plan rules for every game server",
@@ -324,6 +331,15 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         var chatAdmin = new ChatWatchService.ChatWatchServiceClient(fx.StaffChannel("adm-walk", Role.Admin));
         world["review"] = (await chatAdmin.ListChatReviewsAsync(new ListChatReviewsRequest { GameServerId = "walk-a" })).Reviews.Single().ReviewId;
         world["rules"] = S((await chatAdmin.EditChatTermAsync(new EditChatTermRequest { Term = new ChatTerm { Text = "walkspam", Category = "ads" }, Note = "walk" })).Version.Version);
+
+        // ---- anomalies: a kind that opens a case on the first report, and walk-a's report about p-walk
+        await fx.EnsureKindAsync(AnomalyKit.Kind("walk_case", new AnomalyThreshold { Count = 1, Window = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)), Action = AnomalyAction.OpenCase }));
+        var opened = await new AnomalyService.AnomalyServiceClient(walkA).ReportAnomaliesAsync(new ReportAnomaliesRequest
+        {
+            GameServerId = "walk-a", Reports = { AnomalyKit.Report("walk-case-1", "p-walk", "walk_case", at: fx.Clock.GetUtcNow().AddSeconds(-30)) },
+        });
+        Assert.Equal(1, opened.CasesOpened);
+        world["anomaly-case"] = S(await fx.ScalarAsync("SELECT case_id FROM anomaly_cases WHERE player_id = 'p-walk'"));
 
         // ---- announcements on walk-a, a day ahead so nothing fires during the walk: a draft, one waiting for approval, a published one
         var later = fx.Clock.GetUtcNow().AddDays(1);

@@ -13,18 +13,18 @@ public sealed class IdleStreamsFixture : GameLinkFixture
         new Dictionary<string, string?>(base.Settings) { ["GmTools:Quartz:Enabled"] = "false" };
 }
 
-public sealed class IdleStreamTests(IdleStreamsFixture fx, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<IdleStreamsFixture>
+public sealed class IdleStreamTests(IdleStreamsFixture fx, Xunit.Abstractions.ITestOutputHelper output) : ServerTest<IdleStreamsFixture>(fx, output), IClassFixture<IdleStreamsFixture>
 {
     [Fact]
     public async Task A_replica_holding_many_idle_streams_makes_a_bounded_number_of_queries_per_interval_whatever_their_number()
     {
         const int streams = 200;
-        var hub = fx.Server.Services.GetRequiredService<GameLinkHub>();
+        var hub = Fx.Server.Services.GetRequiredService<GameLinkHub>();
         var sims = new List<SimulatedGameServer>();
         for (var i = 0; i < streams; i++)
         {
             var gs = $"idle-{i:D3}";
-            sims.Add(Sim(fx.Server, gs, await fx.GameServerCredentialAsync(gs), new SimulatorOptions { HeartbeatInterval = TimeSpan.FromMinutes(30) }));
+            sims.Add(Sim(Fx.Server, gs, await Fx.GameServerCredentialAsync(gs), new SimulatorOptions { HeartbeatInterval = TimeSpan.FromMinutes(30) }));
         }
         var runs = sims.Select(Start).ToList();
         try
@@ -33,25 +33,25 @@ public sealed class IdleStreamTests(IdleStreamsFixture fx, Xunit.Abstractions.IT
             // Let the streams' first reads (what waited while they were away) finish before counting.
             await Task.Delay(500);
 
-            using var counter = new DatabaseCommandCounter(fx.Postgres);
+            using var counter = new DatabaseCommandCounter(Fx.Postgres);
             const int intervals = 13; // 65 s of business time: 13 sweeps and a heartbeat tick
             for (var i = 0; i < intervals; i++)
             {
                 var before = hub.Sweeps;
-                fx.Clock.Advance(GameLinkFixture.Sweep);
+                Fx.Clock.Advance(GameLinkFixture.Sweep);
                 await EventuallyAsync(() => hub.Sweeps > before, "the sweep ran");
             }
             await Task.Delay(200);
             var perInterval = (double)counter.Statements / intervals;
-            output.WriteLine($"{counter.Statements} statements in {counter.RoundTrips} round trips over {intervals} intervals for {streams} streams: {string.Join(" | ", counter.Texts().Distinct())}");
+            Output.WriteLine($"{counter.Statements} statements in {counter.RoundTrips} round trips over {intervals} intervals for {streams} streams: {string.Join(" | ", counter.Texts().Distinct())}");
             Assert.True(perInterval <= 4, $"{counter.Statements} statements in {intervals} intervals for {streams} streams: " + string.Join(" | ", counter.Texts().Distinct()));
             Assert.True(sims.All(s => s.Sessions == 1), "every stream stayed up");
 
             // Idle is not asleep: a command for one of them still goes out at once, with the reads of that one stream.
             counter.Reset();
-            var id = (await EnqueueAsync(fx.Server, "idle-042", 1))[0];
+            var id = (await EnqueueAsync(Fx.Server, "idle-042", 1))[0];
             await EventuallyAsync(() => sims[42].HasProcessed(id), "the command reaches its stream");
-            await AllSettledAsync(fx.Server, "idle-042", 1);
+            await AllSettledAsync(Fx.Server, "idle-042", 1);
         }
         finally
         {

@@ -50,7 +50,11 @@ public sealed class OutboxOrderingTests(GameLinkFixture fx) : IClassFixture<Game
         // The long one starts writing early and commits after most of the others.
         var longOne = Task.Run(async () =>
         {
-            await Task.Delay(150);
+            // After some transaction has committed (not after a fixed delay: on a loaded machine none may have yet).
+            while (!written.Any(t => t.Committed))
+            {
+                await Task.Delay(10);
+            }
             written.Add(await WriteAsync(-1, new Plan(ExtraWriteFirst: true, Commands: 2, Pause: TimeSpan.FromMilliseconds(1500), RollBack: false)));
         });
         var writers = plans.Select((plan, w) => Task.Run(async () =>

@@ -11,7 +11,8 @@ namespace GmTools.Server.Tests.GameLink;
 
 /// <summary>
 /// The outbox purge on a fake clock: settled commands older than PurgeAfter (7 days) go, in chunks, on two replicas
-/// at once; young and unsettled ones stay, and so does what a ledger reads (grant rows, announcement shows). A
+/// at once; young and unsettled ones stay; what a ledger reads (grant rows, announcement shows) moves to the settled
+/// history without its body, and the ledgers answer as before. A
 /// campaign keeps its counters and its recipients' outcomes, so a cancel with claw-back after the purge still
 /// takes back exactly the applied mail.
 /// </summary>
@@ -41,6 +42,7 @@ public sealed class OutboxPurgeTests(OutboxPurgeTests.Fixture fx) : IClassFixtur
         grant.Lines.Add(new RewardLine { ItemId = "gold", Count = 10 });
         grant.PlayerIds.Add("p003");
         var grantId = (await agent.CreateGrantAsync(grant)).Grant.GrantId;
+        var grantMail = (await fx.CommandAsync($"grant:{grantId}:p003")).CommandId;
         var kickApplied = await EnqueueAsync("s1", Kick("p004"), "purge-test:applied");
         var kickFailed = await EnqueueAsync("s1", Kick("p005"), "purge-test:failed");
         var show = await EnqueueAsync("s1", new GameCommand { ShowAnnouncement = new ShowAnnouncement { AnnouncementId = "9999" } }, "announcement:9999@1");
@@ -67,13 +69,16 @@ public sealed class OutboxPurgeTests(OutboxPurgeTests.Fixture fx) : IClassFixtur
         var purged = await Task.WhenAll(
             fx.Server.Services.GetRequiredService<OutboxPurge>().PurgeAsync(CancellationToken.None),
             other.Services.GetRequiredService<OutboxPurge>().PurgeAsync(CancellationToken.None));
-        Assert.Equal(4, purged.Sum()); // the two kicks and the two campaign mails of s1
-        Assert.Equal(total - 4, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox"));
-        Assert.Equal(0, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE command_id = ANY(@ids)", ("ids", new[] { kickApplied, kickFailed })));
-        foreach (var kept in new[] { sentUnacked, show, young })
+        Assert.Equal(6, purged.Sum()); // s1's two kicks, two campaign mails, the grant's mail and the show
+        Assert.Equal(total - 6, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox"));
+        Assert.Equal(0, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE command_id = ANY(@ids)", ("ids", new[] { kickApplied, kickFailed, grantMail, show })));
+        foreach (var kept in new[] { sentUnacked, young })
         {
             Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE command_id = @id", ("id", kept)));
         }
+        // What a ledger reads moved to the settled history, answer kept, body dropped; the kicks are simply gone.
+        Assert.Equal(2, await fx.CountAsync("SELECT count(*) FROM gamelink_settled WHERE command_id = ANY(@ids) AND outcome = 'applied'", ("ids", new[] { grantMail, show })));
+        Assert.Equal(2, await fx.CountAsync("SELECT count(*) FROM gamelink_settled"));
         Assert.Equal(1, await fx.CountAsync("SELECT count(*) FROM gamelink_outbox WHERE correlation_id = @c AND outcome IS NULL", ("c", $"campaign:{campaignId}:p011")));
         Assert.Equal(0, await other.Services.GetRequiredService<OutboxPurge>().PurgeAsync(CancellationToken.None));
         // Staff tokens are minted on the clock: new ones after the week went by.

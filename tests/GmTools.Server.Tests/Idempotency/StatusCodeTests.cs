@@ -116,14 +116,7 @@ public sealed class StoreOutageTests
     public async Task Calls_answer_unavailable_while_postgres_is_down_and_succeed_once_it_is_back()
     {
         await using var pg = await PrivatePostgres.StartAsync();
-        await using (var root = new NpgsqlConnection(pg.ConnectionString()))
-        {
-            await root.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE DATABASE gm", root);
-            await create.ExecuteNonQueryAsync();
-        }
-        var cs = pg.ConnectionString("gm");
-        await TestDatabase.MigrateAsync(cs);
+        var cs = await pg.CreateMigratedDatabaseAsync();
         await using var server = new GmToolsFactory(cs, $"o{Guid.NewGuid():N}:", new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string?> { ["GmTools:Quartz:Enabled"] = "false" });
         var admin = new GameServerService.GameServerServiceClient(server.Channel(server.StaffToken("ada", Role.Admin)));
         await admin.RegisterGameServerAsync(new RegisterGameServerRequest { GameServerId = "o1", DisplayName = "O1", Reason = "launch" });

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GmTools.Server.Tests.Infrastructure;
@@ -12,12 +13,15 @@ namespace GmTools.Server.Tests.Infrastructure;
 /// One in-process replica of the real server, on a real PostgreSQL database and a real Redis under its own
 /// key prefix, with a fake clock. Two factories with the same database and prefix are two replicas.
 /// </summary>
-public sealed class GmToolsFactory(string postgres, string redisPrefix, FakeTimeProvider clock, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class GmToolsFactory(string postgres, string redisPrefix, FakeTimeProvider clock, IReadOnlyDictionary<string, string?>? settings = null, TestLog? log = null)
     : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-0123456789-0123456789-abcdef";
 
     public FakeTimeProvider Clock { get; } = clock;
+
+    /// <summary>Where this replica logs; its fixture's, so every replica of a fixture writes to the same test output.</summary>
+    public TestLog Log { get; } = log ?? new TestLog();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -30,12 +34,12 @@ public sealed class GmToolsFactory(string postgres, string redisPrefix, FakeTime
         builder.UseSetting("GmTools:RateLimits:StaffPerSecond", "100000");
         builder.UseSetting("GmTools:RateLimits:StaffBurst", "100000");
         builder.UseSetting("GmTools:Quartz:ThreadCount", "2");
-        // Refusals that tests provoke on purpose would otherwise fill the CI log; warnings and errors still show.
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
         }
+        // The server's log goes to the running test's output (TestLog), at the levels appsettings.json sets.
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Log));
         builder.ConfigureTestServices(services =>
         {
             // The last registration wins. Removing the others would also remove Quartz's keyed system clock.

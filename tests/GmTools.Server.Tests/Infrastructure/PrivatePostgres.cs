@@ -43,6 +43,26 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     public Task StopAsync() => AsPostgresAsync("pg_ctl", $"-D {_dir}/data -w -t 30 -m fast stop");
 
+    /// <summary>
+    /// A crash: the postmaster and its backends are killed without a checkpoint, so the next start replays the WAL
+    /// and whatever was committed with <c>synchronous_commit = off</c> but not yet flushed is gone.
+    /// </summary>
+    public Task CrashAsync() => AsPostgresAsync("pg_ctl", $"-D {_dir}/data -w -t 30 -m immediate stop");
+
+    /// <summary>A database of its own in this cluster, migrated; returns its connection string.</summary>
+    public async Task<string> CreateMigratedDatabaseAsync(string name = "gm")
+    {
+        await using (var root = new Npgsql.NpgsqlConnection(ConnectionString()))
+        {
+            await root.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", root);
+            await create.ExecuteNonQueryAsync();
+        }
+        var cs = ConnectionString(name);
+        await TestDatabase.MigrateAsync(cs);
+        return cs;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -3,6 +3,7 @@ using GmTools.Server.Security;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace GmTools.Server.Tests.Infrastructure;
 
@@ -22,6 +23,15 @@ public class ServerFixture : IAsyncLifetime
 
     public GmToolsFactory Server => _replicas[0];
 
+    /// <summary>Where every replica of this fixture logs (see <see cref="LogTo"/>).</summary>
+    public TestLog Log { get; } = new();
+
+    /// <summary>
+    /// Sends the server's log to this test's output: call it from the test class's constructor with the
+    /// <see cref="ITestOutputHelper"/> xunit gives it.
+    /// </summary>
+    public void LogTo(ITestOutputHelper output) => Log.Attach(output);
+
     /// <summary>
     /// A redis-server of this fixture's own (<see cref="Redis"/>) instead of the shared one, for tests that stop,
     /// start or flush it.
@@ -30,6 +40,15 @@ public class ServerFixture : IAsyncLifetime
 
     /// <summary>The private Redis when <see cref="UsesPrivateRedis"/>; otherwise null.</summary>
     public PrivateRedis Redis { get; private set; } = null!;
+
+    /// <summary>
+    /// A PostgreSQL cluster of this fixture's own (<see cref="Database"/>) instead of a database on the shared one,
+    /// for tests that stop, crash or restart it.
+    /// </summary>
+    protected virtual bool UsesPrivatePostgres => false;
+
+    /// <summary>The private PostgreSQL cluster when <see cref="UsesPrivatePostgres"/>; otherwise null.</summary>
+    public PrivatePostgres Database { get; private set; } = null!;
 
     /// <summary>Extra configuration for every replica of this fixture.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
@@ -40,7 +59,15 @@ public class ServerFixture : IAsyncLifetime
         {
             Redis = await PrivateRedis.StartAsync();
         }
-        Postgres = await TestDatabase.CreateAsync(GetType().Name);
+        if (UsesPrivatePostgres)
+        {
+            Database = await PrivatePostgres.StartAsync();
+            Postgres = await Database.CreateMigratedDatabaseAsync();
+        }
+        else
+        {
+            Postgres = await TestDatabase.CreateAsync(GetType().Name);
+        }
         var first = AddReplica();
         _ = first.Server; // start it now, so failures surface in the fixture
     }
@@ -57,7 +84,7 @@ public class ServerFixture : IAsyncLifetime
         {
             settings[k] = v;
         }
-        var factory = new GmToolsFactory(Postgres, RedisPrefix, Clock, settings);
+        var factory = new GmToolsFactory(Postgres, RedisPrefix, Clock, settings, Log);
         _replicas.Add(factory);
         return factory;
     }
@@ -89,6 +116,10 @@ public class ServerFixture : IAsyncLifetime
         if (UsesPrivateRedis)
         {
             await Redis.DisposeAsync();
+        }
+        if (UsesPrivatePostgres)
+        {
+            await Database.DisposeAsync();
         }
     }
 }

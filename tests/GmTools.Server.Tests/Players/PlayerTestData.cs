@@ -1,7 +1,5 @@
 using GmTools.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
-using Grpc.Core;
 
 namespace GmTools.Server.Tests.Players;
 
@@ -27,7 +25,4 @@ internal static class PlayerTestData
         request.Players.AddRange(profiles);
         return await client.SyncPlayersAsync(request);
     }
-
-    public static IReadOnlyList<string> ViolatedFields(this RpcException ex) =>
-        ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.Select(v => v.Field).ToArray() ?? [];
 }

@@ -6,7 +6,7 @@ using Role = GmTools.Server.Security.Role;
 namespace GmTools.Server.Tests.Rewards;
 
 /// <summary>Rewards with GameLink timings on the fake clock: acks time out after 30 s, heartbeats are slow.</summary>
-public sealed class InFlightRewardsFixture : RewardsFixture
+public class InFlightRewardsFixture : RewardsFixture
 {
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(30);
 

@@ -31,31 +31,6 @@ internal static class SanctionsKit
     public static async Task<SanctionService.SanctionServiceClient> GameServerAsync(this ServerFixture fx, string gameServerId, GmToolsFactory? replica = null) =>
         new((replica ?? fx.Server).Channel(await fx.GameServerCredentialAsync(gameServerId)));
 
-    public static async Task AddPlayerAsync(this ServerFixture fx, string playerId, string gameServerId)
-    {
-        await using var conn = new NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, contact, online, version, synced_at)
-            VALUES (@p, @p, @gs, @p, 10, 0, 0, '', true, 1, now())
-            """, conn);
-        cmd.Parameters.AddWithValue("p", playerId);
-        cmd.Parameters.AddWithValue("gs", gameServerId);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    public static async Task<long> ScalarAsync(this ServerFixture fx, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var conn = new NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     /// <summary>(game server, kind) of the outbox rows a sanction caused, in id order.</summary>
     public static async Task<List<(string GameServerId, string Kind)>> OutboxAsync(this ServerFixture fx, long sanctionId)
     {

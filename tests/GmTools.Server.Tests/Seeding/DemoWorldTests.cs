@@ -11,7 +11,7 @@ namespace GmTools.Server.Tests.Seeding;
 public sealed class DemoWorldTests(ServerFixture fx) : IClassFixture<ServerFixture>
 {
     private static readonly string[] Tables =
-        ["players", "player_notes", "sanctions", "sanction_appeals", "reward_catalogue", "grants", "campaigns", "campaign_uploaded_players", "audit_records"];
+        ["players", "player_notes", "sanctions", "sanction_appeals", "reward_catalogue", "grants", "campaigns", "campaign_uploaded_players", "player_cases", "case_links", "audit_records"];
 
     [Fact]
     public async Task Seeds_a_world_to_work_in_and_a_second_run_adds_nothing()
@@ -45,6 +45,12 @@ public sealed class DemoWorldTests(ServerFixture fx) : IClassFixture<ServerFixtu
         var found = await players.SearchPlayersAsync(new SearchPlayersRequest { NamePrefix = "外挂" });
         Assert.Contains(found.Players, p => p.PlayerId == DemoStory.Cheater && p.CharacterName == "外挂王");
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM campaigns WHERE state = 'pending_approval' AND uploaded_players = 20", "", now));
+
+        // Open cases about the story's players, one of them hours from its first-response deadline, two linked.
+        Assert.Equal(4, first["player_cases"]);
+        Assert.Equal(2, first["case_links"]);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM player_cases WHERE first_response_at IS NULL AND first_response_due > @now AND first_response_due < @now + interval '4 hours'", "", now));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM player_cases WHERE player_id = @p AND escalation_level = 'senior_agent'", DemoStory.Appellant, now));
     }
 
     private async Task SeedAsync()

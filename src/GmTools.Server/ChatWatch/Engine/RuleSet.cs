@@ -56,7 +56,18 @@ public sealed partial class RuleSet
 
     public static RuleSet Empty { get; } = Compile(RuleDocument.Empty);
 
-    public static RuleSet Compile(RuleDocument doc)
+    /// <summary>Compiles a document an admin proposes: every check, including the pattern speed probe.</summary>
+    public static RuleSet Compile(RuleDocument doc) => CompileChecked(doc, probeSpeed: true);
+
+    /// <summary>
+    /// Compiles a document that already passed <see cref="Compile(RuleDocument)"/> (the starter rules, a published
+    /// version read back). The speed probe is wall-clock and judges a sound pattern "catastrophic" when the machine is
+    /// overloaded, which must never stop a replica from starting or loading rules it already accepted; matching stays
+    /// bounded by the engine (non-backtracking) and the match timeout either way.
+    /// </summary>
+    public static RuleSet CompileAccepted(RuleDocument doc) => CompileChecked(doc, probeSpeed: false);
+
+    private static RuleSet CompileChecked(RuleDocument doc, bool probeSpeed)
     {
         var violations = new List<RuleViolation>();
         var tables = CharTables.Instance;
@@ -125,7 +136,7 @@ public sealed partial class RuleSet
             {
                 continue;
             }
-            if (CompilePattern(p.Regex, out var regex, out var problem))
+            if (CompilePattern(p.Regex, probeSpeed, out var regex, out var problem))
             {
                 patterns.Add((p, regex!));
             }
@@ -308,7 +319,7 @@ public sealed partial class RuleSet
     /// cannot run (back-references, look-arounds), one with huge repetition bounds, or one that is still slow on
     /// hostile probes is refused at import.
     /// </summary>
-    internal static bool CompilePattern(string pattern, out Regex? regex, out string? problem)
+    internal static bool CompilePattern(string pattern, bool probeSpeed, out Regex? regex, out string? problem)
     {
         regex = null;
         problem = null;
@@ -345,17 +356,24 @@ public sealed partial class RuleSet
             problem = "matches the empty line";
             return false;
         }
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!probeSpeed)
+        {
+            return true;
+        }
+        // The budget is relative to a trivial pattern timed on the same probes right now, so a loaded machine slows
+        // both alike and a sound pattern is not refused for the machine's sake.
+        var budget = ProbeBudget;
+        var reference = TimeProbes(new Regex("zq", PatternOptions, MatchTimeout));
+        if (reference * ReferenceFactor > budget)
+        {
+            budget = reference * ReferenceFactor;
+        }
         try
         {
-            foreach (var probe in Probes)
+            if (TimeProbes(regex, budget) > budget)
             {
-                regex.IsMatch(probe);
-                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > ProbeBudget)
-                {
-                    problem = "is too slow on long lines (catastrophic pattern)";
-                    return false;
-                }
+                problem = "is too slow on long lines (catastrophic pattern)";
+                return false;
             }
         }
         catch (RegexMatchTimeoutException)
@@ -364,6 +382,23 @@ public sealed partial class RuleSet
             return false;
         }
         return true;
+    }
+
+    private const int ReferenceFactor = 100;
+
+    /// <summary>Runs every probe (stopping once <paramref name="stopAfter"/> is spent) and returns the time taken.</summary>
+    private static TimeSpan TimeProbes(Regex regex, TimeSpan? stopAfter = null)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var probe in Probes)
+        {
+            regex.IsMatch(probe);
+            if (stopAfter is { } limit && System.Diagnostics.Stopwatch.GetElapsedTime(started) > limit)
+            {
+                break;
+            }
+        }
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
     }
 
     private static readonly string[] Probes =

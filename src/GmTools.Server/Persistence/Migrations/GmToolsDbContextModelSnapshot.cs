@@ -709,6 +709,75 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("audit_records", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Cases.CaseLink", b =>
+                {
+                    b.Property<long>("LinkId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("link_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("LinkId"));
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LineText")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("line_text");
+
+                    b.Property<DateTimeOffset>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("linked_by");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("ObjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("object_id");
+
+                    b.Property<bool>("PrivateLine")
+                        .HasColumnType("boolean")
+                        .HasColumnName("private_line");
+
+                    b.HasKey("LinkId")
+                        .HasName("pk_case_links");
+
+                    b.HasIndex("Kind", "ObjectId")
+                        .HasDatabaseName("ix_case_links_kind_object_id");
+
+                    b.HasIndex("CaseId", "Kind", "GameServerId", "ObjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_case_links_object");
+
+                    b.ToTable("case_links", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Cases.CaseNoteEntity", b =>
                 {
                     b.Property<long>("NoteId")
@@ -991,6 +1060,122 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasDatabaseName("ix_player_cases_state_case_id");
 
                     b.ToTable("player_cases", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.Cases.RechargeAdjustment", b =>
+                {
+                    b.Property<long>("AdjustmentId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("adjustment_id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("AdjustmentId"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<bool>("ApprovalRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("approval_required");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("decision_reason");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("PaymentReference")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("payment_reference");
+
+                    b.Property<string>("PlayerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("player_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("SentTo")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("sent_to");
+
+                    b.Property<DateTimeOffset?>("SettledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("settled_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("state");
+
+                    b.HasKey("AdjustmentId")
+                        .HasName("pk_recharge_adjustments");
+
+                    b.HasIndex("PaymentReference")
+                        .IsUnique()
+                        .HasDatabaseName("ux_recharge_adjustments_payment_reference")
+                        .HasFilter("state <> 'rejected'");
+
+                    b.HasIndex("CaseId", "AdjustmentId")
+                        .HasDatabaseName("ix_recharge_adjustments_case_id_adjustment_id");
+
+                    b.HasIndex("State", "AdjustmentId")
+                        .HasDatabaseName("ix_recharge_adjustments_state_adjustment_id");
+
+                    b.ToTable("recharge_adjustments", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.ChatWatch.ChatFlag", b =>
@@ -1341,6 +1526,58 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasName("pk_gamelink_sent_marks");
 
                     b.ToTable("gamelink_sent_marks", (string)null);
+                });
+
+            modelBuilder.Entity("GmTools.Server.GameLink.SettledCommand", b =>
+                {
+                    b.Property<long>("CommandId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("command_id");
+
+                    b.Property<DateTimeOffset?>("AckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acked_at");
+
+                    b.Property<string>("CorrelationId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("GameServerId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("game_server_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
+                    b.HasKey("CommandId")
+                        .HasName("pk_gamelink_settled");
+
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("ix_gamelink_settled_correlation_id");
+
+                    b.ToTable("gamelink_settled", (string)null);
                 });
 
             modelBuilder.Entity("GmTools.Server.GameServers.GameServerEntity", b =>
@@ -1845,6 +2082,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("approval_reason");
 
+                    b.Property<long?>("CaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("case_id");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1939,6 +2180,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasKey("GrantId")
                         .HasName("pk_grants");
+
+                    b.HasIndex("CaseId")
+                        .HasDatabaseName("ix_grants_case_id")
+                        .HasFilter("case_id IS NOT NULL");
 
                     b.HasIndex("Requester", "CreatedAt")
                         .HasDatabaseName("ix_grants_requester_created_at");
@@ -2140,6 +2385,10 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("ladder_step");
 
+                    b.Property<long?>("LiftCaseId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lift_case_id");
+
                     b.Property<string>("LiftReason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
@@ -2201,6 +2450,10 @@ namespace GmTools.Server.Persistence.Migrations
 
                     b.HasKey("SanctionId")
                         .HasName("pk_sanctions");
+
+                    b.HasIndex("LiftCaseId")
+                        .HasDatabaseName("ix_sanctions_lift_case_id")
+                        .HasFilter("lift_case_id IS NOT NULL");
 
                     b.HasIndex("PlayerId")
                         .HasDatabaseName("ix_sanctions_in_force")
@@ -2816,6 +3069,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .HasConstraintName("fk_announcement_occurrences_announcements_announcement_id");
                 });
 
+            modelBuilder.Entity("GmTools.Server.Cases.CaseLink", b =>
+                {
+                    b.HasOne("GmTools.Server.Cases.PlayerCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_case_links_player_cases_case_id");
+                });
+
             modelBuilder.Entity("GmTools.Server.Cases.CaseNoteEntity", b =>
                 {
                     b.HasOne("GmTools.Server.Cases.PlayerCase", null)
@@ -2824,6 +3087,16 @@ namespace GmTools.Server.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_case_notes_player_cases_case_id");
+                });
+
+            modelBuilder.Entity("GmTools.Server.Cases.RechargeAdjustment", b =>
+                {
+                    b.HasOne("GmTools.Server.Cases.PlayerCase", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recharge_adjustments_player_cases_case_id");
                 });
 
             modelBuilder.Entity("GmTools.Server.Rewards.GrantRecipient", b =>

@@ -10,7 +10,7 @@ public sealed class PlayerDossier(PlayerSearch players, IEnumerable<IDossierSect
     public const int DefaultRecentLimit = 20;
     public const int MaxRecentLimit = 100;
 
-    public async Task<GetPlayerDossierResponse> BuildAsync(Caller caller, string playerId, int recentLimit, CancellationToken ct, string sanctionHistoryPageToken = "")
+    public async Task<GetPlayerDossierResponse> BuildAsync(Caller caller, string playerId, int recentLimit, string sanctionHistoryPageToken, CancellationToken ct)
     {
         var player = caller.EnsureVisible(await players.GetAsync(playerId, ct), playerId);
         var withContact = caller.Holds(Permissions.PlayersReadContact);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GmTools.Sanctions.Bench;
+namespace GmTools.Bench;
 
 public sealed record LoadResult(string Name, long Calls, long Errors, double Seconds, double P50Ms, double P99Ms, long[] Latencies)
 {

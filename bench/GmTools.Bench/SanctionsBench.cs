@@ -7,11 +7,9 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace GmTools.Sanctions.Bench;
+namespace GmTools.Bench;
 
 /// <summary>
 /// CheckAccess (the login/chat gate) against a bare Echo, both as a game server over HTTP/2 on loopback,
@@ -23,12 +21,20 @@ public static class SanctionsBench
 {
     private const string GameServerId = "bench-1";
 
-    public static async Task RunAsync(int seconds, int concurrency, int connections, int rounds)
+    public sealed record Settings(string Postgres, string Redis, int Seconds, int Concurrency, int Connections, int Rounds);
+
+    public static async Task<int> RunAsync(Settings settings)
     {
+        var (seconds, concurrency, connections, rounds) = (settings.Seconds, settings.Concurrency, settings.Connections, settings.Rounds);
+        GameLinkBench.PrintMachine();
+        Console.WriteLine($"- load average at start: {WritePathBench.LoadAverage()}");
+        var database = await GameLinkBench.CreateDatabaseAsync(settings.Postgres);
         var app = GmToolsHost.Build(["--urls", "http://127.0.0.1:0"], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
+                ["ConnectionStrings:Postgres"] = database,
+                ["ConnectionStrings:Redis"] = settings.Redis,
                 ["GmTools:Database:MigrateOnStart"] = "true",
                 ["GmTools:Jwt:SigningKey"] = "bench-only-signing-key-0123456789-0123456789",
                 ["GmTools:Jwt:Issuer"] = "gmtools",
@@ -87,6 +93,8 @@ public static class SanctionsBench
             {
                 c.Dispose();
             }
+            Console.WriteLine($"- load average at the end: {WritePathBench.LoadAverage()}");
+            return 0;
         }
         finally
         {
