@@ -1,3 +1,4 @@
+using GmTools.Server.Demo;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Players;
 using GmTools.Server.Players.Dossier;
@@ -19,6 +20,7 @@ public static class VipCareRegistration
         services.AddScoped<VisitRuleDesk>();
         services.AddScoped<VisitQueries>();
         services.AddScoped<IDossierSection, VipCareDossierSection>();
+        services.AddDemoSeeder<DemoVipCare>();
         services.AddSingleton<IRechargeWatcher, VipRechargeWatch>();
         services.AddRecurringJob<VisitPlanningJob>("vip-visit-planning", sp => sp.GetRequiredService<IOptions<VipCareOptions>>().Value.PlanningInterval);
         return services;
