@@ -23,6 +23,10 @@ public sealed class ConsoleOptions
     public IReadOnlyList<string> EffectiveReasonCodes =>
         ReasonCodes.Count > 0 ? ReasonCodes : ["chat_abuse", "gold_selling", "cheating", "botting", "real_money_trade", "impersonation", "other"];
 
+    /// <summary>How often an open campaign page reads GetCampaign while it expands, delivers or withdraws (real time).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:10:00")]
+    public TimeSpan CampaignPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Deadline of one call to the server.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -71,6 +71,7 @@ public sealed class StaffSession(AuthenticationStateProvider? authentication)
 public static class Perm
 {
     public const string AuditRead = "audit.read";
+    public const string AuditVerifyFull = "audit.verify_full";
     public const string GameServersRead = "gameservers.read";
     public const string GameServersManage = "gameservers.manage";
     public const string GameLinkRead = "gamelink.read";

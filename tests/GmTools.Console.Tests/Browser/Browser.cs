@@ -60,6 +60,14 @@ public sealed class Browser : IDisposable
         });
     }
 
+    /// <summary>Mud check boxes and radios keep their input invisible under the drawn box: click it from script.</summary>
+    public void Tick(string testId)
+    {
+        WaitInteractive();
+        var input = Wait(d => d.FindElements(By.CssSelector($"input[data-testid='{testId}']")).FirstOrDefault(), $"input {testId}");
+        Driver.ExecuteScript("arguments[0].click();", input);
+    }
+
     /// <summary>
     /// A page is prerendered: its text is on screen before the circuit is connected, and a click or a keystroke
     /// in that moment is lost (the button has no handler yet; the circuit's first render replaces the input).

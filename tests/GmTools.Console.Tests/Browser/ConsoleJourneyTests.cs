@@ -118,6 +118,112 @@ public sealed class ConsoleJourneyTests(ConsoleFixture fx)
     }
 
     [Fact]
+    public void A_supervisors_campaign_is_previewed_approved_by_another_and_its_progress_shows_live()
+    {
+        using var b = fx.NewBrowser();
+        b.SignIn("sam.supervisor");
+        b.Click("nav-campaigns");
+        b.Click("campaign-new");
+        b.Click("catalogue-add-gold");
+        b.Type("line-count-gold", "500");
+        b.Tick("campaign-server-s2");
+        b.Type("campaign-reason", "s2 卡顿补偿 lag compensation");
+        b.Click("campaign-create");
+
+        // The draft's page counts who would receive it before it goes anywhere.
+        b.WaitUntil(() => b.Driver.Url.Contains("/campaigns/", StringComparison.Ordinal) && !b.Driver.Url.EndsWith("/new", StringComparison.Ordinal), "the draft's page");
+        var campaignPage = new Uri(b.Driver.Url).AbsolutePath;
+        var recipients = int.Parse(b.Find("campaign-preview").GetAttribute("data-recipients") ?? "", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(recipients > 0);
+        Assert.Contains("s2", b.Find("campaign-preview-panel").Text, StringComparison.Ordinal);
+        b.Click("campaign-submit");
+        b.WaitUntil(() => b.Find("campaign").GetAttribute("data-state") == "PendingApproval", "submitted for approval");
+        Assert.False(b.Exists("campaign-approve"));
+
+        b.SignOut();
+        b.SignIn("sue.supervisor");
+        b.Open(campaignPage);
+        b.WaitForText("campaign-preview", recipients.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        b.Type("campaign-decision-reason", "数量核对无误 numbers checked");
+        b.Click("campaign-approve");
+
+        // Nobody reloads: the page polls GetCampaign while the background job writes the recipients.
+        b.WaitUntil(() => b.Find("campaign").GetAttribute("data-state") == "Expanded"
+            && b.Find("campaign-progress").GetAttribute("data-expanded") == recipients.ToString(System.Globalization.CultureInfo.InvariantCulture), "the campaign expanded to every recipient");
+        Assert.Contains(recipients.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Find("campaign-delivery-text").Text, StringComparison.Ordinal);
+        b.Screenshot("campaign");
+    }
+
+    [Fact]
+    public async Task A_bulk_mute_above_the_guard_rail_waits_for_a_supervisor_then_runs_exactly_as_previewed()
+    {
+        // Twelve of the demo world's players on s2 (ids p100101..p100200), away from the other journeys' players.
+        var admin = new PlayerService.PlayerServiceClient(fx.StaffChannel("ada.admin", Role.Admin));
+        var s2 = Enumerable.Range(100_150, 12).Select(i => $"p{i}").ToList();
+        foreach (var id in s2)
+        {
+            Assert.Equal("s2", (await admin.SearchPlayersAsync(new SearchPlayersRequest { PlayerId = id })).Players.Single().GameServerId);
+        }
+
+        using var b = fx.NewBrowser();
+        b.SignIn("gus.gm");
+        b.Click("nav-bulk");
+        b.Type("bulk-players", string.Join(" ", s2));
+        b.Type("bulk-reason", "刷屏广告团伙 spam ring");
+        b.Click("bulk-preview-run");
+        var preview = b.Find("bulk-preview");
+        Assert.Equal(("12", "true"), (preview.GetAttribute("data-players"), preview.GetAttribute("data-needs-approval")));
+        b.WaitForText("bulk-touches", "s2");
+        Assert.True(b.Find("bulk-execute").GetAttribute("disabled") is not null);
+
+        // Another browser: the supervisor approves it in the inbox, reading exactly what runs.
+        using (var sup = fx.NewBrowser())
+        {
+            sup.SignIn("sam.supervisor");
+            sup.Click("nav-bulk-approvals");
+            sup.WaitUntil(() => sup.All("bulk-inbox-item").Any(i => i.Text.Contains("gus.gm", StringComparison.Ordinal) && i.Text.Contains(s2[0], StringComparison.Ordinal)), "gus.gm's bulk mute in the inbox");
+            var item = sup.All("bulk-inbox-item").First(i => i.Text.Contains(s2[0], StringComparison.Ordinal));
+            Assert.Contains("12", item.Text, StringComparison.Ordinal);
+            var token = item.GetAttribute("data-token");
+            var note = item.FindElement(By.CssSelector("[data-testid='bulk-inbox-note'] textarea, [data-testid='bulk-inbox-note'] input, input[data-testid='bulk-inbox-note']"));
+            note.SendKeys("核实举报 report checked");
+            item.FindElement(By.CssSelector("[data-testid='bulk-inbox-approve']")).Click();
+            sup.WaitUntil(() => sup.Driver.FindElements(By.CssSelector($"[data-testid='bulk-inbox-approved'][data-token='{token}']")).Count == 1, "the approval");
+        }
+
+        b.Click("bulk-check-approval");
+        b.WaitForText("bulk-approval", "sam.supervisor");
+        b.Click("bulk-execute");
+        b.WaitUntil(() => b.All("bulk-result").Count == 12, "12 results");
+        Assert.Equal(12, b.All("bulk-result").Count(r => r.GetAttribute("data-outcome") is "Sanctioned" or "AlreadySanctioned"));
+
+        var sanctions = new SanctionService.SanctionServiceClient(fx.StaffChannel("ada.admin", Role.Admin));
+        var muted = (await sanctions.ListSanctionsAsync(new ListSanctionsRequest { PlayerId = s2[^1] })).Sanctions;
+        Assert.Contains(muted, s => s.Kind == SanctionKind.Mute && s.IssuedBy == "gus.gm" && s.Reason == "刷屏广告团伙 spam ring");
+    }
+
+    [Fact]
+    public void An_admin_registers_a_game_server_and_reads_its_credential_once()
+    {
+        using var b = fx.NewBrowser();
+        b.SignIn("ada.admin");
+        b.Click("nav-gameservers");
+        b.Find("gameservers");
+        b.Type("register-id", "e2e-9");
+        b.Type("register-name", "测试九区 E2E nine");
+        b.Type("register-reason", "browser journey");
+        b.Click("register-submit");
+        b.WaitForText("credential", "GameServer e2e-9.");
+        b.Find("gameserver-row");
+        Assert.True(b.Driver.FindElements(By.CssSelector("[data-testid='gameserver-row'][data-game-server-id='e2e-9']")).Count == 1);
+        b.Click("credential-dismiss");
+        b.WaitUntil(() => !b.Exists("credential"), "the credential gone");
+        b.Open("/gameservers");
+        b.Find("gameservers");
+        Assert.DoesNotContain("GameServer e2e-9.", b.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Switching_to_english_changes_the_page_text_and_is_remembered()
     {
         using var b = fx.NewBrowser();

@@ -95,6 +95,67 @@ public sealed class FakeSanctions : SanctionService.SanctionServiceClient
     }
 
     public override AsyncUnaryCall<ProposeSanctionResponse> ProposeSanctionAsync(ProposeSanctionRequest request, CallOptions options) => Calls.Ok(Proposal);
+
+    public List<PreviewBulkSanctionRequest> Previewed { get; } = [];
+
+    public List<ExecuteBulkSanctionRequest> Executed { get; } = [];
+
+    public List<ApproveBulkSanctionRequest> BulkApprovals { get; } = [];
+
+    public List<DecideAppealRequest> AppealDecisions { get; } = [];
+
+    /// <summary>Above the guard rail: the preview needs a supervisor's approval.</summary>
+    public bool NeedsApproval { get; set; }
+
+    public string ApprovedBy { get; set; } = "";
+
+    public List<BulkSanction> Pending { get; } = [];
+
+    public override AsyncUnaryCall<PreviewBulkSanctionResponse> PreviewBulkSanctionAsync(PreviewBulkSanctionRequest request, CallOptions options)
+    {
+        Previewed.Add(request.Clone());
+        var known = request.PlayerIds.Where(id => id != "nobody").ToList();
+        var response = new PreviewBulkSanctionResponse
+        {
+            PreviewToken = $"token-{Previewed.Count}",
+            NeedsApproval = NeedsApproval,
+            UnknownPlayerIds = { request.PlayerIds.Where(id => id == "nobody") },
+            Players = { known.Select((id, i) => new BulkPlayer { PlayerId = id, GameServerId = i % 2 == 0 ? "s1" : "s2", AlreadySanctioned = id == "p3" }) },
+        };
+        response.AffectedGameServerIds.AddRange(response.Players.Select(p => p.GameServerId).Distinct().Order(StringComparer.Ordinal));
+        return Calls.Ok(response);
+    }
+
+    public override AsyncUnaryCall<GetBulkSanctionResponse> GetBulkSanctionAsync(GetBulkSanctionRequest request, CallOptions options) =>
+        Calls.Ok(new GetBulkSanctionResponse { BulkSanction = new BulkSanction { PreviewToken = request.PreviewToken, ApprovedBy = ApprovedBy } });
+
+    public override AsyncUnaryCall<ExecuteBulkSanctionResponse> ExecuteBulkSanctionAsync(ExecuteBulkSanctionRequest request, CallOptions options)
+    {
+        Executed.Add(request.Clone());
+        return Calls.Ok(new ExecuteBulkSanctionResponse
+        {
+            Results = { request.Content.PlayerIds.Select((id, i) => new BulkResult { PlayerId = id, Outcome = BulkOutcome.Sanctioned, SanctionId = 100 + i }) },
+        });
+    }
+
+    public override AsyncUnaryCall<ListBulkSanctionsResponse> ListBulkSanctionsAsync(ListBulkSanctionsRequest request, CallOptions options) =>
+        Calls.Ok(new ListBulkSanctionsResponse { BulkSanctions = { Pending } });
+
+    public override AsyncUnaryCall<ApproveBulkSanctionResponse> ApproveBulkSanctionAsync(ApproveBulkSanctionRequest request, CallOptions options)
+    {
+        BulkApprovals.Add(request.Clone());
+        return Calls.Ok(new ApproveBulkSanctionResponse { ApprovedBy = "supervisor.tester" });
+    }
+
+    public override AsyncUnaryCall<DecideAppealResponse> DecideAppealAsync(DecideAppealRequest request, CallOptions options)
+    {
+        AppealDecisions.Add(request.Clone());
+        return Calls.Ok(new DecideAppealResponse
+        {
+            Appeal = new Appeal { AppealId = request.AppealId, State = request.Decision, PlayerId = "p1", SanctionId = 5, Statement = "我没有作弊" },
+            Sanction = new Sanction { SanctionId = 5, Active = request.Decision != AppealState.Overturned },
+        });
+    }
 }
 
 public sealed class FakePlayers : PlayerService.PlayerServiceClient
@@ -114,11 +175,63 @@ public sealed class FakePlayers : PlayerService.PlayerServiceClient
 
 public sealed class FakeGameServers : GameServerService.GameServerServiceClient
 {
+    public List<GameServer> Servers { get; } = [new GameServer { GameServerId = "s1", DisplayName = "S1" }, new GameServer { GameServerId = "s2", DisplayName = "S2" }];
+
+    public List<RegisterGameServerRequest> Registered { get; } = [];
+
+    public List<RotateGameServerCredentialRequest> Rotated { get; } = [];
+
     public override AsyncUnaryCall<ListGameServersResponse> ListGameServersAsync(ListGameServersRequest request, CallOptions options) =>
-        Calls.Ok(new ListGameServersResponse
+        Calls.Ok(new ListGameServersResponse { GameServers = { Servers } });
+
+    public override AsyncUnaryCall<RegisterGameServerResponse> RegisterGameServerAsync(RegisterGameServerRequest request, CallOptions options)
+    {
+        Registered.Add(request);
+        var server = new GameServer { GameServerId = request.GameServerId, DisplayName = request.DisplayName, Region = request.Region };
+        Servers.Add(server);
+        return Calls.Ok(new RegisterGameServerResponse { GameServer = server, Credential = $"GameServer {request.GameServerId}.secret-{Registered.Count}" });
+    }
+
+    public override AsyncUnaryCall<RotateGameServerCredentialResponse> RotateGameServerCredentialAsync(RotateGameServerCredentialRequest request, CallOptions options)
+    {
+        Rotated.Add(request);
+        return Calls.Ok(new RotateGameServerCredentialResponse
         {
-            GameServers = { new GameServer { GameServerId = "s1", DisplayName = "S1" }, new GameServer { GameServerId = "s2", DisplayName = "S2" } },
+            GameServer = Servers.First(s => s.GameServerId == request.GameServerId),
+            Credential = $"GameServer {request.GameServerId}.rotated-{Rotated.Count}",
         });
+    }
+}
+
+public sealed class FakeGameLinks : GameLinkService.GameLinkServiceClient
+{
+    public List<GameLink> Links { get; } = [];
+
+    public override AsyncUnaryCall<ListGameLinksResponse> ListGameLinksAsync(ListGameLinksRequest request, CallOptions options) =>
+        Calls.Ok(new ListGameLinksResponse { Links = { Links } });
+}
+
+public sealed class FakeAudit : AuditService.AuditServiceClient
+{
+    public List<AuditRecord> Records { get; } = [];
+
+    public List<ListAuditRecordsRequest> Listed { get; } = [];
+
+    public List<VerifyAuditChainRequest> Verified { get; } = [];
+
+    public VerifyAuditChainResponse Verification { get; set; } = new() { Intact = true, RecordsChecked = 12, CheckedThroughSequence = 12 };
+
+    public override AsyncUnaryCall<ListAuditRecordsResponse> ListAuditRecordsAsync(ListAuditRecordsRequest request, CallOptions options)
+    {
+        Listed.Add(request);
+        return Calls.Ok(new ListAuditRecordsResponse { Records = { Records } });
+    }
+
+    public override AsyncUnaryCall<VerifyAuditChainResponse> VerifyAuditChainAsync(VerifyAuditChainRequest request, CallOptions options)
+    {
+        Verified.Add(request);
+        return Calls.Ok(Verification);
+    }
 }
 
 public sealed class FakeRewards : RewardService.RewardServiceClient
@@ -164,6 +277,62 @@ public sealed class FakeRewards : RewardService.RewardServiceClient
 
     public override AsyncUnaryCall<RevokeGrantResponse> RevokeGrantAsync(RevokeGrantRequest request, CallOptions options) =>
         Calls.Ok(new RevokeGrantResponse { Grant = Decide("revoke", request.GrantId, request.Reason, GrantState.Revoked) });
+
+    public List<CreateCampaignRequest> CampaignsCreated { get; } = [];
+
+    public List<AppendCampaignPlayersRequest> Appended { get; } = [];
+
+    public Dictionary<long, Campaign> Campaigns { get; } = [];
+
+    public PreviewCampaignResponse Preview { get; set; } = new()
+    {
+        TotalRecipients = 1234, TotalValue = 123_400,
+        PerServer = { new ServerRecipients { GameServerId = "s1", Recipients = 1000 }, new ServerRecipients { GameServerId = "s2", Recipients = 234 } },
+    };
+
+    public override AsyncUnaryCall<CreateCampaignResponse> CreateCampaignAsync(CreateCampaignRequest request, CallOptions options)
+    {
+        CampaignsCreated.Add(request.Clone());
+        var campaign = new Campaign { CampaignId = 70 + CampaignsCreated.Count, State = CampaignState.Draft, Creator = "supervisor.tester", Reason = request.Reason };
+        Campaigns[campaign.CampaignId] = campaign;
+        return Calls.Ok(new CreateCampaignResponse { Campaign = campaign });
+    }
+
+    public override AsyncUnaryCall<AppendCampaignPlayersResponse> AppendCampaignPlayersAsync(AppendCampaignPlayersRequest request, CallOptions options)
+    {
+        Appended.Add(request.Clone());
+        return Calls.Ok(new AppendCampaignPlayersResponse { UploadedPlayers = Appended.Sum(a => a.PlayerIds.Count) });
+    }
+
+    public override AsyncUnaryCall<GetCampaignResponse> GetCampaignAsync(GetCampaignRequest request, CallOptions options) =>
+        Calls.Ok(new GetCampaignResponse { Campaign = Campaigns[request.CampaignId] });
+
+    public override AsyncUnaryCall<PreviewCampaignResponse> PreviewCampaignAsync(PreviewCampaignRequest request, CallOptions options) => Calls.Ok(Preview);
+
+    public override AsyncUnaryCall<ApproveCampaignResponse> ApproveCampaignAsync(ApproveCampaignRequest request, CallOptions options)
+    {
+        Decisions.Add(("approve-campaign", request.CampaignId, request.Reason));
+        return Calls.Ok(new ApproveCampaignResponse { Campaign = Moved(request.CampaignId, CampaignState.Expanding) });
+    }
+
+    public override AsyncUnaryCall<SubmitCampaignResponse> SubmitCampaignAsync(SubmitCampaignRequest request, CallOptions options)
+    {
+        Decisions.Add(("submit-campaign", request.CampaignId, ""));
+        return Calls.Ok(new SubmitCampaignResponse { Campaign = Moved(request.CampaignId, CampaignState.PendingApproval) });
+    }
+
+    public override AsyncUnaryCall<CancelCampaignResponse> CancelCampaignAsync(CancelCampaignRequest request, CallOptions options)
+    {
+        Decisions.Add((request.ClawBackDelivered ? "cancel-campaign+claw-back" : "cancel-campaign", request.CampaignId, request.Reason));
+        return Calls.Ok(new CancelCampaignResponse { Campaign = Moved(request.CampaignId, CampaignState.Cancelled) });
+    }
+
+    private Campaign Moved(long id, CampaignState state)
+    {
+        var moved = Campaigns[id].Clone();
+        moved.State = state;
+        return moved;
+    }
 
     private Grant Decide(string decision, long id, string reason, GrantState state)
     {
