@@ -16,6 +16,7 @@ namespace GmTools.Server.Cases;
 public sealed class CaseDesk(
     GmToolsDbContext db,
     AuditWriter audit,
+    CaseAssignment assignment,
     RequestContext request,
     IOptionsMonitor<CaseOptions> options,
     TimeProvider time)
@@ -167,6 +168,10 @@ public sealed class CaseDesk(
 
     public async Task<PlayerCase> AssignAsync(AssignCaseOrder order, CancellationToken ct)
     {
+        if (order.Fair)
+        {
+            return await AssignFairlyAsync(order, ct);
+        }
         var now = time.GetUtcNow();
         var assignee = order.Assignee ?? Caller.Id;
         var claim = string.Equals(assignee, Caller.Id, StringComparison.Ordinal);
@@ -194,6 +199,43 @@ public sealed class CaseDesk(
         c.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(Entry(claim ? "case.claim" : "case.assign", c, order.Reason, new { from = previous, to = assignee }), ct);
+        await tx.CommitAsync(ct);
+        return c;
+    }
+
+    /// <summary>
+    /// The roster picks (Staffing's FairAssigner over this queue's loads). Fair assignments take turns on one advisory
+    /// lock, so two at once count each other's pick instead of both landing on the same least-loaded agent.
+    /// </summary>
+    private async Task<PlayerCase> AssignFairlyAsync(AssignCaseOrder order, CancellationToken ct)
+    {
+        if (!Caller.Holds(Permissions.CasesAssign))
+        {
+            throw GrpcErrors.PermissionDenied($"fair assignment needs permission '{Permissions.CasesAssign}'; claim the case for yourself instead");
+        }
+        var now = time.GetUtcNow();
+        var levels = options.CurrentValue.EffectiveEscalationLevels;
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(order.CaseId, ct);
+        if (!CaseStates.Open.Contains(c.State))
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is {c.State}");
+        }
+        if (CaseSla.IndexOf(levels, c.EscalationLevel) > 0)
+        {
+            throw GrpcErrors.FailedPrecondition($"case {c.CaseId} is escalated to {c.EscalationLevel}: that level assigns it by name");
+        }
+        await db.AdvisoryLockAsync("case-fair-assignment", ct);
+        var loads = await assignment.LoadsAsync(now, ct);
+        var previous = await assignment.PreviousAgentAsync(c, ct);
+        var picked = Staffing.FairAssigner.Pick(loads.Where(l => l.AgentId != c.Assignee), previous)
+            ?? throw GrpcErrors.FailedPrecondition("no agent on duty has capacity left today");
+        var from = c.Assignee;
+        c.Assignee = picked;
+        c.AssignedAt = now;
+        c.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(Entry("case.assign", c, order.Reason, new { from, to = picked, fair = true, continuity = picked == previous }), ct);
         await tx.CommitAsync(ct);
         return c;
     }

@@ -143,12 +143,16 @@ public sealed class CaseGrpcService(
     [RequiresPermission(Permissions.CasesWork)]
     public override async Task<AssignCaseResponse> AssignCase(AssignCaseRequest r, ServerCallContext context)
     {
-        new Violations().CaseId(r.CaseId)
+        var v = new Violations().CaseId(r.CaseId)
             .MaxLength("assignee", r.Assignee, Infrastructure.CommonLimits.ActorId)
             .MaxLength("reason", r.Reason, CaseLimits.Reason)
-            .IdempotencyKey(r.IdempotencyKey)
-            .ThrowIfAny();
-        var order = new AssignCaseOrder(r.CaseId, Empty(r.Assignee), r.Reason);
+            .IdempotencyKey(r.IdempotencyKey);
+        if (r.Fair && r.Assignee.Length > 0)
+        {
+            v.Add("assignee", "is left empty when the roster picks (fair)");
+        }
+        v.ThrowIfAny();
+        var order = new AssignCaseOrder(r.CaseId, Empty(r.Assignee), r.Reason, r.Fair);
         return await Idempotent(context).RunAsync(context.Method, r.IdempotencyKey, r, async ct =>
             new AssignCaseResponse { Case = Contract(await Desk(context).AssignAsync(order, ct)) }, context.CancellationToken);
     }

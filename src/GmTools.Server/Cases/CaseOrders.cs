@@ -31,7 +31,7 @@ public sealed record CaseNoteOrder(long CaseId, string Text, IReadOnlyList<strin
 public sealed record CaseStateOrder(long CaseId, string State, string Note);
 
 /// <summary>Assignee null: the caller claims it.</summary>
-public sealed record AssignCaseOrder(long CaseId, string? Assignee, string Reason);
+public sealed record AssignCaseOrder(long CaseId, string? Assignee, string Reason, bool Fair = false);
 
 public sealed record EscalateOrder(long CaseId, string Reason);
 

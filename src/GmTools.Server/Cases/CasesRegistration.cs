@@ -16,6 +16,7 @@ public static class CasesRegistration
         services.AddScoped<CaseLinkDesk>();
         services.AddScoped<RechargeDesk>();
         services.AddScoped<CaseReports>();
+        services.AddScoped<CaseAssignment>();
         // What a case may be linked to; visits join when VIP care keeps them (its own ICaseLinkTarget).
         services.AddScoped<ICaseLinkTarget, SanctionLinkTarget>();
         services.AddScoped<ICaseLinkTarget, GrantLinkTarget>();
