@@ -19,6 +19,7 @@ public sealed class CaseDesk(
     CaseAssignment assignment,
     RequestContext request,
     IOptionsMonitor<CaseOptions> options,
+    IEnumerable<IPlayerFollowUps> followUps,
     TimeProvider time)
 {
     private Caller Caller => request.Caller;
@@ -90,6 +91,7 @@ public sealed class CaseDesk(
             c.ItemName,
             record = new { c.Account, c.RecordGameServerId, c.CharacterName, c.EventAt, contactRecorded = c.Contact.Length > 0 },
         }), ct);
+        await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.CaseOpened);
         await tx.CommitAsync(ct);
         return c;
     }

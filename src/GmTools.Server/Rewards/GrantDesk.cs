@@ -19,7 +19,7 @@ public sealed record GrantResult(Grant Grant, bool Replayed);
 /// Grants: create (idempotent, priced, limited by role), approve/reject by another person, revoke with
 /// cancel-or-claw-back. Every change and its outbox commands and audit record commit in one transaction.
 /// </summary>
-public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, Cases.CaseDesk cases, RequestContext request, IOptions<RewardOptions> options, TimeProvider time)
+public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOutbox outbox, CommandWithdrawals withdrawals, Cases.CaseDesk cases, RequestContext request, IOptions<RewardOptions> options, IEnumerable<IPlayerFollowUps> followUps, TimeProvider time)
 {
     private RewardOptions Options => options.Value;
 
@@ -131,6 +131,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
             // Over the requester's limit from a case: the case goes up to the level that approves grants.
             await cases.RaiseToDeciderAsync(caseId, Permissions.RewardsApprove, $"grant {grant.GrantId} needs approval ({approvalReason})", ct);
         }
+        await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.GrantApproved);
         await tx.CommitAsync(ct);
         return new GrantResult(grant, false);
     }
@@ -172,6 +173,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(new AuditEntry("grant.approve", "grant", Id(grant), new { grant.TotalValue, grant.Requester },
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: reason, TicketRef: grant.TicketRef), ct);
+        await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.GrantApproved);
         await tx.CommitAsync(ct);
         return grant;
     }

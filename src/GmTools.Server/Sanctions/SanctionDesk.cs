@@ -22,6 +22,7 @@ public sealed class SanctionDesk(
     OffenseLadder ladder,
     SanctionAccessCache cache,
     IOptionsMonitor<SanctionOptions> options,
+    IEnumerable<IPlayerFollowUps> followUps,
     Cases.CaseDecisionEscalation caseEscalation,
     TimeProvider time)
 {
@@ -69,6 +70,10 @@ public sealed class SanctionDesk(
         await audit.AppendAsync(new AuditEntry("sanction.lift", "sanction", Id(sanction),
             new { sanction.Kind, order.Wrongful, caseId = order.CaseId }, PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId,
             Reason: order.Reason, TicketRef: order.TicketRef), ct);
+        if (order.Wrongful)
+        {
+            await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.SanctionLifted);
+        }
         await tx.CommitAsync(ct);
         await InvalidateAsync(sanction);
         return sanction;

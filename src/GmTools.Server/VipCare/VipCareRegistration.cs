@@ -22,6 +22,8 @@ public static class VipCareRegistration
         services.AddScoped<IDossierSection, VipCareDossierSection>();
         services.AddDemoSeeder<DemoVipCare>();
         services.AddSingleton<IRechargeWatcher, VipRechargeWatch>();
+        services.AddSingleton<VisitFollowUpTrigger>();
+        services.AddSingleton<IPlayerFollowUps>(sp => sp.GetRequiredService<VisitFollowUpTrigger>());
         services.AddRecurringJob<VisitPlanningJob>("vip-visit-planning", sp => sp.GetRequiredService<IOptions<VipCareOptions>>().Value.PlanningInterval);
         return services;
     }

@@ -33,16 +33,39 @@ public sealed class VisitPlanner(
         var o = options.CurrentValue;
         var disagreeing = await tiers.DisagreeingAsync(o.PlanningBatch, ct);
         var changed = (await tiers.ApplyAsync(disagreeing, TierChangeSources.Reconcile, ct)).Count;
-
-        var planned = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (reason, plan) in new (string, Func<DateTimeOffset, CancellationToken, Task<List<long>>>)[]
-        {
+        var planned = await PlanByRulesAsync(
+        [
             (VisitReasons.Periodic, plans.PeriodicAsync),
             (VisitReasons.ChurnRisk, plans.ChurnRiskAsync),
             (VisitReasons.ComplaintFollowUp, plans.ComplaintFollowUpsAsync),
             (VisitReasons.CompensationFollowUp, plans.CompensationFollowUpsAsync),
             (VisitReasons.SanctionFollowUp, plans.SanctionFollowUpsAsync),
-        })
+        ], ct);
+        var assigned = await AssignOpenAsync(ct);
+        var overdue = await MarkOverdueAsync(ct);
+        return new PlanResult(changed, planned, assigned, overdue);
+    }
+
+    /// <summary>Only the follow-ups of events (complaint, compensation, wrongful lift), then assignment: run at once when one commits.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> PlanFollowUpsAsync(CancellationToken ct)
+    {
+        var planned = await PlanByRulesAsync(
+        [
+            (VisitReasons.ComplaintFollowUp, plans.ComplaintFollowUpsAsync),
+            (VisitReasons.CompensationFollowUp, plans.CompensationFollowUpsAsync),
+            (VisitReasons.SanctionFollowUp, plans.SanctionFollowUpsAsync),
+        ], ct);
+        if (planned.Values.Sum() > 0)
+        {
+            await AssignOpenAsync(ct);
+        }
+        return planned;
+    }
+
+    private async Task<Dictionary<string, int>> PlanByRulesAsync((string Reason, Func<DateTimeOffset, CancellationToken, Task<List<long>>> Plan)[] steps, CancellationToken ct)
+    {
+        var planned = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (reason, plan) in steps)
         {
             var now = time.GetUtcNow();
             await using var tx = await db.BeginWorkAsync(ct);
@@ -55,9 +78,7 @@ public sealed class VisitPlanner(
             await tx.CommitAsync(ct);
             planned[reason] = ids.Count;
         }
-        var assigned = await AssignOpenAsync(ct);
-        var overdue = await MarkOverdueAsync(ct);
-        return new PlanResult(changed, planned, assigned, overdue);
+        return planned;
     }
 
     /// <summary>Open visits nobody has, due first, to agents on duty: continuity, then balance (FairAssigner).</summary>
