@@ -148,8 +148,9 @@ public sealed class CaseLinkTests(CaseLinkFixture fx) : IClassFixture<CaseLinkFi
     [Fact]
     public async Task A_lift_from_a_case_the_caller_may_not_make_escalates_the_case_and_is_still_refused()
     {
-        var caseId = await OpenAsync("p-l1");
-        var ban = (await fx.Staff("ada", Role.Admin).IssueSanctionAsync(Ban("p-l1", AllServers))).Sanction; // someone else's, on every server
+        await fx.AddPlayerAsync("p-l1-lift", "l1"); // no earlier sanctions from the other tests of this class
+        var caseId = await OpenAsync("p-l1-lift");
+        var ban = (await fx.Staff("ada", Role.Admin).IssueSanctionAsync(Ban("p-l1-lift", AllServers).With(r => r.OverrideReason = "case test"))).Sanction; // someone else's, on every server
         var scopedGm = fx.ScopedStaff("gil", ["l1"]);
         Task<LiftSanctionResponse> Lift(SanctionService.SanctionServiceClient who, long fromCase) =>
             who.LiftSanctionAsync(new LiftSanctionRequest { SanctionId = ban.SanctionId, Reason = "the appeal holds", CaseId = fromCase, IdempotencyKey = Guid.NewGuid().ToString() }).ResponseAsync;
