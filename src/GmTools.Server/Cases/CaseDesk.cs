@@ -340,6 +340,25 @@ public sealed class CaseDesk(
         await EscalateToAsync(c, decider, $"{why}: that level ({levels[decider].DecidedBy}) decides it", automatic: false, time.GetUtcNow(), ct);
     }
 
+    /// <summary>
+    /// A decision refused to the caller but raised from the case (a lift of a sanction the caller may not change):
+    /// the case goes up, in its own transaction, to the lowest level that holds <paramref name="permission"/> and is
+    /// above the caller's own authority. Answers the level the case is at afterwards.
+    /// </summary>
+    public async Task<string> RaiseAboveCallerAsync(long caseId, string permission, string why, CancellationToken ct)
+    {
+        await using var tx = await db.BeginWorkAsync(ct);
+        var c = await LockVisibleAsync(caseId, ct);
+        var levels = options.CurrentValue.EffectiveEscalationLevels;
+        var decider = Math.Min(levels.Count - 1, Math.Max(CaseSla.LowestLevelHolding(levels, permission), CaseSla.AuthorityOf(Caller, levels) + 1));
+        if (decider > CaseSla.IndexOf(levels, c.EscalationLevel) && CaseStates.Open.Contains(c.State))
+        {
+            await EscalateToAsync(c, decider, $"{why}: that level ({levels[decider].DecidedBy}) decides it", automatic: false, time.GetUtcNow(), ct);
+        }
+        await tx.CommitAsync(ct);
+        return c.EscalationLevel;
+    }
+
     /// <summary>One level up, in the caller's transaction: the new level's queue gets it unassigned, with a note and an audit record.</summary>
     internal async Task EscalateAsync(PlayerCase c, string reason, bool automatic, DateTimeOffset now, CancellationToken ct)
     {

@@ -5,6 +5,7 @@ using GmTools.Server.Persistence;
 using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
+using GmTools.Server.VipCare;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -122,6 +123,33 @@ public sealed class CampaignLinkTarget(GmToolsDbContext db) : ICaseLinkTarget
         var ids = LinkIds.ParseAll(objectIds);
         var rows = await db.Set<Campaign>().AsNoTracking().Where(x => ids.Contains(x.CampaignId)).ToListAsync(ct);
         return rows.Where(caller.SeesCampaign).ToDictionary(x => LinkIds.Text(x.CampaignId), x => $"campaign, {x.State}: {x.Reason}");
+    }
+}
+
+/// <summary>
+/// A VIP care visit (a return call, vip_visit_tasks) made to the case's player; scoped like VIP care scopes it, by
+/// the player's home server when the visit was planned. Only reads: the visit stays VIP care's.
+/// </summary>
+public sealed class VisitLinkTarget(GmToolsDbContext db) : ICaseLinkTarget
+{
+    public string Kind => CaseLinkKinds.Visit;
+
+    public async Task<LinkedObject> FindAsync(Caller caller, PlayerCase c, string objectId, string gameServerId, CancellationToken ct)
+    {
+        var id = LinkIds.Parse(objectId);
+        var visit = caller.VisibleVisit(await db.Set<VisitTask>().AsNoTracking().SingleOrDefaultAsync(v => v.TaskId == id, ct), id);
+        if (visit.PlayerId != c.PlayerId)
+        {
+            throw LinkIds.NotTheCasePlayer(c, $"visit {id}");
+        }
+        return new LinkedObject(LinkIds.Text(id));
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> DescribeAsync(Caller caller, IReadOnlyCollection<string> objectIds, CancellationToken ct)
+    {
+        var ids = LinkIds.ParseAll(objectIds);
+        var rows = await db.Set<VisitTask>().AsNoTracking().Where(v => ids.Contains(v.TaskId)).ToListAsync(ct);
+        return rows.Where(v => caller.Sees(v.GameServerId)).ToDictionary(v => LinkIds.Text(v.TaskId), v => $"visit ({v.Reason}), {v.State}");
     }
 }
 

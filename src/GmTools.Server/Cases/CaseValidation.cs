@@ -78,13 +78,13 @@ internal static class CaseValidation
     }
 
     /// <summary>
-    /// A link's object: a decimal id for sanctions, grants and campaigns; a bounded id for visits and chat lines;
+    /// A link's object: a decimal id for sanctions, grants, campaigns and visits; a bounded id for chat lines;
     /// a chat line's game server, and only a chat line's.
     /// </summary>
     public static Violations LinkObject(this Violations v, string? kind, string objectId, string gameServerId)
     {
         v.RequiredMax("object_id", objectId, CaseLimits.LinkObjectId);
-        if (kind is CaseLinkKinds.Sanction or CaseLinkKinds.Grant or CaseLinkKinds.Campaign && objectId.Length > 0
+        if (kind is CaseLinkKinds.Sanction or CaseLinkKinds.Grant or CaseLinkKinds.Campaign or CaseLinkKinds.Visit && objectId.Length > 0
             && !(long.TryParse(objectId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id > 0))
         {
             v.Add("object_id", $"must be a {kind} id (a positive decimal number)");

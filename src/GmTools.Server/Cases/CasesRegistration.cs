@@ -12,16 +12,18 @@ public static class CasesRegistration
         services.AddOptions<CaseOptions>().BindConfiguration(CaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<CaseOptions>, CaseOptionsValidation>();
         services.AddScoped<CaseDesk>();
+        services.AddScoped<CaseDecisionEscalation>();
         services.AddScoped<CaseQueries>();
         services.AddScoped<CaseLinkDesk>();
         services.AddScoped<RechargeDesk>();
         services.AddScoped<CaseReports>();
         services.AddScoped<CaseAssignment>();
-        // What a case may be linked to; visits join when VIP care keeps them (its own ICaseLinkTarget).
+        // What a case may be linked to (each kind read through its owner's scope rule).
         services.AddScoped<ICaseLinkTarget, SanctionLinkTarget>();
         services.AddScoped<ICaseLinkTarget, GrantLinkTarget>();
         services.AddScoped<ICaseLinkTarget, CampaignLinkTarget>();
         services.AddScoped<ICaseLinkTarget, ChatLineLinkTarget>();
+        services.AddScoped<ICaseLinkTarget, VisitLinkTarget>();
         services.AddScoped<IDossierSection, CasesDossierSection>();
         services.AddDemoSeeder<DemoCases>();
         services.AddScoped<CaseSlaWatch>();

@@ -23,6 +23,7 @@ public sealed class SanctionDesk(
     SanctionAccessCache cache,
     IOptionsMonitor<SanctionOptions> options,
     IEnumerable<IPlayerFollowUps> followUps,
+    Cases.CaseDecisionEscalation caseEscalation,
     TimeProvider time)
 {
     // An explicit end within this of the ladder's proposal is taken as the proposal itself.
@@ -51,15 +52,19 @@ public sealed class SanctionDesk(
         var now = time.GetUtcNow();
         await using var tx = await db.BeginWorkAsync(ct);
         var sanction = await LockVisibleAsync(order.SanctionId, ct);
-        EnsureMayChange(sanction);
-        if (sanction.LiftedAt is not null)
-        {
-            throw GrpcErrors.FailedPrecondition($"sanction {sanction.SanctionId} was already lifted");
-        }
         if (order.CaseId is { } caseId)
         {
             await Cases.CaseReferences.EnsureMadeFromAsync(db, Caller, caseId, [sanction.PlayerId], "a lift", ct);
+            await EnsureMayLiftFromCaseAsync(sanction, caseId, ct);
             sanction.LiftCaseId = caseId;
+        }
+        else
+        {
+            EnsureMayChange(sanction);
+        }
+        if (sanction.LiftedAt is not null)
+        {
+            throw GrpcErrors.FailedPrecondition($"sanction {sanction.SanctionId} was already lifted");
         }
         await ApplyLiftAsync(sanction, order.Reason, order.Wrongful, now, ct);
         await audit.AppendAsync(new AuditEntry("sanction.lift", "sanction", Id(sanction),
@@ -289,6 +294,25 @@ public sealed class SanctionDesk(
 
     /// <summary>On the sanction's scope (where it applies), not on the player's home server.</summary>
     internal void EnsureMayChange(Sanction sanction) => Caller.EnsureMayChangeSanction(sanction);
+
+    /// <summary>
+    /// A lift made from a case that the caller may not make (issue #17: escalated, not refused silently): the case
+    /// goes up to the level that may decide it — committed on its own, since this lift rolls back — and the lift is
+    /// still refused, saying so.
+    /// </summary>
+    private async Task EnsureMayLiftFromCaseAsync(Sanction sanction, long caseId, CancellationToken ct)
+    {
+        try
+        {
+            EnsureMayChange(sanction);
+        }
+        catch (Grpc.Core.RpcException refused) when (refused.StatusCode == Grpc.Core.StatusCode.PermissionDenied && sanction.LiftedAt is null)
+        {
+            var level = await caseEscalation.EscalateRefusedAsync(caseId, Permissions.SanctionsLift,
+                $"lift of sanction {Id(sanction)} (issued by {sanction.IssuedBy}) refused to {Caller.Id}", ct);
+            throw GrpcErrors.PermissionDenied($"{refused.Status.Detail}; case {caseId} was escalated to {level}, which decides it");
+        }
+    }
 
     private static string Id(Sanction s) => s.SanctionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

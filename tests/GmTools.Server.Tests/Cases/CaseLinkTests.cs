@@ -1,9 +1,12 @@
 using System.Globalization;
 using GmTools.Contracts.V1;
+using GmTools.Server.Persistence;
 using GmTools.Server.Tests.ChatWatch;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Server.Tests.Sanctions;
+using GmTools.Server.VipCare;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.Sanctions.SanctionsKit;
 using Role = GmTools.Server.Security.Role;
 
@@ -143,6 +146,87 @@ public sealed class CaseLinkTests(CaseLinkFixture fx) : IClassFixture<CaseLinkFi
     }
 
     [Fact]
+    public async Task A_lift_from_a_case_the_caller_may_not_make_escalates_the_case_and_is_still_refused()
+    {
+        await fx.AddPlayerAsync("p-l1-lift", "l1"); // no earlier sanctions from the other tests of this class
+        var caseId = await OpenAsync("p-l1-lift");
+        var ban = (await fx.Staff("ada", Role.Admin).IssueSanctionAsync(Ban("p-l1-lift", AllServers).With(r => r.OverrideReason = "case test"))).Sanction; // someone else's, on every server
+        var scopedGm = fx.ScopedStaff("gil", ["l1"]);
+        Task<LiftSanctionResponse> Lift(SanctionService.SanctionServiceClient who, long fromCase) =>
+            who.LiftSanctionAsync(new LiftSanctionRequest { SanctionId = ban.SanctionId, Reason = "the appeal holds", CaseId = fromCase, IdempotencyKey = Guid.NewGuid().ToString() }).ResponseAsync;
+        Task<long> LiftsAsync() => fx.ScalarAsync("SELECT count(*) FROM sanctions WHERE lifted_at IS NOT NULL OR lift_case_id IS NOT NULL");
+        Task<long> EscalationsAsync() => fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'case.escalate' AND target_id = @id", ("id", Id(caseId)));
+        Assert.Equal("agent", (await GetAsync(caseId)).Case.EscalationLevel);
+
+        var lifts = await LiftsAsync();
+        var refused = await RefusedAsync(() => Lift(scopedGm, caseId), StatusCode.PermissionDenied);
+        Assert.Contains($"case {caseId} was escalated to supervisor", refused.Status.Detail);
+        Assert.Equal(lifts, await LiftsAsync()); // the lift rolled back ...
+        var escalated = await GetAsync(caseId); // ... the escalation stayed
+        Assert.Equal(("supervisor", ""), (escalated.Case.EscalationLevel, escalated.Case.Assignee));
+        Assert.Contains(escalated.Notes, n => n.Text.StartsWith("escalated agent -> supervisor: lift of sanction", StringComparison.Ordinal));
+        Assert.Equal(1, await EscalationsAsync());
+
+        // Asked again: still refused, the case is already there (no second escalation).
+        Assert.Contains("escalated to supervisor", (await RefusedAsync(() => Lift(scopedGm, caseId), StatusCode.PermissionDenied)).Status.Detail);
+        Assert.Equal(1, await EscalationsAsync());
+        // Without a case it is the plain refusal; a case of another player escalates nothing.
+        var plain = await RefusedAsync(() => Lift(scopedGm, 0), StatusCode.PermissionDenied);
+        Assert.DoesNotContain("escalated", plain.Status.Detail);
+        var otherPlayers = await OpenAsync("p-l1b");
+        await RefusedAsync(() => Lift(scopedGm, otherPlayers), StatusCode.FailedPrecondition);
+        Assert.Equal("agent", (await GetAsync(otherPlayers)).Case.EscalationLevel);
+
+        // The level that may decide it lifts it from the case.
+        var lifted = (await Lift(fx.Staff("sue", Role.Supervisor), caseId)).Sanction;
+        Assert.Equal(caseId, lifted.LiftCaseId);
+    }
+
+    /// <summary>A VIP care visit as VIP care's planner would leave it (the planner's own rules are VipCare's tests).</summary>
+    private async Task<long> VisitAsync(string player, string gameServerId)
+    {
+        await using var scope = fx.Server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GmToolsDbContext>();
+        var visit = new VisitTask
+        {
+            PlayerId = player, GameServerId = gameServerId, Tier = "gold", Reason = "welcome", State = VisitStates.Open,
+            DueAt = Now.AddDays(1), CreatedAt = Now, CreatedBy = "system", UpdatedAt = Now,
+        };
+        db.Add(visit);
+        await db.SaveChangesAsync();
+        return visit.TaskId;
+    }
+
+    [Fact]
+    public async Task A_visit_of_the_player_is_linked_and_another_players_or_out_of_scope_visit_is_refused()
+    {
+        var caseId = await OpenAsync("p-l1");
+        var l2Case = await OpenAsync("p-l2");
+        var visit = await VisitAsync("p-l1", "l1");
+        var otherPlayers = await VisitAsync("p-l1b", "l1");
+        var l2Visit = await VisitAsync("p-l2", "l2");
+        var agent = fx.Cases("amy");
+        Task<LinkCaseResponse> Link(CaseService.CaseServiceClient who, long id, long visitId) =>
+            who.LinkCaseAsync(new LinkCaseRequest { CaseId = id, Kind = CaseLinkKind.Visit, ObjectId = Id(visitId), Note = "called back" }).ResponseAsync;
+
+        var before = await CountsAsync();
+        await RefusedAsync(() => Link(agent, caseId, otherPlayers), StatusCode.FailedPrecondition);
+        await RefusedAsync(() => Link(agent, caseId, l2Visit), StatusCode.FailedPrecondition);
+        // Staff scoped to l2 see neither the l1 case nor, on their own l2 case, an l1 visit.
+        var scoped = new CaseService.CaseServiceClient(fx.Server.Channel(fx.Server.ScopedStaffToken("sc", ["l2"], Role.Supervisor)));
+        await RefusedAsync(() => Link(scoped, caseId, visit), StatusCode.NotFound);
+        await RefusedAsync(() => Link(scoped, l2Case, visit), StatusCode.NotFound);
+        Assert.Equal(before, await CountsAsync());
+
+        var link = (await Link(agent, caseId, visit)).Link;
+        Assert.Equal((CaseLinkKind.Visit, Id(visit), CaseLinkOrigin.Linked), (link.Kind, link.ObjectId, link.Origin));
+        await RefusedAsync(() => Link(agent, caseId, visit), StatusCode.AlreadyExists);
+        var shown = Assert.Single((await GetAsync(caseId)).Links, l => l.Kind == CaseLinkKind.Visit);
+        Assert.Equal("visit (welcome), open", shown.Summary);
+        Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'case.link' AND target_id = @id", ("id", Id(caseId))));
+    }
+
+    [Fact]
     public async Task Objects_of_another_player_or_out_of_scope_are_refused_and_nothing_is_written()
     {
         var caseId = await OpenAsync("p-l1");
@@ -166,9 +250,10 @@ public sealed class CaseLinkTests(CaseLinkFixture fx) : IClassFixture<CaseLinkFi
         await RefusedAsync(() => Link(caseId, CaseLinkKind.ChatLine, "line-b", "l1"), StatusCode.FailedPrecondition);
         await RefusedAsync(() => Link(caseId, CaseLinkKind.ChatLine, "no-such-line", "l1"), StatusCode.NotFound);
         await RefusedAsync(() => Link(caseId, CaseLinkKind.Sanction, "987654321"), StatusCode.NotFound);
-        await RefusedAsync(() => Link(caseId, CaseLinkKind.Visit, "v-1"), StatusCode.FailedPrecondition); // nothing keeps visits yet
+        await RefusedAsync(() => Link(caseId, CaseLinkKind.Visit, "987654321"), StatusCode.NotFound);
         var bad = await RefusedAsync(() => Link(caseId, CaseLinkKind.Grant, "abc", "l1"), StatusCode.InvalidArgument);
         Assert.Equal(["object_id", "game_server_id"], bad.Fields());
+        Assert.Equal(["object_id"], (await RefusedAsync(() => Link(caseId, CaseLinkKind.Visit, "v-1"), StatusCode.InvalidArgument)).Fields());
         Assert.Equal(["kind", "object_id"], (await RefusedAsync(() => Link(caseId, CaseLinkKind.Unspecified, ""), StatusCode.InvalidArgument)).Fields());
         Assert.Equal(["game_server_id"], (await RefusedAsync(() => Link(caseId, CaseLinkKind.ChatLine, "line-b"), StatusCode.InvalidArgument)).Fields());
 

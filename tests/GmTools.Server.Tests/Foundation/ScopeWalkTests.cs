@@ -122,6 +122,9 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
         ["/gmtools.v1.CaseService/MarkDuplicateBug"] = new(As.ScopedAdmin, """{"caseId":"{case}","masterCaseId":"{case}0"}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/RecordCaseSatisfaction"] = new(As.ScopedAdmin, """{"caseId":"{case}","rating":3}""", StatusCode.NotFound),
         ["/gmtools.v1.CaseService/LinkCase"] = new(As.ScopedAdmin, """{"caseId":"{case}","kind":"CASE_LINK_KIND_SANCTION","objectId":"{sanction}"}""", StatusCode.NotFound),
+        // {adjustment}: a recharge adjustment of p-walk above the approval threshold, pending a supervisor (cases block).
+        ["/gmtools.v1.CaseService/ApproveRechargeAdjustment"] = new(As.ScopedAdmin, """{"adjustmentId":"{adjustment}","reason":"r"}""", StatusCode.NotFound),
+        ["/gmtools.v1.CaseService/RejectRechargeAdjustment"] = new(As.ScopedAdmin, """{"adjustmentId":"{adjustment}","reason":"r"}""", StatusCode.NotFound),
         // ---- anomalies (#19): a game server reports only as itself (its own players: AnomalyIntakeTests); kinds need an unscoped admin.
         ["/gmtools.v1.AnomalyService/ReportAnomaly"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","report":{"reportId":"w-1","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}}""", StatusCode.PermissionDenied),
         ["/gmtools.v1.AnomalyService/ReportAnomalies"] = new(As.OtherGameServer, """{"gameServerId":"walk-a","reports":[{"reportId":"w-2","playerId":"p-walk","kind":"speed_hack","occurredAt":"2026-11-23T07:59:00Z"}]}""", StatusCode.PermissionDenied),
@@ -170,8 +173,6 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
     {
         ["/gmtools.v1.IdentityService/WhoAmI"] = "no object: answers only who the caller is",
         ["/gmtools.v1.CaseService/ListCaseKinds"] = "no object: the configured kinds of case, the same for everyone",
-        ["/gmtools.v1.CaseService/ApproveRechargeAdjustment"] = "not walked yet: needs a pending adjustment on a recharge case here (scope covered by RechargeAdjustmentTests: NOT_FOUND, nothing written)",
-        ["/gmtools.v1.CaseService/RejectRechargeAdjustment"] = "not walked yet: needs a pending adjustment on a recharge case here (same desk lock as approve: RechargeAdjustmentTests)",
         ["/gmtools.v1.DiagnosticsService/Echo"] = "no object: echoes the request",
         ["/gmtools.v1.AuditService/VerifyAuditChain"] = "reveals no content (counts and hashes); verified whole by design (docs/security.md)",
         ["/gmtools.v1.GameLinkService/Connect"] = "bidirectional stream whose identity is the credential itself: a server's hello naming another id is refused by GameLinkPermissionTests",
@@ -277,6 +278,14 @@ public sealed class ScopeWalkTests(ScopeWalkFixture fx) : IClassFixture<ScopeWal
             PlayerId = "p-walk", Kind = "complaint", Channel = CaseChannel.Phone, Summary = "s",
             Record = new CaseRecord { Account = "a", GameServerId = "walk-a", CharacterName = "x", EventTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(fx.Clock.GetUtcNow().AddHours(-1)), Contact = "c" },
         })).Case.CaseId);
+        var caseAgent = new CaseService.CaseServiceClient(fx.StaffChannel("agent-walk", Role.Agent));
+        var rechargeCase = (await caseAgent.OpenCaseAsync(GmTools.Server.Tests.Cases.CaseKit.Open("p-walk", "recharge", fx.Clock.GetUtcNow()).With(r => r.Record.GameServerId = "walk-a"))).Case.CaseId;
+        var pendingAdjustment = (await caseAgent.RequestRechargeAdjustmentAsync(new RequestRechargeAdjustmentRequest
+        {
+            CaseId = rechargeCase, PaymentReference = "W-ALI-1", Amount = 64_800, Currency = "CNY", Reason = "r", IdempotencyKey = "walk-recharge",
+        })).Adjustment;
+        Assert.Equal(RechargeAdjustmentState.PendingApproval, pendingAdjustment.State); // above RechargeApprovalAbove: waits for a supervisor
+        world["adjustment"] = S(pendingAdjustment.AdjustmentId);
         // ---- end cases
         // ---- vip care (#16): p-walk becomes gold behind the sync's back; the planning run makes the welcome visit.
         await using (var conn = new NpgsqlConnection(fx.Postgres))
