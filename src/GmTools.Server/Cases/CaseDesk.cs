@@ -24,6 +24,10 @@ public sealed class CaseDesk(
 {
     private Caller Caller => request.Caller;
 
+    /// <summary>The player's VIP tier as VIP care holds it (null: not a VIP), for deadlines by tier.</summary>
+    private async Task<string?> VipTierOfAsync(string playerId, CancellationToken ct) =>
+        await db.Set<VipCare.VipPlayer>().AsNoTracking().Where(v => v.PlayerId == playerId && v.Tier != "").Select(v => v.Tier).FirstOrDefaultAsync(ct);
+
     public async Task<PlayerCase> OpenAsync(OpenCaseOrder order, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -45,7 +49,8 @@ public sealed class CaseDesk(
         }
         var r = order.Record;
         var o = options.CurrentValue;
-        var (firstResponse, resolution) = CaseSla.Targets(o, order.Kind, order.Priority);
+        var vipTier = await VipTierOfAsync(player.PlayerId, ct);
+        var (firstResponse, resolution) = CaseSla.Targets(o, order.Kind, order.Priority, vipTier);
         var c = new PlayerCase
         {
             PlayerId = player.PlayerId,
@@ -148,7 +153,7 @@ public sealed class CaseDesk(
                 c.ResolvedAt = null;
                 c.ClosedAt = null;
                 // A reopened case gets a fresh resolution deadline.
-                c.ResolutionDue = now + CaseSla.Targets(o, c.Kind, c.Priority).Resolution;
+                c.ResolutionDue = now + CaseSla.Targets(o, c.Kind, c.Priority, await VipTierOfAsync(c.PlayerId, ct)).Resolution;
                 c.ResolutionWarnedAt = null;
                 c.ResolutionBreachedAt = null;
                 break;

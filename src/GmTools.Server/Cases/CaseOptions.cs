@@ -114,7 +114,7 @@ public sealed class CaseKindOptions
     public List<string> RequiredFields { get; set; } = [];
 }
 
-/// <summary>A deadline rule; an unset Kind or Priority matches any. VipTier is the hook for VIP tiers (none exist yet: never matched).</summary>
+/// <summary>A deadline rule; an unset Kind or Priority matches any. VipTier matches the player's tier as VIP care holds it (vip_players).</summary>
 public sealed class CaseSlaRule
 {
     public string? Kind { get; set; }

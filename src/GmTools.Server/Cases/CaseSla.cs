@@ -7,7 +7,7 @@ public static class CaseSla
 {
     /// <summary>
     /// The deadlines for a case: the most specific matching rule (kind and priority, then kind, then priority), its
-    /// unset parts falling back to the defaults. <paramref name="vipTier"/> is the hook for VIP tiers (null until they exist).
+    /// unset parts falling back to the defaults. <paramref name="vipTier"/> is the player's VIP tier (null: not a VIP).
     /// </summary>
     public static (TimeSpan FirstResponse, TimeSpan Resolution) Targets(CaseOptions o, string kind, string priority, string? vipTier = null)
     {

@@ -21,6 +21,8 @@ public sealed class CaseSlaFixture : ServerFixture
         ["GmTools:Cases:SlaRules:1:Priority"] = "urgent",
         ["GmTools:Cases:SlaRules:1:FirstResponse"] = "02:00:00",
         ["GmTools:Cases:SlaRules:1:Resolution"] = "12:00:00",
+        ["GmTools:Cases:SlaRules:2:VipTier"] = "gold",
+        ["GmTools:Cases:SlaRules:2:FirstResponse"] = "04:00:00",
     };
 
     public override async Task InitializeAsync()
@@ -153,6 +155,26 @@ public sealed class CaseSlaTests(CaseSlaFixture fx) : IClassFixture<CaseSlaFixtu
         Assert.NotNull(top.ResolutionBreachedAt);
         Assert.Equal(2, await AuditCountAsync("case.sla_breach", id));
         Assert.Equal(3, await AuditCountAsync("case.escalate", id)); // the second breach found it at the top already
+    }
+
+    [Fact]
+    public async Task A_vip_players_case_gets_the_deadline_of_their_tier()
+    {
+        // A gold VIP as VIP care holds it (synced recharge over the gold threshold, tier recomputed at once).
+        await fx.AddPlayerAsync("p-sla-gold", "s1");
+        await fx.ScalarAsync("UPDATE players SET recharge_total = 2000000 WHERE player_id = 'p-sla-gold'");
+        await using (var scope = fx.Server.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<GmTools.Server.VipCare.VipTiers>()
+                .ApplyAsync(["p-sla-gold"], GmTools.Server.VipCare.TierChangeSources.Reconcile, CancellationToken.None);
+        }
+        Assert.Equal("gold", await fx.ScalarTextAsync("SELECT tier FROM vip_players WHERE player_id = 'p-sla-gold'"));
+
+        var vip = (await As("amy").OpenCaseAsync(CaseKit.Open("p-sla-gold", "complaint", Now))).Case;
+        Assert.Equal(Now.AddHours(4), vip.FirstResponseDue.ToDateTimeOffset());
+        Assert.Equal(Now.AddDays(3), vip.ResolutionDue.ToDateTimeOffset());
+        var plain = (await As("amy").OpenCaseAsync(CaseKit.Open("p-sla", "complaint", Now))).Case;
+        Assert.Equal(Now.AddDays(3), plain.FirstResponseDue.ToDateTimeOffset());
     }
 
     [Fact]
