@@ -49,7 +49,8 @@ public sealed class ActiveSanctionSet(NpgsqlDataSource postgres, IOptionsMonitor
     /// <summary>The player's sanctions in force as this replica knows them (empty: none). Only when <see cref="Ready"/>.</summary>
     public ActiveSanction[] For(string playerId) => _players.TryGetValue(playerId, out var e) ? e.Sanctions : [];
 
-    private const string Active = "lifted_at IS NULL AND kind <> 'kick' AND (ends_at IS NULL OR ends_at > @now)";
+    // "In force" for rows aliased s: the full load and every reload use the same words.
+    private const string InForce = "s.lifted_at IS NULL AND s.kind <> 'kick' AND (s.ends_at IS NULL OR s.ends_at > @now)";
 
     /// <summary>Loads every sanction in force; the set is ready afterwards (unless there are too many).</summary>
     public async Task LoadAllAsync(CancellationToken ct)
@@ -76,7 +77,7 @@ public sealed class ActiveSanctionSet(NpgsqlDataSource postgres, IOptionsMonitor
         }
         var loaded = new Dictionary<string, List<ActiveSanction>>(StringComparer.Ordinal);
         var max = options.CurrentValue.AccessSet.MaxPlayers;
-        await using (var cmd = new NpgsqlCommand($"SELECT player_id, kind, scope_game_server_id, ends_at FROM sanctions WHERE {Active}", conn, tx))
+        await using (var cmd = new NpgsqlCommand($"SELECT s.player_id, s.kind, s.scope_game_server_id, s.ends_at FROM sanctions s WHERE {InForce}", conn, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = time.GetUtcNow() });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -138,7 +139,7 @@ public sealed class ActiveSanctionSet(NpgsqlDataSource postgres, IOptionsMonitor
         foreach (var (player, entry) in _players)
         {
             if (entry.Ticket < oldest && entry.Sanctions.All(s => s.EndsAt is { } end && end <= now)
-                && ((ICollection<KeyValuePair<string, Entry>>)_players).Remove(new(player, entry)))
+                && _players.TryRemove(new KeyValuePair<string, Entry>(player, entry)))
             {
                 pruned++;
             }
@@ -168,8 +169,7 @@ public sealed class ActiveSanctionSet(NpgsqlDataSource postgres, IOptionsMonitor
         await using var cmd = postgres.CreateCommand($"""
             WITH chosen AS (SELECT DISTINCT player_id FROM sanctions WHERE {which})
             SELECT c.player_id, s.kind, s.scope_game_server_id, s.ends_at, pg_snapshot_xmin(pg_current_snapshot())::text
-            FROM chosen c LEFT JOIN sanctions s ON s.player_id = c.player_id
-                AND s.lifted_at IS NULL AND s.kind <> 'kick' AND (s.ends_at IS NULL OR s.ends_at > @now)
+            FROM chosen c LEFT JOIN sanctions s ON s.player_id = c.player_id AND {InForce}
             UNION ALL
             SELECT NULL, NULL, NULL, NULL, pg_snapshot_xmin(pg_current_snapshot())::text
             """);
