@@ -37,6 +37,16 @@ public sealed class ChatWatchOptions
     /// <summary>The safety net under pub/sub: each replica asks PostgreSQL for the newest rule version this often.</summary>
     public TimeSpan RulePollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Dismissed flags (not evidence of any sanction) are deleted this long after the decision.</summary>
+    public TimeSpan DismissedFlagRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often the flag purge runs somewhere in the cluster.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Flags deleted per statement by the purge.</summary>
+    [Range(100, 100_000)]
+    public int PurgeBatch { get; set; } = 5000;
+
     /// <summary>Lines a live watcher may fall behind before the oldest are dropped for it.</summary>
     [Range(10, 100_000)]
     public int WatchBuffer { get; set; } = 2000;

@@ -1,5 +1,7 @@
 using GmTools.Server.Demo;
+using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Players.Dossier;
+using Microsoft.Extensions.Options;
 
 namespace GmTools.Server.ChatWatch;
 
@@ -20,6 +22,8 @@ public static class ChatWatchRegistration
         services.AddScoped<ChatRuleQueries>();
         services.AddScoped<ChatReviewDesk>();
         services.AddScoped<IDossierSection, ChatDossierSection>();
+        services.AddSingleton<ChatFlagPurge>();
+        services.AddRecurringJob<ChatFlagPurgeJob>(ChatFlagPurgeJob.Name, sp => sp.GetRequiredService<IOptions<ChatWatchOptions>>().Value.PurgeInterval);
         services.AddDemoSeeder<DemoChatWatch>();
         return services;
     }

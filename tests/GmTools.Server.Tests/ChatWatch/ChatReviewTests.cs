@@ -2,6 +2,7 @@ using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Server.Tests.Sanctions;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.ChatWatch.ChatKit;
 using Role = GmTools.Server.Security.Role;
 
@@ -69,6 +70,34 @@ public sealed class ChatReviewTests(ServerFixture fx) : IClassFixture<ServerFixt
         var dry = await admin.DryRunChatRulesAsync(new DryRunChatRulesRequest { Lines = { "刷元宝塔副本今晚开", "刷元宝 便宜" } });
         Assert.Equal([false, true], dry.Results.Select(r => r.Flagged));
         Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'chat.rules.allowlist'"));
+    }
+
+    [Fact]
+    public async Task The_purge_deletes_dismissed_flags_past_their_retention_and_keeps_queued_and_evidence_flags()
+    {
+        var dismissed = await FlagAsync("cw-purge", "p-purge-1", "pg-1", "你这个傻逼");
+        _ = await FlagAsync("cw-purge", "p-purge-2", "pg-2", "你这个傻逼");
+        var evidence = await FlagAsync("cw-purge", "p-purge-3", "pg-3", "你这个傻逼");
+        var gm = fx.ChatStaff("gm-purge", Role.Gm);
+        await gm.DismissChatReviewAsync(new DismissChatReviewRequest { ReviewId = dismissed.ReviewId, Note = "banter" });
+        await gm.ClaimChatReviewAsync(new ClaimChatReviewRequest { ReviewId = evidence.ReviewId });
+        await gm.ConfirmChatReviewAsync(new ConfirmChatReviewRequest
+        {
+            ReviewId = evidence.ReviewId, SanctionKind = "mute", ReasonCode = "chat_abuse", Reason = "abuse",
+        });
+        var purge = fx.Server.Services.GetRequiredService<GmTools.Server.ChatWatch.ChatFlagPurge>();
+        const string count = "SELECT count(*) FROM chat_flags WHERE game_server_id = 'cw-purge'";
+
+        Assert.Equal(0, await purge.PurgeAsync(CancellationToken.None)); // a fresh dismissal is kept
+        // Age every decision of this server by 91 days (the clock is shared by the class: it only moves forward).
+        Assert.Equal(2, await fx.ScalarAsync("WITH aged AS (UPDATE chat_flags SET decided_at = decided_at - interval '91 days' WHERE game_server_id = 'cw-purge' AND decided_at IS NOT NULL RETURNING 1) SELECT count(*) FROM aged"));
+        Assert.Equal(1, await purge.PurgeAsync(CancellationToken.None));
+        Assert.Equal(0, await fx.ScalarAsync(count + " AND line_id = 'pg-1'"));
+        Assert.Equal(1, await fx.ScalarAsync(count + " AND line_id = 'pg-2' AND state = 'pending'"));
+        Assert.Equal(1, await fx.ScalarAsync(count + " AND line_id = 'pg-3' AND sanction_id IS NOT NULL"));
+        Assert.Equal(0, await purge.PurgeAsync(CancellationToken.None));
+        var scheduler = fx.Server.Services.GetRequiredKeyedService<Quartz.IScheduler>(GmTools.Server.Infrastructure.Quartz.QuartzRegistration.SchedulerName);
+        Assert.NotNull(await scheduler.GetTrigger(new Quartz.TriggerKey("chat-flag-purge", "housekeeping")));
     }
 
     [Fact]
