@@ -21,6 +21,7 @@ public static class BenchCommands
         root.Subcommands.Add(Rewards());
         root.Subcommands.Add(Players());
         root.Subcommands.Add(ChatWatchEngine());
+        root.Subcommands.Add(ChatIngest());
         root.Subcommands.Add(Load());
         return root;
     }
@@ -109,6 +110,25 @@ public static class BenchCommands
         command.SetAction((r, _) => AnomalyIntakeBench.RunAsync(new AnomalyIntakeBench.Settings(
             r.GetValue(postgres)!, r.GetValue(redis)!, r.GetValue(pgbench)!, r.GetValue(seconds), r.GetValue(callers),
             r.GetValue(batch), r.GetValue(players), r.GetValue(threshold))));
+        return command;
+    }
+
+    private static Command ChatIngest()
+    {
+        Option<string> postgres = Postgres(), redis = Redis();
+        var redisBenchmark = new Option<string>("--redis-benchmark") { Description = "path of the redis-benchmark binary", Required = true };
+        var seconds = Number("--seconds", 10, "seconds of the measured run");
+        var gameServers = Number("--game-servers", 8, "game servers, each with its own IngestChat stream and connection");
+        var batch = Number("--batch", 1000, "lines per batch (the protocol's limit is 1,000)");
+        var inFlight = Number("--in-flight", 2, "batches a game server sends before it waits for an ack");
+        var players = Number("--players", 5000, "players per game server the lines are spread over");
+        var command = new Command("chat-ingest", "IngestChat from game servers through one replica: lines/s and Redis round trips per 1,000 lines, next to redis-benchmark")
+        {
+            postgres, redis, redisBenchmark, seconds, gameServers, batch, inFlight, players,
+        };
+        command.SetAction((r, _) => ChatIngestBench.RunAsync(new ChatIngestBench.Settings(
+            r.GetValue(postgres)!, r.GetValue(redis)!, r.GetValue(redisBenchmark)!, r.GetValue(seconds), r.GetValue(gameServers),
+            r.GetValue(batch), r.GetValue(inFlight), r.GetValue(players))));
         return command;
     }
 
