@@ -24,9 +24,13 @@ public sealed record WatchFilter(string GameServerId, string? Channel, string? P
 /// still shows its watchers the lines it ingested itself. A watcher that falls behind loses its oldest lines, never
 /// slows ingestion down.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Not disposed on purpose: a CancellationTokenSource without timers holds nothing, and the host may call StopAsync after disposing services.")]
 public sealed class ChatLiveFeed(RedisConnection redis, IOptionsMonitor<ChatWatchOptions> options, ILogger<ChatLiveFeed> logger) : IHostedService
 {
+    private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(1);
+
     private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly List<(WatchFilter Filter, Channel<ContractLine> Lines)> _watchers = [];
 
     public int Watchers
@@ -105,6 +109,22 @@ public sealed class ChatLiveFeed(RedisConnection redis, IOptionsMonitor<ChatWatc
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!await TrySubscribeAsync())
+        {
+            // SE.Redis re-subscribes on reconnect only what it subscribed once: a replica that started without Redis
+            // keeps trying, so its watchers see other replicas' lines as soon as Redis is there.
+            _ = RetrySubscribeAsync(_stopping.Token);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task<bool> TrySubscribeAsync()
+    {
         try
         {
             var queue = await redis.Subscriber.SubscribeAsync(redis.Channel(LiveChannelName));
@@ -115,15 +135,35 @@ public sealed class ChatLiveFeed(RedisConnection redis, IOptionsMonitor<ChatWatc
                     Deliver(Unpack((byte[])m.Message!));
                 }
             });
+            return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // SE.Redis re-subscribes on reconnect only what it subscribed; a replica that started without Redis shows local lines only.
-            logger.LogWarning(ex, "Chat live feed could not subscribe; watchers see this replica's lines only");
+            logger.LogWarning(ex, "Chat live feed could not subscribe yet; watchers see this replica's lines only until it does");
+            return false;
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Network retry pacing, in real time on purpose: it is about Redis coming back, not about business time.
+    private async Task RetrySubscribeAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(SubscribeRetry, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (await TrySubscribeAsync())
+            {
+                logger.LogInformation("Chat live feed subscribed after Redis came back");
+                return;
+            }
+        }
+    }
 
     private const string LiveChannelName = ChatLiveState.LiveChannel;
 }

@@ -65,4 +65,35 @@ public sealed class ChatRedisFaultTests(ChatRedisFaultFixture fx) : IClassFixtur
         Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM audit_records WHERE action = 'sanction.issue' AND target_id = @s",
             ("s", sanctionId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
+
+    [Fact]
+    public async Task A_replica_that_started_without_redis_shows_other_replicas_lines_once_redis_is_back()
+    {
+        const string gs = "cw-late";
+        await fx.AddPlayerAsync("p-late", gs);
+        await fx.Redis.StopAsync();
+        GmTools.Server.Tests.Infrastructure.GmToolsFactory late;
+        try
+        {
+            late = fx.AddReplica();
+            _ = late.Server; // start it while Redis is gone
+        }
+        finally
+        {
+            await fx.Redis.StartAgainAsync();
+        }
+        var gm = fx.ChatStaff("gm-late", Security.Role.Gm, late);
+        using var watch = gm.WatchChat(new GmTools.Contracts.V1.WatchChatRequest { GameServerId = gs });
+        var client = await fx.GameServerAsync(gs);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var moved = watch.ResponseStream.MoveNext(cts.Token);
+        // Ingested on the first replica; the late one hears it only through Redis, once its subscription is made.
+        for (var n = 0; !moved.IsCompleted && !cts.IsCancellationRequested; n++)
+        {
+            await client.IngestAsync(gs, [Line($"late-{n}", "p-late", "anyone for deadmines?")]);
+            await Task.WhenAny(moved, Task.Delay(250, cts.Token));
+        }
+        Assert.True(await moved);
+        Assert.StartsWith("late-", watch.ResponseStream.Current.Line.LineId, StringComparison.Ordinal);
+    }
 }
