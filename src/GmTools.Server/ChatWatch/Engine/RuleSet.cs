@@ -361,28 +361,34 @@ public sealed partial class RuleSet
             return true;
         }
         // The budget is relative to a trivial pattern timed on the same probes right now, so a loaded machine slows
-        // both alike and a sound pattern is not refused for the machine's sake.
-        var budget = ProbeBudget;
-        var reference = TimeProbes(new Regex("zq", PatternOptions, MatchTimeout));
-        if (reference * ReferenceFactor > budget)
+        // both alike; and a pattern is refused only when it is slow on every one of a few attempts, so one attempt
+        // that lost the CPU for a while (or hit the match timeout for that reason) does not refuse a sound pattern.
+        // A catastrophic pattern is slow every time.
+        for (var attempt = 0; attempt < ProbeAttempts; attempt++)
         {
-            budget = reference * ReferenceFactor;
-        }
-        try
-        {
-            if (TimeProbes(regex, budget) > budget)
+            var budget = ProbeBudget;
+            var reference = TimeProbes(new Regex("zq", PatternOptions, MatchTimeout));
+            if (reference * ReferenceFactor > budget)
             {
-                problem = "is too slow on long lines (catastrophic pattern)";
-                return false;
+                budget = reference * ReferenceFactor;
+            }
+            try
+            {
+                if (TimeProbes(regex, budget) <= budget)
+                {
+                    return true;
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // slow this time; try again
             }
         }
-        catch (RegexMatchTimeoutException)
-        {
-            problem = "is too slow on long lines (catastrophic pattern)";
-            return false;
-        }
-        return true;
+        problem = "is too slow on long lines (catastrophic pattern)";
+        return false;
     }
+
+    private const int ProbeAttempts = 3;
 
     private const int ReferenceFactor = 100;
 
