@@ -173,7 +173,7 @@ public static class BenchCommands
         };
         var players = new Option<long>("--players") { Description = "players seeded by binary COPY", DefaultValueFactory = _ => 10_000_000 };
         var queries = Number("--queries", 3000, "prefix queries timed");
-        var fuzzy = Number("--fuzzy-queries", 500, "one-typo queries timed and scored");
+        var fuzzy = Number("--fuzzy-queries", 500, "target players of the fuzzy recall set (a one-typo query each, a two-typo one for names of 6+ characters)");
         var thresholds = new Option<string>("--thresholds") { Description = "fuzzy thresholds to try, e.g. auto,0.3,0.5", DefaultValueFactory = _ => "auto" };
         var reuse = Flag("--reuse", "keep an already loaded players table of the same size");
         var command = new Command("players", "name search (prefix and fuzzy) at N players") { postgres, players, queries, fuzzy, thresholds, reuse };

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using GmTools.Bench.Load;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
+using HdrHistogram;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -53,9 +55,12 @@ public static class PlayerSearchBench
         return 0;
     }
 
-    private static async Task SeedAsync(NpgsqlDataSource dataSource, long players)
+    /// <summary>Replaces the players table's rows with <paramref name="players"/> generated ones, indexes and typo index rebuilt.</summary>
+    public static async Task SeedAsync(NpgsqlDataSource dataSource, long players)
     {
         var indexes = await DropIndexesAsync(dataSource);
+        // The typo index is rebuilt in bulk below; its triggers would otherwise collect every COPY row first.
+        await ExecAsync(dataSource, $"ALTER TABLE players DISABLE TRIGGER {InsertTrigger}; ALTER TABLE players DISABLE TRIGGER {UpdateTrigger}");
         var sw = Stopwatch.StartNew();
         var per = players / CopyStreams;
         await Task.WhenAll(Enumerable.Range(0, CopyStreams).Select(s =>
@@ -66,7 +71,36 @@ public static class PlayerSearchBench
         sw.Restart();
         await BuildIndexesAsync(dataSource, indexes);
         Console.WriteLine($"seed: build indexes + analyze              {sw.Elapsed.TotalSeconds,12:F1} s");
+
+        sw.Restart();
+        await RebuildNameVariantsAsync(dataSource);
+        Console.WriteLine($"seed: typo index (player_name_variants)    {sw.Elapsed.TotalSeconds,12:F1} s, {await ScalarAsync(dataSource, "SELECT count(*) FROM player_name_variants"):N0} rows, " +
+            $"{await ScalarAsync(dataSource, "SELECT pg_size_pretty(pg_total_relation_size('player_name_variants'))")}");
         Console.WriteLine($"seed: table + indexes size                 {await ScalarAsync(dataSource, "SELECT pg_size_pretty(pg_total_relation_size('players'))"),12}");
+    }
+
+    private const string InsertTrigger = "players_name_variants_insert";
+    private const string UpdateTrigger = "players_name_variants_update";
+
+    /// <summary>
+    /// The typo index from scratch: emptied, its primary key dropped, filled from the distinct name keys by the same
+    /// SQL function the triggers use (two statements in parallel, one per half of the keys' hash), key rebuilt, and
+    /// the triggers enabled again. Generated in the server: the variants (about ten per key) never cross the socket.
+    /// </summary>
+    private static async Task RebuildNameVariantsAsync(NpgsqlDataSource dataSource)
+    {
+        await ExecAsync(dataSource, "TRUNCATE player_name_variants; ALTER TABLE player_name_variants DROP CONSTRAINT IF EXISTS pk_player_name_variants");
+        await Task.WhenAll(Enumerable.Range(0, CopyStreams).Select(part => ExecAsync(dataSource, $"""
+            INSERT INTO player_name_variants (variant, name_key)
+            SELECT v, n.k FROM (SELECT DISTINCT character_name_key AS k FROM players WHERE abs(hashtext(character_name_key)) % {CopyStreams} = {part}) n
+            CROSS JOIN LATERAL player_name_index_keys(n.k) AS v
+            """)));
+        await ExecAsync(dataSource, $"""
+            SET maintenance_work_mem = '1GB';
+            ALTER TABLE player_name_variants ADD CONSTRAINT pk_player_name_variants PRIMARY KEY (variant, name_key);
+            ALTER TABLE players ENABLE TRIGGER {InsertTrigger}; ALTER TABLE players ENABLE TRIGGER {UpdateTrigger};
+            """);
+        await ExecAsync(dataSource, "VACUUM ANALYZE player_name_variants");
     }
 
     /// <summary>Raw COPY into a table of the same columns with no index and no generated column: what the server can ingest at best.</summary>
@@ -110,7 +144,7 @@ public static class PlayerSearchBench
     }
 
     /// <summary>
-    /// Drops the players indexes (primary key included) and empties the table; the definitions are kept in
+    /// Drops the players indexes (but the primary key) and empties the table; the definitions are kept in
     /// bench_index_defs so an interrupted run can still rebuild exactly what the migrations made.
     /// </summary>
     private static async Task<List<string>> DropIndexesAsync(NpgsqlDataSource dataSource)
@@ -131,7 +165,8 @@ public static class PlayerSearchBench
                 await ExecAsync(dataSource, $"DROP INDEX IF EXISTS \"{reader.GetString(0)}\"");
             }
         }
-        await ExecAsync(dataSource, "ALTER TABLE players DROP CONSTRAINT IF EXISTS pk_players; TRUNCATE players");
+        // The primary key stays: other tables' foreign keys (VIP care's) depend on it. CASCADE empties those too.
+        await ExecAsync(dataSource, "TRUNCATE players CASCADE");
         return defs;
     }
 
@@ -140,7 +175,7 @@ public static class PlayerSearchBench
     {
         const string tune = "SET maintenance_work_mem = '1GB'; SET max_parallel_maintenance_workers = 0; ";
         var gin = defs.Where(d => d.Contains("USING gin", StringComparison.OrdinalIgnoreCase)).ToList();
-        var btrees = defs.Except(gin).Prepend("ALTER TABLE players ADD CONSTRAINT pk_players PRIMARY KEY (player_id)").ToList();
+        var btrees = defs.Except(gin).ToList();
         await Task.WhenAll(
             Task.Run(async () => { foreach (var d in gin) { await ExecAsync(dataSource, tune + d); } }),
             Task.Run(async () => { foreach (var d in btrees) { await ExecAsync(dataSource, tune + d); } }));
@@ -162,16 +197,11 @@ public static class PlayerSearchBench
         }
         var random = new Random(42);
         var prefixes = sample.Select(n => n[..Math.Min(n.Length, IsCjk(n) ? 1 + random.Next(2) : 3 + random.Next(3))]).ToList();
-        var typos = sample.Select(n => (Original: n, Typo: Typo(n, random))).ToList();
 
         // Warm-up (plans, caches); not counted.
         foreach (var p in prefixes.Take(200))
         {
             await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NamePrefix, p, null, 20), default);
-        }
-        foreach (var t in typos.Skip(args.FuzzyQueries).Take(50))
-        {
-            await search.SearchAsync(new PlayerQuery(PlayerSearchMode.NameFuzzy, t.Typo, null, 20, FuzzyThreshold: PlayerQuery.ThresholdFor(t.Typo), FuzzyTimeoutMs: 60_000), default);
         }
 
         foreach (var pageSize in new[] { 20, 100 })
@@ -190,46 +220,78 @@ public static class PlayerSearchBench
         }
         Console.WriteLine(filtered.Line());
 
-        typos = typos.Take(args.FuzzyQueries).ToList();
-        foreach (var threshold in typos.Count == 0 ? [] : args.Thresholds)
+        foreach (var threshold in args.FuzzyQueries == 0 ? [] : args.Thresholds)
         {
             var label = threshold < 0 ? $"auto {PlayerQuery.DefaultFuzzyThreshold}..{PlayerQuery.DefaultFuzzyThresholdCap}" : threshold.ToString(CultureInfo.InvariantCulture);
-            var fuzzy = new Latencies($"fuzzy (one typo), page 20, sim>={label}");
-            var cjk = new Latencies("  of which CJK names");
-            var found = 0;
-            foreach (var (original, typo) in typos)
-            {
-                var start = Stopwatch.GetTimestamp();
-                var page = await fuzzy.TimeAsync(() => search.SearchAsync(
-                    new PlayerQuery(PlayerSearchMode.NameFuzzy, typo, null, 20,
-                        FuzzyThreshold: threshold < 0 ? PlayerQuery.ThresholdFor(typo) : threshold, FuzzyTimeoutMs: 60_000), default));
-                if (IsCjk(original))
-                {
-                    cjk.Add(Stopwatch.GetElapsedTime(start));
-                }
-                found += page.Players.Any(p => p.CharacterName == original) ? 1 : 0;
-            }
-            Console.WriteLine(fuzzy.Line($"  intended name in page: {100.0 * found / typos.Count:F1} %"));
-            Console.WriteLine(cjk.Line());
+            var recall = await MeasureRecallAsync(dataSource, args.FuzzyQueries, async typo => (await search.SearchAsync(
+                new PlayerQuery(PlayerSearchMode.NameFuzzy, typo, null, 20,
+                    FuzzyThreshold: threshold < 0 ? PlayerQuery.ThresholdFor(typo) : threshold, FuzzyTimeoutMs: 60_000), default)).Players.Select(p => p.PlayerId).ToList());
+            Console.WriteLine($"fuzzy recall set, page 20, sim>={label}: {recall.Describe()}");
         }
     }
 
-    /// <summary>One edit: substitute, delete, insert or swap a character (names of 3+ characters).</summary>
-    private static string Typo(string name, Random random)
+    /// <summary>A recall-set run: latencies of every query, and where the intended player was found.</summary>
+    public sealed record RecallRun(LongHistogram Histogram, RecallTally All, RecallTally Cjk, int Targets, int Excluded)
     {
-        if (name.Length < 3)
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"{Histogram.TotalCount} queries, {LatencySummary.Of(Histogram).Text}; intended player on page 1: one typo {All.Percent(RecallTally.OneTypo):F1} % " +
+            $"(same length {All.Percent(TypoKind.OneSameLength):F1}, one longer {All.Percent(TypoKind.OneLonger):F1}, one shorter {All.Percent(TypoKind.OneShorter):F1}), " +
+            $"two typos {All.Percent(TypoKind.Two):F1} %; CJK names: one typo {Cjk.Percent(RecallTally.OneTypo):F1} % of {Cjk.Count(RecallTally.OneTypo)}, " +
+            $"two {Cjk.Percent(TypoKind.Two):F1} % of {Cjk.Count(TypoKind.Two)}; {Targets} target players, {Excluded} sampled players left out (name held by more than {MaxHolders})");
+    }
+
+    /// <summary>
+    /// A sampled player whose exact name more players hold than this is left out of the recall set: no name search
+    /// can single one of them out (the page shows ties in player-id order).
+    /// </summary>
+    public const int MaxHolders = 10;
+
+    /// <summary>
+    /// The fuzzy recall set (<see cref="NameRecall"/>, seed 42) over a seeded block sample of the loaded players, each
+    /// query timed through <paramref name="firstPage"/> (the first page's player ids) and scored as "intended player
+    /// on the first page". The first 20 queries warm up and are not counted.
+    /// </summary>
+    public static async Task<RecallRun> MeasureRecallAsync(NpgsqlDataSource dataSource, int targets, Func<string, Task<IReadOnlyList<string>>> firstPage)
+    {
+        var total = Convert.ToDouble(await ScalarAsync(dataSource, "SELECT greatest(count(*), 1) FROM players"), CultureInfo.InvariantCulture);
+        var sampled = new List<(string Id, string Name, long Holders)>();
+        await using (var cmd = dataSource.CreateCommand("""
+            SELECT s.player_id, s.character_name, (SELECT count(*) FROM players h WHERE h.character_name_key = s.character_name_key)
+            FROM (SELECT player_id, character_name, character_name_key FROM players TABLESAMPLE SYSTEM (@percent) REPEATABLE (42)
+                  ORDER BY player_id LIMIT @n) s
+            """))
         {
-            return name;
+            cmd.Parameters.AddWithValue("percent", Math.Min(100.0, 100.0 * 3 * (targets + 20) / total));
+            cmd.Parameters.AddWithValue("n", 2 * (targets + 20));
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                sampled.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            }
         }
-        var i = random.Next(1, name.Length - 1);
-        var c = IsCjk(name) ? "的一是了我不人在"[random.Next(8)] : (char)('a' + random.Next(26));
-        return random.Next(4) switch
+        var kept = sampled.Where(s => s.Holders <= MaxHolders).Take(targets + 20).ToList();
+        var queries = NameRecall.Build(kept.Select(k => (k.Id, k.Name)), seed: 42);
+        var warmUp = queries.TakeWhile(q => kept.Take(20).Any(k => k.Id == q.PlayerId)).ToList();
+        foreach (var q in warmUp)
         {
-            0 => name[..i] + c + name[(i + 1)..],
-            1 => name[..i] + name[(i + 1)..],
-            2 => name[..i] + c + name[i..],
-            _ => name[..(i - 1)] + name[i] + name[i - 1] + name[(i + 1)..],
-        };
+            await firstPage(q.Query);
+        }
+        var histogram = LatencySummary.NewHistogram();
+        var all = new RecallTally();
+        var cjk = new RecallTally();
+        foreach (var q in queries.Skip(warmUp.Count))
+        {
+            var start = Stopwatch.GetTimestamp();
+            var ids = await firstPage(q.Query);
+            histogram.RecordValue(Math.Min(LatencySummary.HighestMicros, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds));
+            all.Add(q, ids);
+            if (IsCjk(q.Name))
+            {
+                cjk.Add(q, ids);
+            }
+        }
+        var excluded = sampled.TakeWhile(s => kept.Count == 0 || s.Id != kept[^1].Id).Count(s => s.Holders > MaxHolders);
+        return new RecallRun(histogram, all, cjk, kept.Count - warmUp.Select(q => q.PlayerId).Distinct().Count(), excluded);
     }
 
     private static bool IsCjk(string s) => s.Any(ch => ch is >= '\u4e00' and <= '\u9fff');

@@ -16,7 +16,7 @@ public enum PlayerSearchMode
 
 /// <param name="GameServers">null: every game server; otherwise only these (an empty list finds nothing).</param>
 /// <param name="After">The cursor of the previous page's last row, or null for the first page.</param>
-/// <param name="FuzzyThreshold">Least pg_trgm similarity a fuzzy match needs (pg_trgm's default is 0.3).</param>
+/// <param name="FuzzyThreshold">Least pg_trgm similarity a fuzzy match more than two edits from the query needs (closer ones always match).</param>
 public sealed record PlayerQuery(PlayerSearchMode Mode, string Text, IReadOnlyList<string>? GameServers, int PageSize,
     PlayerCursor? After = null, float FuzzyThreshold = PlayerQuery.DefaultFuzzyThreshold, int FuzzyTimeoutMs = PlayerQuery.DefaultFuzzyTimeoutMs)
 {
@@ -50,25 +50,34 @@ public sealed record PlayerPage(IReadOnlyList<Player> Players, PlayerCursor? Nex
 /// <list type="bullet">
 /// <item>Prefix: range scan on the btree (character_name_key COLLATE "C", player_id). character_name_key is
 /// lower(character_name), so the prefix is case-insensitive; byte order makes the range exact for CJK too.</item>
-/// <item>Fuzzy: candidates sharing the query's first or last half (btrees on the name key and on its reverse),
-/// ranked by pg_trgm similarity, best first. Trigram extraction needs a UTF-8 ctype (C.UTF-8 or a language
-/// locale): under plain "C" CJK characters are not word characters and CJK names would have no trigrams at all.</item>
+/// <item>Fuzzy: candidate keys from the typo index (<see cref="PlayerNameVariant"/>: every name within one edit)
+/// and from the names next to the query that share its first or last half (btrees on the name key and on its
+/// reverse), ranked by edit distance then trigram similarity, best first.</item>
 /// </list>
 /// </summary>
 public sealed class PlayerSearch(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Fuzzy candidates taken on each side of the query in each of the two name orders (so up to 4x this many).
-    /// 1000 keeps p99 under 20 ms at 10M players and finds the intended name as often as the GIN trigram scan did
-    /// (docs/benchmarks.md).
+    /// Window candidates taken on each side of the query in each of the two name orders (so up to 4x this many):
+    /// names sharing the query's first or last half, for two typos in the other half.
     /// </summary>
     internal const int FuzzyWindow = 1000;
 
-    /// <summary>
-    /// Candidates whose length differs from the query's by more than this are not ranked: a typo or two changes
-    /// a name's length by at most that much, and similarity() is the costly step (a few µs per candidate).
-    /// </summary>
+    /// <summary>Window candidates whose length differs from the query's by more than this are dropped.</summary>
     internal const int FuzzyLengthSlack = 2;
+
+    /// <summary>
+    /// Queries up to this long also probe the typo index for two typos: with their two-deletion variants (about
+    /// L²/2 probes; names two edits away that are one or two characters shorter than the query) and with their
+    /// second halves' variants (about 15 x L/2 probes; one typo in each half).
+    /// </summary>
+    internal const int FuzzyTwoEditLength = 24;
+
+    /// <summary>At most this many keys come from the typo index (a bound for one- and two-character queries).</summary>
+    internal const int FuzzyMaxKeys = 5000;
+
+    /// <summary>Ranked keys asked for per page statement; a page needing more keys (few players each) asks again.</summary>
+    internal const int FuzzyPageKeys = 256;
 
     internal const string Columns = """
         player_id, account, game_server_id, character_name, level, vip_points, recharge_total, last_login_at,
@@ -97,6 +106,10 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
             { Count: 1 } => "AND game_server_id = @server",
             _ => "AND game_server_id = ANY(@servers)",
         };
+        if (query.Mode == PlayerSearchMode.NameFuzzy)
+        {
+            return await FuzzyAsync(query, serverFilter, ct);
+        }
         var after = query.After;
         var sql = query.Mode switch
         {
@@ -112,63 +125,13 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
                   {(after is null ? "" : "AND (character_name_key, player_id) > (@after_key, @after_id)")}
                 ORDER BY character_name_key, player_id LIMIT @limit
                 """,
-            // One typo leaves either the start or the end of a name intact, so the candidates are the names that
-            // share the query's first half (btree on the name key) or its last half (btree on the reversed key),
-            // taking on each side the FuzzyWindow names nearest to the query in that order, both ways: all index-only
-            // range scans, a bounded amount of work however common the name's trigrams are. Only then are the
-            // candidates ranked by pg_trgm similarity, and only the page's rows are read from the heap. The same
-            // query always yields the same candidates, so (score, player id) keyset paging over them is exact.
-            // A statement timeout (set transaction-locally in the same batch) still guards against the unforeseen.
-            PlayerSearchMode.NameFuzzy => $"""
-                SELECT set_config('statement_timeout', @timeout, true);
-                WITH c AS (
-                    (SELECT player_id, character_name_key FROM players
-                     WHERE character_name_key >= lower(@q) AND character_name_key < left(lower(@q), char_length(@q) / 2) || chr(1114111) {serverFilter}
-                     ORDER BY character_name_key, player_id LIMIT @window)
-                    UNION ALL
-                    (SELECT player_id, character_name_key FROM players
-                     WHERE character_name_key < lower(@q) AND character_name_key >= left(lower(@q), char_length(@q) / 2) {serverFilter}
-                     ORDER BY character_name_key DESC, player_id DESC LIMIT @window)
-                    UNION ALL
-                    (SELECT player_id, character_name_key FROM players
-                     WHERE reverse(character_name_key) >= reverse(lower(@q))
-                       AND reverse(character_name_key) < reverse(right(lower(@q), char_length(@q) - char_length(@q) / 2 - 1)) || chr(1114111) {serverFilter}
-                     ORDER BY reverse(character_name_key), player_id LIMIT @window)
-                    UNION ALL
-                    (SELECT player_id, character_name_key FROM players
-                     WHERE reverse(character_name_key) < reverse(lower(@q))
-                       AND reverse(character_name_key) >= reverse(right(lower(@q), char_length(@q) - char_length(@q) / 2 - 1)) {serverFilter}
-                     ORDER BY reverse(character_name_key) DESC, player_id DESC LIMIT @window)),
-                top AS (
-                    SELECT player_id, score FROM (
-                        SELECT DISTINCT player_id, similarity(character_name_key, @q) AS score FROM c
-                        WHERE abs(char_length(character_name_key) - char_length(@q)) <= @length_slack) s
-                    WHERE score >= @threshold {(after is null ? "" : "AND (score < @after_score OR (score = @after_score AND player_id > @after_id))")}
-                    ORDER BY score DESC, player_id LIMIT @limit)
-                SELECT {Columns}, top.score FROM top JOIN players USING (player_id)
-                ORDER BY top.score DESC, player_id
-                """,
             _ => throw new ArgumentOutOfRangeException(nameof(query)),
         };
 
         await using var cmd = dataSource.CreateCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<string>("q", query.Text));
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", query.PageSize + 1));
-        if (query.Mode == PlayerSearchMode.NameFuzzy)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<float>("threshold", query.FuzzyThreshold));
-            cmd.Parameters.Add(new NpgsqlParameter<int>("window", FuzzyWindow));
-            cmd.Parameters.Add(new NpgsqlParameter<int>("length_slack", FuzzyLengthSlack));
-            cmd.Parameters.Add(new NpgsqlParameter<string>("timeout", query.FuzzyTimeoutMs.ToString(CultureInfo.InvariantCulture)));
-        }
-        if (query.GameServers is { Count: 1 })
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<string>("server", query.GameServers[0]));
-        }
-        else if (query.GameServers is not null)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter("servers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = query.GameServers.ToArray() });
-        }
+        AddServers(cmd, query);
         if (after is not null)
         {
             cmd.Parameters.Add(new NpgsqlParameter<string>("after_id", after.PlayerId));
@@ -177,24 +140,12 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
         }
 
         var players = new List<Player>(query.PageSize + 1);
-        var scores = new List<float>(query.PageSize + 1);
-        try
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            if (query.Mode == PlayerSearchMode.NameFuzzy)
-            {
-                await reader.NextResultAsync(ct); // past set_config's row
-            }
             while (await reader.ReadAsync(ct))
             {
                 players.Add(Read(reader));
-                scores.Add(query.Mode == PlayerSearchMode.NameFuzzy ? reader.GetFloat(13) : 0);
             }
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
-        {
-            throw GrpcErrors.ResourceExhausted(
-                $"fuzzy name search took longer than {query.FuzzyTimeoutMs} ms; add characters, filter by game server or search by prefix");
         }
         if (players.Count <= query.PageSize || query.Mode == PlayerSearchMode.PlayerId)
         {
@@ -202,7 +153,174 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
         }
         players.RemoveAt(players.Count - 1);
         var last = players[^1];
-        return new PlayerPage(players, new PlayerCursor(last.PlayerId, last.CharacterNameKey, scores[players.Count - 1]));
+        return new PlayerPage(players, new PlayerCursor(last.PlayerId, last.CharacterNameKey));
+    }
+
+    private static void AddServers(NpgsqlCommand cmd, PlayerQuery query)
+    {
+        if (query.GameServers is { Count: 1 })
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string>("server", query.GameServers[0]));
+        }
+        else if (query.GameServers is not null)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("servers", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = query.GameServers.ToArray() });
+        }
+    }
+
+    // Candidates: every name key sharing a deletion variant with the query or with one of the query's own deletion
+    // variants (player_name_variants: all names within one edit, and those within two that are one or two characters
+    // shorter than the query), every key of 6+ characters with the query's first character whose second half is
+    // within one edit of the query's (for every length the name may have: two typos, one in each half), and the names next to the query in key order and in reversed-key order that share its
+    // first or last half (two typos in one half; up to 4 x FuzzyWindow index-only entries). All bounded btree work.
+    // Statement 1 also sets the transaction's statement timeout and returns the query's key as PostgreSQL lower-cases it.
+    private static string CandidatesSql(string serverFilter) => $"""
+        SELECT set_config('statement_timeout', @timeout, true), lower(@q);
+        (SELECT name_key FROM player_name_variants
+         WHERE variant = ANY(ARRAY(
+             SELECT DISTINCT v2 FROM player_name_key_variants(lower(@q)) AS v1 CROSS JOIN LATERAL player_name_key_variants(v1) AS v2
+             WHERE v1 = lower(@q) OR char_length(lower(@q)) <= @two_edit_length
+             UNION
+             -- second-half keys (player_name_index_keys) of every name length within 2 of the query's, with that
+             -- half one character shorter, as long or longer in the query
+             SELECT chr(1) || left(lower(@q), 1) || chr(len) || v
+             FROM generate_series(greatest(char_length(lower(@q)) - 2, 6), char_length(lower(@q)) + 2) AS len
+             CROSS JOIN generate_series(-1, 1) AS shift
+             CROSS JOIN LATERAL player_name_key_variants(right(lower(@q), len - len / 2 + shift)) AS v
+             WHERE len - len / 2 + shift BETWEEN 2 AND char_length(lower(@q)) - 1 AND char_length(lower(@q)) <= @two_edit_length))
+         LIMIT @max_keys)
+        UNION
+        SELECT character_name_key FROM (
+            (SELECT character_name_key FROM players
+             WHERE character_name_key >= lower(@q) AND character_name_key < left(lower(@q), char_length(@q) / 2) || chr(1114111) {serverFilter}
+             ORDER BY character_name_key, player_id LIMIT @window)
+            UNION ALL
+            (SELECT character_name_key FROM players
+             WHERE character_name_key < lower(@q) AND character_name_key >= left(lower(@q), char_length(@q) / 2) {serverFilter}
+             ORDER BY character_name_key DESC, player_id DESC LIMIT @window)
+            UNION ALL
+            (SELECT character_name_key FROM players
+             WHERE reverse(character_name_key) >= reverse(lower(@q))
+               AND reverse(character_name_key) < reverse(right(lower(@q), char_length(@q) - char_length(@q) / 2 - 1)) || chr(1114111) {serverFilter}
+             ORDER BY reverse(character_name_key), player_id LIMIT @window)
+            UNION ALL
+            (SELECT character_name_key FROM players
+             WHERE reverse(character_name_key) < reverse(lower(@q))
+               AND reverse(character_name_key) >= reverse(right(lower(@q), char_length(@q) - char_length(@q) / 2 - 1)) {serverFilter}
+             ORDER BY reverse(character_name_key) DESC, player_id DESC LIMIT @window)) w
+        WHERE abs(char_length(character_name_key) - char_length(@q)) <= @length_slack
+        """;
+
+    // The page: players holding the ranked keys, best score first, keyset-paged on (score, player id); only the
+    // page's rows are read from the heap.
+    private static string PageSql(string serverFilter, bool after) => $"""
+        WITH top AS (
+            SELECT p.player_id, k.score FROM unnest(@keys, @scores) AS k(name_key, score)
+            JOIN players p ON p.character_name_key = k.name_key
+            WHERE true {serverFilter} {(after ? "AND (k.score < @after_score OR (k.score = @after_score AND p.player_id > @after_id))" : "")}
+            ORDER BY k.score DESC, p.player_id LIMIT @limit)
+        SELECT {Columns}, top.score FROM top JOIN players USING (player_id)
+        ORDER BY top.score DESC, player_id
+        """;
+
+    /// <summary>
+    /// Fuzzy name search: candidate keys from the typo index and the name-order windows, ranked here by edit
+    /// distance then trigram similarity (<see cref="NameDistance"/>); names within two edits always match, further
+    /// ones need the query's similarity threshold. Both statements run in one transaction under its statement timeout.
+    /// </summary>
+    private async Task<PlayerPage> FuzzyAsync(PlayerQuery query, string serverFilter, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var (key, candidates) = await FuzzyCandidatesAsync(connection, query, serverFilter, ct);
+            var ranked = Rank(key, candidates, query.FuzzyThreshold, query.After?.Score);
+            var players = new List<(Player Player, float Score)>(query.PageSize + 1);
+            var after = query.After;
+            for (var from = 0; from < ranked.Count && players.Count <= query.PageSize;)
+            {
+                // Chunks end between two scores, so (score, player id) order holds across them.
+                var to = Math.Min(ranked.Count, from + FuzzyPageKeys);
+                while (to < ranked.Count && ranked[to].Score == ranked[to - 1].Score)
+                {
+                    to++;
+                }
+                await using var cmd = new NpgsqlCommand(PageSql(serverFilter, after is not null), connection);
+                cmd.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ranked.Skip(from).Take(to - from).Select(r => r.Key).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter("scores", NpgsqlDbType.Array | NpgsqlDbType.Real) { Value = ranked.Skip(from).Take(to - from).Select(r => r.Score).ToArray() });
+                cmd.Parameters.Add(new NpgsqlParameter<int>("limit", query.PageSize + 1 - players.Count));
+                AddServers(cmd, query);
+                if (after is not null)
+                {
+                    cmd.Parameters.Add(new NpgsqlParameter<string>("after_id", after.PlayerId));
+                    cmd.Parameters.Add(new NpgsqlParameter<float>("after_score", after.Score ?? float.MaxValue));
+                }
+                await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                {
+                    while (await reader.ReadAsync(ct))
+                    {
+                        players.Add((Read(reader), reader.GetFloat(13)));
+                    }
+                }
+                from = to;
+            }
+            await tx.CommitAsync(ct);
+            if (players.Count <= query.PageSize)
+            {
+                return new PlayerPage(players.Select(p => p.Player).ToList(), null);
+            }
+            var last = players[query.PageSize - 1];
+            return new PlayerPage(players.Take(query.PageSize).Select(p => p.Player).ToList(),
+                new PlayerCursor(last.Player.PlayerId, last.Player.CharacterNameKey, last.Score));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !ct.IsCancellationRequested)
+        {
+            throw GrpcErrors.ResourceExhausted(
+                $"fuzzy name search took longer than {query.FuzzyTimeoutMs} ms; add characters, filter by game server or search by prefix");
+        }
+    }
+
+    private static async Task<(string Key, List<string> Candidates)> FuzzyCandidatesAsync(
+        NpgsqlConnection connection, PlayerQuery query, string serverFilter, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(CandidatesSql(serverFilter), connection);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("q", query.Text));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("timeout", query.FuzzyTimeoutMs.ToString(CultureInfo.InvariantCulture)));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("two_edit_length", FuzzyTwoEditLength));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("max_keys", FuzzyMaxKeys));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("window", FuzzyWindow));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("length_slack", FuzzyLengthSlack));
+        AddServers(cmd, query);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var key = reader.GetString(1);
+        await reader.NextResultAsync(ct);
+        var candidates = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            candidates.Add(reader.GetString(0));
+        }
+        return (key, candidates);
+    }
+
+    /// <summary>Candidate keys that match, best first (ties in key order); with a cursor, only those not wholly on earlier pages.</summary>
+    internal static List<(string Key, float Score)> Rank(string queryKey, IEnumerable<string> candidates, float threshold, float? afterScore)
+    {
+        var q = NameDistance.CodePoints(queryKey);
+        var ranked = new List<(string Key, float Score)>();
+        foreach (var key in candidates)
+        {
+            var edits = NameDistance.Edits(NameDistance.CodePoints(key), q, NameDistance.MaxEdits);
+            var similarity = NameDistance.Similarity(key, queryKey);
+            var score = NameDistance.Score(edits, similarity);
+            if ((edits <= NameDistance.MaxEdits || similarity >= threshold) && !(score > afterScore))
+            {
+                ranked.Add((key, score));
+            }
+        }
+        ranked.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Key, b.Key));
+        return ranked;
     }
 
     internal static Player Read(NpgsqlDataReader r)

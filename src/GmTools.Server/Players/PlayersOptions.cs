@@ -16,9 +16,9 @@ public sealed class PlayersOptions
     public int MaxPageSize { get; set; } = 100;
 
     /// <summary>
-    /// Least trigram similarity a fuzzy name match needs, for short queries. Longer queries ask for more, up
-    /// to <see cref="FuzzyThresholdCap"/> (<see cref="PlayerQuery.ThresholdFor"/>). Higher drops weak matches
-    /// but tolerates fewer typos; the cost of a search does not depend on it (docs/benchmarks.md).
+    /// Least trigram similarity a fuzzy name match more than two edits from the query needs (names within two
+    /// edits always match), for short queries. Longer queries ask for more, up to <see cref="FuzzyThresholdCap"/>
+    /// (<see cref="PlayerQuery.ThresholdFor"/>). The cost of a search does not depend on it (docs/benchmarks.md).
     /// </summary>
     [Range(0d, 1d, MinimumIsExclusive = true)]
     public float FuzzyThreshold { get; set; } = PlayerQuery.DefaultFuzzyThreshold;

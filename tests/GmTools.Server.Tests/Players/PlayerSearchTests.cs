@@ -17,10 +17,13 @@ public sealed class SearchWorldFixture : ServerFixture
         ["GmTools:Players:FuzzyTimeoutMs"] = "500",
     };
 
+    /// <summary>Game server ps-a's client (its players live there).</summary>
+    public PlayerService.PlayerServiceClient ServerA { get; private set; } = null!;
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        var a = new PlayerService.PlayerServiceClient(Channel(await GameServerCredentialAsync("ps-a")));
+        var a = ServerA = new PlayerService.PlayerServiceClient(Channel(await GameServerCredentialAsync("ps-a")));
         var b = new PlayerService.PlayerServiceClient(Channel(await GameServerCredentialAsync("ps-b")));
         await a.SyncAsync("ps-a", Enumerable.Range(0, PagePlayers).Select(i => Profile($"page-{i:000}", $"Page{i:000}")).ToArray());
         await a.SyncAsync("ps-a",
@@ -73,15 +76,62 @@ public sealed class PlayerSearchTests(SearchWorldFixture fx) : IClassFixture<Sea
         Assert.Equal("dragon-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "dragonsIayer" }))[0]);
     }
 
+    [Theory]
+    [InlineData("Dragonslayerr")] // one longer
+    [InlineData("Dragonslaer")] // one shorter
+    [InlineData("Dargonslayer")] // two neighbours swapped
+    [InlineData("Dragonslaier")] // one replaced
+    [InlineData("xDragonslayer")] // one longer at the start
+    public async Task One_typo_of_any_kind_puts_the_player_first(string query)
+    {
+        Assert.Equal("dragon-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = query }))[0]);
+    }
+
+    [Theory]
+    [InlineData("Dragonnslaier")] // one inserted in the first half, one replaced in the second: one longer
+    [InlineData("Dragonsleyr")] // both in the second half: one shorter
+    [InlineData("Drgonslayeer")] // one deleted in the first half, one inserted in the second: the same length
+    [InlineData("Drugonslayor")] // one replaced in each half
+    [InlineData("Dragnslayor")] // one deleted in the first half, one replaced in the second: one shorter
+    public async Task Two_typos_still_find_the_player(string query)
+    {
+        Assert.Equal("dragon-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = query }))[0]);
+    }
+
     [Fact]
-    public async Task The_fuzzy_threshold_applies_to_the_query_it_is_set_for()
+    public async Task The_fuzzy_threshold_applies_beyond_two_edits()
     {
         var search = fx.Server.Services.GetRequiredService<Server.Players.PlayerSearch>();
-        var strict = new Server.Players.PlayerQuery(Server.Players.PlayerSearchMode.NameFuzzy, "Dragonslayr", null, 10, FuzzyThreshold: 0.95f);
-        Assert.Empty((await search.SearchAsync(strict, CancellationToken.None)).Players);
-        var loose = strict with { FuzzyThreshold = 0.3f };
+        // Three edits from Dragonslayer (similarity 0.33): found only when the threshold lets it.
+        var strict = new Server.Players.PlayerQuery(Server.Players.PlayerSearchMode.NameFuzzy, "Dragonslxxxr", null, 10, FuzzyThreshold: 0.95f);
+        Assert.DoesNotContain("dragon-1", (await search.SearchAsync(strict, CancellationToken.None)).Players.Select(p => p.PlayerId));
+        var loose = strict with { FuzzyThreshold = 0.2f };
         Assert.Equal("dragon-1", (await search.SearchAsync(loose, CancellationToken.None)).Players[0].PlayerId);
-        Assert.Empty((await search.SearchAsync(strict, CancellationToken.None)).Players);
+        // Within two edits the threshold does not matter.
+        var close = strict with { Text = "Dragonslayr" };
+        Assert.Equal("dragon-1", (await search.SearchAsync(close, CancellationToken.None)).Players[0].PlayerId);
+    }
+
+    [Fact]
+    public async Task The_typo_index_follows_new_players_and_renames()
+    {
+        await fx.ServerA.SyncAsync("ps-a", Profile("rename-1", "Quixotelmar"));
+        Assert.Equal("rename-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "Quixotelmr" }))[0]);
+
+        await fx.ServerA.SyncAsync("ps-a", Profile("rename-1", "Zebulonfarr", version: 2));
+        Assert.Equal("rename-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "Zebulnfarr" }))[0]);
+        Assert.DoesNotContain("rename-1", await IdsAsync(new SearchPlayersRequest { NameFuzzy = "Quixotelmr" }));
+    }
+
+    [Fact]
+    public async Task A_fuzzy_search_keeps_to_the_callers_game_servers()
+    {
+        var scoped = new PlayerService.PlayerServiceClient(fx.Server.Channel(fx.Server.ScopedStaffToken("vic.scoped", ["ps-b"], Role.Viewer)));
+        var ids = (await scoped.SearchPlayersAsync(new SearchPlayersRequest { NameFuzzy = "Dragonslayr" })).Players.Select(p => p.PlayerId).ToArray();
+        Assert.DoesNotContain("dragon-1", ids);
+        Assert.Contains("dragon-2", ids); // DragonHeart, on ps-b: within the threshold's reach, so the search did run
+        Assert.Empty((await scoped.SearchPlayersAsync(new SearchPlayersRequest { NameFuzzy = "Dragonslayr", GameServerId = "ps-a" })).Players);
+        Assert.DoesNotContain("dragon-1", await IdsAsync(new SearchPlayersRequest { NameFuzzy = "Dragonslayr", GameServerId = "ps-b" }));
     }
 
     [Fact]
@@ -110,6 +160,9 @@ public sealed class PlayerSearchTests(SearchWorldFixture fx) : IClassFixture<Sea
         Assert.Equal(["cjk-1"], await IdsAsync(new SearchPlayersRequest { NamePrefix = "张三" }));
         Assert.Equal("cjk-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "张三峰" }))[0]);
         Assert.Equal("cjk-3", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "李逍" }))[0]);
+        Assert.Equal("cjk-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "张丰" }))[0]); // one shorter
+        Assert.Equal("cjk-1", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "张三丰的" }))[0]); // one longer
+        Assert.Equal("cjk-2", (await IdsAsync(new SearchPlayersRequest { NameFuzzy = "张忌无" }))[0]); // swapped
     }
 
     [Fact]
@@ -163,5 +216,22 @@ public sealed class PlayerSearchTests(SearchWorldFixture fx) : IClassFixture<Sea
 
         var none = await Assert.ThrowsAsync<RpcException>(async () => await _viewer.SearchPlayersAsync(new SearchPlayersRequest()));
         Assert.Equal(["query"], none.ViolatedFields());
+    }
+
+    [Theory]
+    [InlineData("dragonslayer", "dragonslayr")]
+    [InlineData("张三丰", "张三峰")]
+    [InlineData("page00", "page123")]
+    [InlineData("Shadow_Wolf", "shadowwolf")]
+    [InlineData("王伟", "王芳")]
+    [InlineData("xX-Kai Ren-Xx", "kairen")]
+    public async Task The_ranking_similarity_is_what_pg_trgm_computes(string a, string b)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(fx.Postgres);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT similarity(@a, @b)", connection);
+        cmd.Parameters.AddWithValue("a", a);
+        cmd.Parameters.AddWithValue("b", b);
+        Assert.Equal((float)(await cmd.ExecuteScalarAsync())!, Server.Players.NameDistance.Similarity(a, b), 5);
     }
 }

@@ -1779,6 +1779,24 @@ namespace GmTools.Server.Persistence.Migrations
                     b.ToTable("players", (string)null);
                 });
 
+            modelBuilder.Entity("GmTools.Server.Players.PlayerNameVariant", b =>
+                {
+                    b.Property<string>("Variant")
+                        .HasColumnType("text")
+                        .HasColumnName("variant")
+                        .UseCollation("C");
+
+                    b.Property<string>("NameKey")
+                        .HasColumnType("text")
+                        .HasColumnName("name_key")
+                        .UseCollation("C");
+
+                    b.HasKey("Variant", "NameKey")
+                        .HasName("pk_player_name_variants");
+
+                    b.ToTable("player_name_variants", (string)null);
+                });
+
             modelBuilder.Entity("GmTools.Server.Players.PlayerNoteEntity", b =>
                 {
                     b.Property<long>("NoteId")
