@@ -55,9 +55,13 @@ public static class GmToolsHost
         });
         // Registered always, mapped only when enabled (MapEndpoints), so no option is read while composing.
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
-            .AddCheck<PostgresHealthCheck>("postgres")
-            .AddCheck<RedisHealthCheck>("redis");
+        services.AddGrpcHealthChecks(o =>
+        {
+            o.UseHealthChecksCache = false;
+            // "" (readiness) is every check; "liveness" none: a replica whose PostgreSQL or Redis is down is taken
+            // out of rotation, not restarted (deploy/k8s probes).
+            o.Services.Map(HealthProbe.LivenessService, _ => false);
+        }).AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis");
 
         services.AddPersistence(configuration);
         services.AddRedis(configuration);
