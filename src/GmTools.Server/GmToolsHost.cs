@@ -18,6 +18,7 @@ using GmTools.Server.Security;
 using GmTools.Server.Staffing;
 using GmTools.Server.VipCare;
 
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server;
@@ -58,10 +59,11 @@ public static class GmToolsHost
         services.AddGrpcHealthChecks(o =>
         {
             o.UseHealthChecksCache = false;
-            // "" (readiness) is every check; "liveness" none: a replica whose PostgreSQL or Redis is down is taken
-            // out of rotation, not restarted (deploy/k8s probes).
-            o.Services.Map(HealthProbe.LivenessService, _ => false);
-        }).AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis");
+            // "" (readiness) is every check; "liveness" only the process's own: a replica whose PostgreSQL or Redis
+            // is down is taken out of rotation, not restarted (deploy/k8s probes).
+            o.Services.Map(HealthProbe.LivenessService, r => r.Tags.Contains(HealthProbe.LivenessService));
+        }).AddCheck(HealthProbe.SelfCheck, () => HealthCheckResult.Healthy(), [HealthProbe.LivenessService])
+            .AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis");
 
         services.AddPersistence(configuration);
         services.AddRedis(configuration);

@@ -18,6 +18,9 @@ public static class HealthProbe
     /// <summary>The health service name whose status is the process's own (no dependency): for liveness probes.</summary>
     public const string LivenessService = "liveness";
 
+    /// <summary>The check behind <see cref="LivenessService"/>: healthy whenever the process answers at all.</summary>
+    public const string SelfCheck = "self";
+
     public const int DefaultPort = 8080;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, HttpMessageHandler? handler = null)

@@ -12,15 +12,21 @@ public sealed class RolloutScriptTests : IDisposable
 {
     private const string Image = "registry.test/gmtools-server:9.9.9";
 
-    // Answers like kubectl for the calls rollout.sh makes; logs every call and keeps what `apply -f -` was fed.
+    // Answers like kubectl for the calls rollout.sh makes and logs every call. What `apply -f -` is fed is kept by its
+    // kind, and that call is logged once its input has ended (in a pipeline, after the command feeding it).
     private const string FakeKubectl = """
         #!/usr/bin/env bash
         set -euo pipefail
         [ "$1" = "-n" ] && shift 2
-        n=$(wc -l <"$FAKE_DIR/calls" 2>/dev/null || echo 0)
+        if [ "$*" = "apply -f -" ]; then
+            body=$(cat)
+            kind=$(printf '%s\n' "$body" | sed -n 's/^kind: *//p' | head -n 1)
+            printf '%s\n' "$body" >"$FAKE_DIR/applied.$kind"
+            echo "apply -f - ($kind)" >>"$FAKE_DIR/calls"
+            exit 0
+        fi
         echo "$*" >>"$FAKE_DIR/calls"
         case "$*" in
-            "apply -f -") cat >"$FAKE_DIR/applied.$n" ;;
             "get secret gmtools-credentials -o jsonpath={.data}") echo '{"k":"v"}' ;;
             "get secret gmtools-credentials -o jsonpath={.data."*) printf '%s' "$FAKE_SECRET_VALUE" | base64 ;;
             "get job gmtools-migrate -o "*) echo "$FAKE_JOB_STATE" ;;
@@ -55,7 +61,7 @@ public sealed class RolloutScriptTests : IDisposable
         return (process.ExitCode, await stdout + await stderr, calls);
     }
 
-    private string Applied(int index) => File.ReadAllText(Path.Combine(_dir.FullName, $"applied.{index}"));
+    private string Applied(string kind) => File.ReadAllText(Path.Combine(_dir.FullName, $"applied.{kind}"));
 
     [Fact]
     public async Task The_migration_job_completes_before_the_deployment_changes_and_both_run_the_given_image()
@@ -64,17 +70,17 @@ public sealed class RolloutScriptTests : IDisposable
         Assert.True(code == 0, output);
 
         var deleteJob = calls.IndexOf("delete job gmtools-migrate --ignore-not-found --wait=true");
-        var applies = calls.Select((c, i) => (c, i)).Where(x => x.c == "apply -f -").Select(x => x.i).ToList();
+        var applyJob = calls.IndexOf("apply -f - (Job)");
         var waited = calls.FindIndex(c => c.StartsWith("get job gmtools-migrate", StringComparison.Ordinal));
+        var applyDeployment = calls.IndexOf("apply -f - (Deployment)");
         var rolled = calls.IndexOf("rollout status deployment/gmtools-server --timeout=15m");
-        Assert.Equal(2, applies.Count);
-        Assert.True(deleteJob >= 0 && deleteJob < applies[0] && applies[0] < waited && waited < applies[1] && applies[1] < rolled, string.Join('\n', calls));
+        Assert.True(deleteJob >= 0 && deleteJob < applyJob && applyJob < waited && waited < applyDeployment && applyDeployment < rolled, string.Join('\n', calls));
 
-        var job = Applied(applies[0]);
+        var job = Applied("Job");
         Assert.Contains("kind: Job", job, StringComparison.Ordinal);
         Assert.Contains($"image: {Image}", job, StringComparison.Ordinal);
         Assert.Contains("args: [\"migrate\"]", job, StringComparison.Ordinal);
-        var deployment = Applied(applies[1]);
+        var deployment = Applied("Deployment");
         Assert.Contains("kind: Deployment", deployment, StringComparison.Ordinal);
         Assert.Contains($"image: {Image}", deployment, StringComparison.Ordinal);
         Assert.DoesNotContain("image: gmtools-server", deployment, StringComparison.Ordinal);
