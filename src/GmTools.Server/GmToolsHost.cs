@@ -18,6 +18,7 @@ using GmTools.Server.Security;
 using GmTools.Server.Staffing;
 using GmTools.Server.VipCare;
 
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace GmTools.Server;
@@ -55,9 +56,14 @@ public static class GmToolsHost
         });
         // Registered always, mapped only when enabled (MapEndpoints), so no option is read while composing.
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
-            .AddCheck<PostgresHealthCheck>("postgres")
-            .AddCheck<RedisHealthCheck>("redis");
+        services.AddGrpcHealthChecks(o =>
+        {
+            o.UseHealthChecksCache = false;
+            // "" (readiness) is every check; "liveness" only the process's own: a replica whose PostgreSQL or Redis
+            // is down is taken out of rotation, not restarted (deploy/k8s probes).
+            o.Services.Map(HealthProbe.LivenessService, r => r.Tags.Contains(HealthProbe.LivenessService));
+        }).AddCheck(HealthProbe.SelfCheck, () => HealthCheckResult.Healthy(), [HealthProbe.LivenessService])
+            .AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis");
 
         services.AddPersistence(configuration);
         services.AddRedis(configuration);
