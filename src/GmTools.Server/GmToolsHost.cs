@@ -16,6 +16,7 @@ using GmTools.Server.Rewards;
 using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
 using GmTools.Server.Staffing;
+using GmTools.Server.Telemetry;
 using GmTools.Server.VipCare;
 
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -46,6 +47,8 @@ public static class GmToolsHost
         services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
+            // Outermost, so every call is counted with the status its caller received, refusals included.
+            o.Interceptors.Add<RpcMetricsInterceptor>();
             o.Interceptors.Add<AccessInterceptor>();
             o.Interceptors.Add<EdgeGuardInterceptor>();
         });
@@ -65,6 +68,7 @@ public static class GmToolsHost
         }).AddCheck(HealthProbe.SelfCheck, () => HealthCheckResult.Healthy(), [HealthProbe.LivenessService])
             .AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis");
 
+        services.AddTelemetry(configuration);
         services.AddPersistence(configuration);
         services.AddRedis(configuration);
         services.AddScheduler(configuration);

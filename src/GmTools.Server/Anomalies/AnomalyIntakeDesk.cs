@@ -1,6 +1,7 @@
 using GmTools.Server.Audit;
 using GmTools.Server.Persistence;
 using GmTools.Server.Security;
+using GmTools.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -22,7 +23,7 @@ namespace GmTools.Server.Anomalies;
 /// after its commit is finished by the game server's retry.</para>
 public sealed class AnomalyIntakeDesk(
     GmToolsDbContext db, AuditWriter audit, RequestContext request, AnomalyKindBook kinds, AnomalyCounters counters, AnomalyPolicyDesk policies,
-    TimeProvider time)
+    ServerMetrics metrics, TimeProvider time)
 {
     public async Task<IntakeResult> ReportAsync(IntakeBatch batch, CancellationToken ct)
     {
@@ -114,7 +115,13 @@ public sealed class AnomalyIntakeDesk(
         return Done(results) with { CasesOpened = opened, SanctionsIssued = banned, Degraded = reached is null };
     }
 
-    private static IntakeResult Done(List<ReportResult> results) => new([.. results.OrderBy(r => r.Index)]);
+    private IntakeResult Done(List<ReportResult> results)
+    {
+        metrics.AnomalyReports("accepted", results.Count(r => r.Outcome == ReportOutcome.Accepted));
+        metrics.AnomalyReports("duplicate", results.Count(r => r.Outcome == ReportOutcome.Duplicate));
+        metrics.AnomalyReports("rejected", results.Count(r => r.Outcome == ReportOutcome.Rejected));
+        return new([.. results.OrderBy(r => r.Index)]);
+    }
 
     private async Task<HashSet<string>> OwnedPlayersAsync(string gameServerId, string[] playerIds, CancellationToken ct)
     {

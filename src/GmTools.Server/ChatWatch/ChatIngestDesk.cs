@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GmTools.Server.ChatWatch.Engine;
 using GmTools.Server.Persistence;
+using GmTools.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -20,6 +21,7 @@ public sealed class ChatIngestDesk(
     ChatLiveFeed feed,
     ChatPolicyDesk policies,
     LocalChatWindows fallbackWindows,
+    ServerMetrics metrics,
     TimeProvider time)
 {
     public async Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct)
@@ -70,6 +72,7 @@ public sealed class ChatIngestDesk(
         }
 
         var flagged = scored.Where(s => s.Flagged).ToList();
+        metrics.ChatScored(scored.Count, flagged.Count);
         var newFlags = await RecordFlagsAsync(flagged, compiled.Version, ct);
         var sanctions = newFlags.Count == 0 ? 0 : await policies.ApplyAsync(newFlags, compiled, ct);
 

@@ -56,6 +56,7 @@ public sealed class GameLinkHub : IHostedService
             }
         };
         _channel = redis.Channel("gamelink:events");
+        _lastSweepTicks = time.GetUtcNow().UtcTicks;
         ReplicaId = options.Value.ReplicaId is { Length: > 0 } id ? id : $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
     }
 
@@ -70,6 +71,11 @@ public sealed class GameLinkHub : IHostedService
     public long Sweeps => Interlocked.Read(ref _sweeps);
 
     private long _sweeps;
+
+    /// <summary>When the last sweep finished (the hub's start before the first): a replica whose sweep stalls shows here.</summary>
+    public DateTimeOffset LastSweepAt => new(Interlocked.Read(ref _lastSweepTicks), TimeSpan.Zero);
+
+    private long _lastSweepTicks;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -163,6 +169,7 @@ public sealed class GameLinkHub : IHostedService
             }
         }
         var findings = await _store.RenewAndSweepAsync(ReplicaId, held, now, ct);
+        Interlocked.Exchange(ref _lastSweepTicks, _time.GetUtcNow().UtcTicks);
         Interlocked.Increment(ref _sweeps);
         foreach (var finding in findings)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using Grpc.AspNetCore.Server;
@@ -91,7 +92,10 @@ public sealed class AccessInterceptor(
             permission = required.Permission;
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestContext.RequestId, ["Actor"] = caller?.Id });
+        // Every log line of the call carries who and which request (structured: a JSON console or OTLP shows them
+        // as fields), and so does the call's span.
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestContext.RequestId, ["Actor"] = caller?.Id, ["Method"] = context.Method });
+        Activity.Current?.SetTag("gmtools.request_id", requestContext.RequestId).SetTag("enduser.id", caller?.Id);
         for (var attempt = 1; ; attempt++)
         {
             try
