@@ -123,3 +123,9 @@ public class ServerFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A <see cref="ServerFixture"/> on a redis-server of its own, for tests that stop, start or flush it.</summary>
+public sealed class PrivateRedisFixture : ServerFixture
+{
+    protected override bool UsesPrivateRedis => true;
+}
