@@ -41,7 +41,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         }
         try
         {
-            return (await CreateNewAsync(order, hash, ct), false);
+            return await CreateNewAsync(order, hash, ct);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: GrantConfigurationNames.IdempotencyIndex })
         {
@@ -66,7 +66,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         return earlier;
     }
 
-    private async Task<Grant> CreateNewAsync(GrantOrder order, byte[] hash, CancellationToken ct)
+    private async Task<(Grant Grant, bool Replayed)> CreateNewAsync(GrantOrder order, byte[] hash, CancellationToken ct)
     {
         var lines = order.Lines;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -74,7 +74,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         await db.AdvisoryLockAsync("rewards.grant:" + Caller.Id, ct);
         if (await FindReplayAsync(order.IdempotencyKey, hash, ct) is { } earlier)
         {
-            return earlier;
+            return (earlier, true);
         }
         var valuePerPlayer = await RewardLines.PriceAsync(db, lines, ct);
         var players = await FindPlayersAsync(order.PlayerIds, ct);
@@ -139,7 +139,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         }
         await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.GrantApproved);
         await tx.CommitAsync(ct);
-        return grant;
+        return (grant, false);
     }
 
     /// <summary>Unknown players and players on game servers outside the caller's scope are both NOT_FOUND.</summary>

@@ -59,11 +59,14 @@ public sealed class ServerLogFramework(IMessageSink messageSink) : XunitTestFram
         protected override Task<RunSummary> RunTestCaseAsync(IXunitTestCase testCase) => testCase switch
         {
             XunitTheoryTestCase theory when Fixtures(_constructorArguments).Count > 0 =>
-                new TheoryCaseRunner(theory, theory.DisplayName, theory.SkipReason, _constructorArguments, _diagnostics, MessageBus, new ExceptionAggregator(Aggregator), CancellationTokenSource).RunAsync(),
+                new TheoryCaseRunner(theory, theory.DisplayName, theory.SkipReason, PerTestCase(), _diagnostics, MessageBus, new ExceptionAggregator(Aggregator), CancellationTokenSource).RunAsync(),
             XunitTestCase fact when fact.GetType() == typeof(XunitTestCase) && Fixtures(_constructorArguments).Count > 0 =>
-                new FactCaseRunner(fact, fact.DisplayName, fact.SkipReason, _constructorArguments, fact.TestMethodArguments, MessageBus, new ExceptionAggregator(Aggregator), CancellationTokenSource).RunAsync(),
+                new FactCaseRunner(fact, fact.DisplayName, fact.SkipReason, PerTestCase(), fact.TestMethodArguments, MessageBus, new ExceptionAggregator(Aggregator), CancellationTokenSource).RunAsync(),
             _ => base.RunTestCaseAsync(testCase),
         };
+
+        // xunit hands a class's own output as a factory (Func<TestOutputHelper>), one output per test case as its test cases make it.
+        private object[] PerTestCase() => [.. _constructorArguments.Select(a => a is Func<TestOutputHelper> output ? output() : a)];
     }
 
     private sealed class FactCaseRunner(IXunitTestCase testCase, string displayName, string skipReason, object[] constructorArguments, object[] testMethodArguments, IMessageBus messageBus, ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource)
@@ -80,19 +83,13 @@ public sealed class ServerLogFramework(IMessageSink messageSink) : XunitTestFram
             new LoggedTestRunner(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, skipReason, beforeAfterAttributes, aggregator, cancellationTokenSource);
     }
 
-    /// <summary>One test: its output is the class's own <see cref="ITestOutputHelper"/> when it takes one, else one made here.</summary>
+    /// <summary>One test: its output is the class's own <see cref="ITestOutputHelper"/> when it takes one, else one made here; either is live for the test.</summary>
     private sealed class LoggedTestRunner(ITest test, IMessageBus messageBus, Type testClass, object[] constructorArguments, MethodInfo testMethod, object[] testMethodArguments, string skipReason, IReadOnlyList<BeforeAfterTestAttribute> beforeAfterAttributes, ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource)
         : XunitTestRunner(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, skipReason, beforeAfterAttributes, aggregator, cancellationTokenSource)
     {
         protected override async Task<Tuple<decimal, string>> InvokeTestAsync(ExceptionAggregator aggregator)
         {
-            if (ConstructorArguments.OfType<TestOutputHelper>().FirstOrDefault() is { } own)
-            {
-                // Initialized by xunit for this test; the fixture writes there too (ServerTest attaches it as well).
-                AttachAll(own);
-                return await base.InvokeTestAsync(aggregator);
-            }
-            var output = new TestOutputHelper();
+            var output = ConstructorArguments.OfType<TestOutputHelper>().FirstOrDefault() ?? new TestOutputHelper();
             output.Initialize(MessageBus, Test);
             AttachAll(output);
             try
