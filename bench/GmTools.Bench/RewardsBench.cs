@@ -131,10 +131,8 @@ public static class RewardsBench
             var request = scope.ServiceProvider.GetRequiredService<RequestContext>();
             var desk = scope.ServiceProvider.GetRequiredService<CampaignDesk>();
             request.Caller = new Caller("bench-creator", CallerKind.Staff, [Role.Supervisor], []);
-            var create = new CreateCampaignRequest { Reason = "bench", MailTitle = "Sorry", MailBody = "Compensation", GameServers = new GameServersTarget() };
-            create.Lines.Add(new RewardLine { ItemId = "gold", Count = 50 });
-            create.Lines.Add(new RewardLine { ItemId = "gem", Count = 1 });
-            create.GameServers.GameServerIds.AddRange(Enumerable.Range(1, servers).Select(g => $"s{g}"));
+            var create = new CampaignOrder([new Line("gold", 50), new Line("gem", 1)], CampaignTarget.GameServers(Enumerable.Range(1, servers).Select(g => $"s{g}")),
+                "bench", "", "Sorry", "Compensation");
             var campaign = await desk.CreateAsync(create, CancellationToken.None);
             campaignId = campaign.CampaignId;
             await desk.SubmitAsync(campaignId, CancellationToken.None);
@@ -174,7 +172,7 @@ public static class RewardsBench
         var view = await WithDeskAsync(d => d.ViewAsync(campaignId, CancellationToken.None));
         Console.WriteLine($"GetCampaign over {view.Campaign.ExpandedCount:N0} recipients (delivered {view.Progress.Delivered:N0}), 50 calls: {beforeCancel}");
         sw.Restart();
-        await WithDeskAsync(d => d.CancelAsync(campaignId, "bench", clawBackDelivered: true, CancellationToken.None));
+        await WithDeskAsync(d => d.CancelAsync(new CancelCampaignOrder(campaignId, "bench", ClawBackDelivered: true), CancellationToken.None));
         Console.WriteLine($"CancelCampaign request over {players:N0} recipients (stops expansion, hands the withdrawal to the background): {sw.Elapsed.TotalMilliseconds:F1} ms");
         var duringCancel = "";
         sw.Restart();

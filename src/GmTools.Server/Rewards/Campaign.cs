@@ -1,3 +1,7 @@
+using GmTools.Server.GameLink;
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure;
+using GmTools.Server.Players;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -104,20 +108,20 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         b.ToTable("campaigns");
         b.HasKey(c => c.CampaignId);
         b.Property(c => c.CampaignId).UseIdentityAlwaysColumn();
-        b.Property(c => c.Creator).HasMaxLength(128);
-        b.Property(c => c.State).HasMaxLength(24);
+        b.Property(c => c.Creator).HasMaxLength(CommonLimits.ActorId);
+        b.Property(c => c.State).HasMaxLength(RewardLimits.State);
         b.Property(c => c.Lines).HasColumnType("jsonb");
-        b.Property(c => c.Reason).HasMaxLength(500);
-        b.Property(c => c.TicketRef).HasMaxLength(64);
-        b.Property(c => c.MailTitle).HasMaxLength(100);
-        b.Property(c => c.MailBody).HasMaxLength(2000);
-        b.Property(c => c.TargetKind).HasMaxLength(24);
-        b.Property(c => c.DecidedBy).HasMaxLength(128);
-        b.Property(c => c.DecisionReason).HasMaxLength(500);
-        b.Property(c => c.Cursor).HasMaxLength(64);
-        b.Property(c => c.CancelledBy).HasMaxLength(128);
-        b.Property(c => c.CancelReason).HasMaxLength(500);
-        b.Property(c => c.CancelCursor).HasMaxLength(64);
+        b.Property(c => c.Reason).HasMaxLength(RewardLimits.Reason);
+        b.Property(c => c.TicketRef).HasMaxLength(RewardLimits.TicketRef);
+        b.Property(c => c.MailTitle).HasMaxLength(RewardLimits.MailTitle);
+        b.Property(c => c.MailBody).HasMaxLength(RewardLimits.MailBody);
+        b.Property(c => c.TargetKind).HasMaxLength(RewardLimits.TargetKind);
+        b.Property(c => c.DecidedBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(c => c.DecisionReason).HasMaxLength(RewardLimits.Reason);
+        b.Property(c => c.Cursor).HasMaxLength(RewardLimits.Cursor);
+        b.Property(c => c.CancelledBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(c => c.CancelReason).HasMaxLength(RewardLimits.Reason);
+        b.Property(c => c.CancelCursor).HasMaxLength(RewardLimits.Cursor);
         b.HasIndex(c => new { c.State, c.CampaignId });
     }
 }
@@ -128,7 +132,7 @@ internal sealed class CampaignProgressConfiguration : IEntityTypeConfiguration<C
     {
         b.ToTable("campaign_progress");
         b.HasKey(p => new { p.CampaignId, p.GameServerId });
-        b.Property(p => p.GameServerId).HasMaxLength(32);
+        b.Property(p => p.GameServerId).HasMaxLength(GameServerIds.MaxLength);
     }
 }
 
@@ -138,9 +142,9 @@ internal sealed class CampaignRecipientConfiguration : IEntityTypeConfiguration<
     {
         b.ToTable("campaign_recipients");
         b.HasKey(r => new { r.CampaignId, r.PlayerId });
-        b.Property(r => r.PlayerId).HasMaxLength(64);
-        b.Property(r => r.GameServerId).HasMaxLength(32);
-        b.Property(r => r.SettledOutcome).HasMaxLength(GameLink.GameLinkLimits.Outcome);
+        b.Property(r => r.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
+        b.Property(r => r.GameServerId).HasMaxLength(GameServerIds.MaxLength);
+        b.Property(r => r.SettledOutcome).HasMaxLength(GameLinkLimits.Outcome);
     }
 }
 
@@ -150,6 +154,6 @@ internal sealed class CampaignUploadedPlayerConfiguration : IEntityTypeConfigura
     {
         b.ToTable("campaign_uploaded_players");
         b.HasKey(r => new { r.CampaignId, r.PlayerId });
-        b.Property(r => r.PlayerId).HasMaxLength(64);
+        b.Property(r => r.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
     }
 }

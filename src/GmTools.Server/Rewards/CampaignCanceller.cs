@@ -34,7 +34,7 @@ public sealed class CampaignCanceller(GmToolsDbContext db, AuditWriter audit, Co
     {
         db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var campaign = await db.Set<Campaign>().FromSqlInterpolated($"SELECT * FROM campaigns WHERE campaign_id = {campaignId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var campaign = await db.LockAsync<Campaign>(campaignId, ct);
         if (campaign is null || campaign.State != CampaignStates.Cancelled || campaign.CancelFinishedAt is not null)
         {
             return true;

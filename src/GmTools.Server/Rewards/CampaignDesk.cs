@@ -1,5 +1,4 @@
 using System.Globalization;
-using GmTools.Contracts.V1;
 using GmTools.Server.Audit;
 using GmTools.Server.GameServers;
 using GmTools.Server.Infrastructure.Grpc;
@@ -7,7 +6,6 @@ using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Security;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -18,16 +16,6 @@ using Caller = GmTools.Server.Security.Caller;
 
 namespace GmTools.Server.Rewards;
 
-public sealed record CampaignProgress(long Delivered, long Failed, long Cancelled, long ClawedBack = 0)
-{
-    public static readonly CampaignProgress None = new(0, 0, 0);
-}
-
-/// <summary>A campaign with its delivery counters, as the desk hands it to the service.</summary>
-public sealed record CampaignView(Campaign Campaign, CampaignProgress Progress);
-
-public sealed record CampaignPreview(IReadOnlyList<(string GameServerId, long Recipients)> PerServer, long Total, long TotalValue);
-
 /// <summary>
 /// Compensation campaigns: draft → (append ids) → submit → approve by another person → background expansion
 /// (see <see cref="CampaignExpander"/>), with preview, progress and cancel.
@@ -36,46 +24,33 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
 {
     private Caller Caller => request.Caller;
 
-    public async Task<Campaign> CreateAsync(CreateCampaignRequest r, CancellationToken ct)
+    public async Task<Campaign> CreateAsync(CampaignOrder order, CancellationToken ct)
     {
-        var lines = r.Lines.Select(l => new Line(l.ItemId, l.Count)).ToList();
         await using var tx = await db.BeginWorkAsync(ct);
-        var valuePerPlayer = await RewardLines.PriceAsync(db, lines, ct);
+        var valuePerPlayer = await RewardLines.PriceAsync(db, order.Lines, ct);
         var campaign = new Campaign
         {
             Creator = Caller.Id,
             State = CampaignStates.Draft,
-            Lines = RewardLines.ToJson(lines),
+            Lines = RewardLines.ToJson(order.Lines),
             ValuePerPlayer = valuePerPlayer,
-            Reason = r.Reason,
-            TicketRef = r.TicketRef,
-            MailTitle = r.MailTitle,
-            MailBody = r.MailBody,
+            Reason = order.Reason,
+            TicketRef = order.TicketRef,
+            MailTitle = order.MailTitle,
+            MailBody = order.MailBody,
             CreatedAt = time.GetUtcNow(),
+            TargetKind = order.Target.Kind,
+            TargetGameServers = [.. order.Target.GameServerIds],
+            WindowStart = order.Target.WindowStart,
+            WindowEnd = order.Target.WindowEnd,
         };
-        switch (r.TargetCase)
-        {
-            case CreateCampaignRequest.TargetOneofCase.GameServers:
-                campaign.TargetKind = CampaignTargets.GameServers;
-                campaign.TargetGameServers = [.. r.GameServers.GameServerIds.Order(StringComparer.Ordinal)];
-                break;
-            case CreateCampaignRequest.TargetOneofCase.IncidentWindow:
-                campaign.TargetKind = CampaignTargets.IncidentWindow;
-                campaign.TargetGameServers = [r.IncidentWindow.GameServerId];
-                campaign.WindowStart = r.IncidentWindow.Start.ToDateTimeOffset();
-                campaign.WindowEnd = r.IncidentWindow.End.ToDateTimeOffset();
-                break;
-            default:
-                campaign.TargetKind = CampaignTargets.PlayerList;
-                break;
-        }
         Caller.EnsureMayCreateCampaign(campaign.TargetKind);
         await EnsureGameServersAsync(campaign.TargetGameServers, ct);
         db.Add(campaign);
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(new AuditEntry("campaign.create", "campaign", Id(campaign),
-            new { campaign.TargetKind, campaign.TargetGameServers, campaign.WindowStart, campaign.WindowEnd, lines, campaign.ValuePerPlayer },
-            Reason: r.Reason, TicketRef: r.TicketRef), ct);
+            new { campaign.TargetKind, campaign.TargetGameServers, campaign.WindowStart, campaign.WindowEnd, lines = order.Lines, campaign.ValuePerPlayer },
+            Reason: order.Reason, TicketRef: order.TicketRef), ct);
         await tx.CommitAsync(ct);
         return campaign;
     }
@@ -239,8 +214,9 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     /// recipients are final when this commits) and hands the withdrawal of the mail to the background
     /// (<see cref="CampaignCanceller"/>, a clustered job): no request holds a million row locks.
     /// </summary>
-    public async Task<CampaignView> CancelAsync(long campaignId, string reason, bool clawBackDelivered, CancellationToken ct)
+    public async Task<CampaignView> CancelAsync(CancelCampaignOrder order, CancellationToken ct)
     {
+        var (campaignId, reason, clawBackDelivered) = order;
         await using var tx = await db.BeginWorkAsync(ct);
         var campaign = await LockAsync(campaignId, ct);
         if (campaign.State is CampaignStates.Cancelled or CampaignStates.Rejected)
@@ -362,7 +338,7 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
 
     private async Task<Campaign> LockAsync(long campaignId, CancellationToken ct)
     {
-        var campaign = await db.Set<Campaign>().FromSqlInterpolated($"SELECT * FROM campaigns WHERE campaign_id = {campaignId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var campaign = await db.LockAsync<Campaign>(campaignId, ct);
         return Caller.VisibleCampaign(campaign, campaignId);
     }
 
@@ -379,81 +355,4 @@ public sealed class CampaignDesk(GmToolsDbContext db, AuditWriter audit, Request
     }
 
     private static string Id(Campaign c) => c.CampaignId.ToString(CultureInfo.InvariantCulture);
-}
-
-public static class CampaignViews
-{
-    public static string? StateName(Contracts.V1.CampaignState state) => state switch
-    {
-        Contracts.V1.CampaignState.Draft => CampaignStates.Draft,
-        Contracts.V1.CampaignState.PendingApproval => CampaignStates.PendingApproval,
-        Contracts.V1.CampaignState.Expanding => CampaignStates.Expanding,
-        Contracts.V1.CampaignState.Expanded => CampaignStates.Expanded,
-        Contracts.V1.CampaignState.Rejected => CampaignStates.Rejected,
-        Contracts.V1.CampaignState.Cancelled => CampaignStates.Cancelled,
-        _ => null,
-    };
-
-    public static Contracts.V1.Campaign ToContract(CampaignView v) => ToContract(v.Campaign, v.Progress);
-
-    public static Contracts.V1.CampaignState ToContractState(string state) => state switch
-    {
-        CampaignStates.Draft => Contracts.V1.CampaignState.Draft,
-        CampaignStates.PendingApproval => Contracts.V1.CampaignState.PendingApproval,
-        CampaignStates.Expanding => Contracts.V1.CampaignState.Expanding,
-        CampaignStates.Expanded => Contracts.V1.CampaignState.Expanded,
-        CampaignStates.Rejected => Contracts.V1.CampaignState.Rejected,
-        CampaignStates.Cancelled => Contracts.V1.CampaignState.Cancelled,
-        _ => Contracts.V1.CampaignState.Unspecified,
-    };
-
-    public static Contracts.V1.Campaign ToContract(Campaign c, CampaignProgress? progress = null)
-    {
-        var view = new Contracts.V1.Campaign
-        {
-            CampaignId = c.CampaignId,
-            Creator = c.Creator,
-            State = ToContractState(c.State),
-            Reason = c.Reason,
-            TicketRef = c.TicketRef,
-            MailTitle = c.MailTitle,
-            MailBody = c.MailBody,
-            ValuePerPlayer = c.ValuePerPlayer,
-            UploadedPlayers = c.UploadedPlayers,
-            Expanded = c.ExpandedCount,
-            Delivered = progress?.Delivered ?? 0,
-            Failed = progress?.Failed ?? 0,
-            Cancelled = progress?.Cancelled ?? 0,
-            ClawedBack = progress?.ClawedBack ?? 0,
-            Withdrawn = c.Withdrawn,
-            CancelFinishedAt = c.CancelFinishedAt is { } f ? Timestamp.FromDateTimeOffset(f) : null,
-            ClawBackDelivered = c.ClawBackDelivered,
-            CreatedAt = Timestamp.FromDateTimeOffset(c.CreatedAt),
-            DecidedBy = c.DecidedBy ?? "",
-            DecidedAt = c.DecidedAt is { } d ? Timestamp.FromDateTimeOffset(d) : null,
-            DecisionReason = c.DecisionReason ?? "",
-            ExpandedAt = c.ExpandedAt is { } e ? Timestamp.FromDateTimeOffset(e) : null,
-            CancelledBy = c.CancelledBy ?? "",
-            CancelReason = c.CancelReason ?? "",
-        };
-        view.Lines.AddRange(RewardLines.ToContract(RewardLines.FromJson(c.Lines)));
-        switch (c.TargetKind)
-        {
-            case CampaignTargets.GameServers:
-                view.GameServers = new GameServersTarget { GameServerIds = { c.TargetGameServers } };
-                break;
-            case CampaignTargets.IncidentWindow:
-                view.IncidentWindow = new IncidentWindowTarget
-                {
-                    GameServerId = c.TargetGameServers.FirstOrDefault() ?? "",
-                    Start = c.WindowStart is { } s ? Timestamp.FromDateTimeOffset(s) : null,
-                    End = c.WindowEnd is { } w ? Timestamp.FromDateTimeOffset(w) : null,
-                };
-                break;
-            default:
-                view.PlayerList = new PlayerListTarget();
-                break;
-        }
-        return view;
-    }
 }

@@ -66,7 +66,7 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
     {
         db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var campaign = await db.Set<Campaign>().FromSqlInterpolated($"SELECT * FROM campaigns WHERE campaign_id = {campaignId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var campaign = await db.LockAsync<Campaign>(campaignId, ct);
         if (campaign is null || campaign.State != CampaignStates.Expanding)
         {
             return campaign?.State == CampaignStates.Expanded ? ExpansionOutcome.Finished : ExpansionOutcome.NotExpanding;

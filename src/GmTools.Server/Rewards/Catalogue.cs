@@ -14,10 +14,10 @@ public static partial class CatalogueRules
     /// </summary>
     public const long MaxUnitValue = 1_000_000_000;
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex ItemIdShape();
 
-    public static bool IsValidItemId(string? id) => id is not null && ItemIdShape().IsMatch(id);
+    public static bool IsValidItemId(string? id) => id is { Length: > 0 and <= RewardLimits.ItemId } && ItemIdShape().IsMatch(id);
 }
 
 /// <summary>
@@ -31,7 +31,7 @@ public sealed class Catalogue(GmToolsDbContext db, AuditWriter audit, RequestCon
     {
         request.Caller.EnsureCoversEveryServer("changing the catalogue (one list for every game server)");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var item = await db.Set<CatalogueItem>().FromSqlInterpolated($"SELECT * FROM reward_catalogue WHERE item_id = {incoming.ItemId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var item = await db.LockAsync<CatalogueItem>(incoming.ItemId, ct);
         var before = item is null ? null : new { item.Name, item.Kind, item.UnitValue, item.Active };
         if (item is null)
         {

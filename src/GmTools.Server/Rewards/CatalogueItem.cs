@@ -24,8 +24,8 @@ internal sealed class CatalogueItemConfiguration : IEntityTypeConfiguration<Cata
     {
         b.ToTable("reward_catalogue");
         b.HasKey(i => i.ItemId);
-        b.Property(i => i.ItemId).HasMaxLength(64);
-        b.Property(i => i.Name).HasMaxLength(100);
-        b.Property(i => i.Kind).HasMaxLength(16);
+        b.Property(i => i.ItemId).HasMaxLength(RewardLimits.ItemId);
+        b.Property(i => i.Name).HasMaxLength(RewardLimits.ItemName);
+        b.Property(i => i.Kind).HasMaxLength(RewardLimits.ItemKind);
     }
 }

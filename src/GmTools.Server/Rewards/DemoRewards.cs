@@ -38,39 +38,28 @@ public sealed class DemoRewards(GmToolsDbContext db, Catalogue catalogue, GrantD
 
         // Grants carry idempotency keys, so a second run replays them instead of granting again.
         request.Caller = DemoActors.Agent;
-        var inbox = await grants.CreateAsync(Grant("demo-whale-mount", DemoStory.Whale, ("mount.dragon", 1),
+        var inbox = await CreateAsync(Grant("demo-whale-mount", DemoStory.Whale, ("mount.dragon", 1),
             "活动奖励未到账 dragon-mount event reward missing", "T-1110"), ct);
-        var small = await grants.CreateAsync(Grant("demo-s2-lag", "p100101", ("gold", 200), "卡顿补偿 lag spike on s2", "T-1111"), ct);
+        var small = await CreateAsync(Grant("demo-s2-lag", "p100101", ("gold", 200), "卡顿补偿 lag spike on s2", "T-1111"), ct);
 
         var campaign = await db.Set<Campaign>().FirstOrDefaultAsync(c => c.Reason == CampaignReason, ct);
         if (campaign is null)
         {
             request.Caller = DemoActors.Supervisor;
-            var create = new Contracts.V1.CreateCampaignRequest
-            {
-                Reason = CampaignReason,
-                TicketRef = "T-1120",
-                MailTitle = "回档补偿 Rollback compensation",
-                MailBody = "十二月一日回档，给您带来不便，敬请谅解。 Sorry for the rollback on December 1st.",
-                PlayerList = new Contracts.V1.PlayerListTarget(),
-            };
-            create.Lines.Add(new Contracts.V1.RewardLine { ItemId = "gold", Count = 300 });
-            create.Lines.Add(new Contracts.V1.RewardLine { ItemId = "ticket.revive", Count = 1 });
+            var create = new CampaignOrder([new Line("gold", 300), new Line("ticket.revive", 1)], CampaignTarget.PlayerList, CampaignReason, "T-1120",
+                "回档补偿 Rollback compensation", "十二月一日回档，给您带来不便，敬请谅解。 Sorry for the rollback on December 1st.");
             campaign = await campaigns.CreateAsync(create, ct);
             await campaigns.AppendPlayersAsync(campaign.CampaignId, Enumerable.Range(100_001, 20).Select(n => $"p{n}").ToList(), ct);
             campaign = await campaigns.SubmitAsync(campaign.CampaignId, ct);
         }
         request.Caller = Caller.System;
         return $"rewards: catalogue of {Items.Length} items ({added} added: {string.Join(", ", Items.Select(i => i.ItemId))}); " +
-               $"grant {inbox.Grant.GrantId} ({inbox.Grant.State}, in the approval inbox), grant {small.Grant.GrantId} ({small.Grant.State}); " +
+               $"grant {inbox.GrantId} ({inbox.State}, in the approval inbox), grant {small.GrantId} ({small.State}); " +
                $"campaign {campaign.CampaignId} for 20 players on s1 ({campaign.State})";
     }
 
-    private static Contracts.V1.CreateGrantRequest Grant(string key, string playerId, (string ItemId, long Count) line, string reason, string ticket)
-    {
-        var r = new Contracts.V1.CreateGrantRequest { IdempotencyKey = key, Reason = reason, TicketRef = ticket, MailTitle = "补偿 Compensation", MailBody = "抱歉给您带来不便。 Sorry for the trouble." };
-        r.PlayerIds.Add(playerId);
-        r.Lines.Add(new Contracts.V1.RewardLine { ItemId = line.ItemId, Count = line.Count });
-        return r;
-    }
+    private async Task<Grant> CreateAsync(GrantOrder order, CancellationToken ct) => (await grants.CreateAsync(order, ct)).Grant.Grant;
+
+    private static GrantOrder Grant(string key, string playerId, (string ItemId, long Count) line, string reason, string ticket) =>
+        new(key, [new Line(line.ItemId, line.Count)], [playerId], reason, ticket, "补偿 Compensation", "抱歉给您带来不便。 Sorry for the trouble.");
 }

@@ -1,3 +1,6 @@
+using GmTools.Server.GameServers;
+using GmTools.Server.Infrastructure;
+using GmTools.Server.Players;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -61,19 +64,19 @@ internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>
         b.ToTable("grants");
         b.HasKey(g => g.GrantId);
         b.Property(g => g.GrantId).UseIdentityAlwaysColumn();
-        b.Property(g => g.Requester).HasMaxLength(128);
-        b.Property(g => g.IdempotencyKey).HasMaxLength(128);
-        b.Property(g => g.State).HasMaxLength(24);
+        b.Property(g => g.Requester).HasMaxLength(CommonLimits.ActorId);
+        b.Property(g => g.IdempotencyKey).HasMaxLength(RewardLimits.IdempotencyKey);
+        b.Property(g => g.State).HasMaxLength(RewardLimits.State);
         b.Property(g => g.Lines).HasColumnType("jsonb");
-        b.Property(g => g.Reason).HasMaxLength(500);
-        b.Property(g => g.TicketRef).HasMaxLength(64);
-        b.Property(g => g.MailTitle).HasMaxLength(100);
-        b.Property(g => g.MailBody).HasMaxLength(2000);
-        b.Property(g => g.ApprovalReason).HasMaxLength(100);
-        b.Property(g => g.DecidedBy).HasMaxLength(128);
-        b.Property(g => g.DecisionReason).HasMaxLength(500);
-        b.Property(g => g.RevokedBy).HasMaxLength(128);
-        b.Property(g => g.RevokeReason).HasMaxLength(500);
+        b.Property(g => g.Reason).HasMaxLength(RewardLimits.Reason);
+        b.Property(g => g.TicketRef).HasMaxLength(RewardLimits.TicketRef);
+        b.Property(g => g.MailTitle).HasMaxLength(RewardLimits.MailTitle);
+        b.Property(g => g.MailBody).HasMaxLength(RewardLimits.MailBody);
+        b.Property(g => g.ApprovalReason).HasMaxLength(RewardLimits.ApprovalReason);
+        b.Property(g => g.DecidedBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(g => g.DecisionReason).HasMaxLength(RewardLimits.Reason);
+        b.Property(g => g.RevokedBy).HasMaxLength(CommonLimits.ActorId);
+        b.Property(g => g.RevokeReason).HasMaxLength(RewardLimits.Reason);
         b.HasIndex(g => new { g.Requester, g.IdempotencyKey }).IsUnique().HasDatabaseName(GrantConfigurationNames.IdempotencyIndex);
         // The per-day limit sums a requester's grants of one UTC day.
         b.HasIndex(g => new { g.Requester, g.CreatedAt });
@@ -95,8 +98,8 @@ internal sealed class GrantRecipientConfiguration : IEntityTypeConfiguration<Gra
     {
         b.ToTable("grant_recipients");
         b.HasKey(r => new { r.GrantId, r.PlayerId });
-        b.Property(r => r.PlayerId).HasMaxLength(64);
-        b.Property(r => r.GameServerId).HasMaxLength(32);
+        b.Property(r => r.PlayerId).HasMaxLength(PlayerLimits.PlayerId);
+        b.Property(r => r.GameServerId).HasMaxLength(GameServerIds.MaxLength);
         b.HasIndex(r => new { r.PlayerId, r.GrantId });
     }
 }

@@ -1,4 +1,3 @@
-using GmTools.Contracts.V1;
 using GmTools.Server.GameLink;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,16 +19,16 @@ public static class GrantDelivery
 
     public static string GrantRef(long grantId) => grantId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static async Task DescribeAsync(DbContext db, Grant grant, Contracts.V1.Grant into, CancellationToken ct)
+    /// <summary>Each recipient's delivery state, by player id: the grant's mail and claw-back rows in one read.</summary>
+    public static async Task<IReadOnlyList<RecipientDelivery>> ReadAsync(DbContext db, Grant grant, CancellationToken ct)
     {
         var recipients = grant.Recipients.OrderBy(r => r.PlayerId, StringComparer.Ordinal).ToList();
         var rows = await RowsAsync(db, recipients.SelectMany(r => new[] { MailCorrelation(grant.GrantId, r.PlayerId), ClawBackCorrelation(grant.GrantId, r.PlayerId) }), ct);
-        foreach (var r in recipients)
+        return recipients.Select(r =>
         {
-            var view = new Contracts.V1.GrantRecipient { PlayerId = r.PlayerId, GameServerId = r.GameServerId };
-            (view.DeliveryState, view.FailureReason) = StateOf(grant.State, grant.GrantId, r.PlayerId, rows);
-            into.Recipients.Add(view);
-        }
+            var (state, failure) = StateOf(grant.State, grant.GrantId, r.PlayerId, rows);
+            return new RecipientDelivery(r.PlayerId, r.GameServerId, state, failure);
+        }).ToList();
     }
 
     /// <summary>The outbox rows with these correlation ids, by correlation id.</summary>
@@ -40,7 +39,7 @@ public static class GrantDelivery
     }
 
     /// <summary>One recipient's delivery state, from the rows <see cref="RowsAsync"/> read for the grant's mail and claw-back correlations.</summary>
-    public static (DeliveryState State, string FailureReason) StateOf(string grantState, long grantId, string playerId, IReadOnlyDictionary<string, OutboxRow> rows)
+    public static (MailDelivery State, string FailureReason) StateOf(string grantState, long grantId, string playerId, IReadOnlyDictionary<string, OutboxRow> rows)
     {
         rows.TryGetValue(MailCorrelation(grantId, playerId), out var mail);
         rows.TryGetValue(ClawBackCorrelation(grantId, playerId), out var clawBack);
@@ -51,24 +50,40 @@ public static class GrantDelivery
     /// The state from a mail row and its claw-back row (either may not exist yet). <paramref name="withdrawn"/>:
     /// rejected or revoked, so a mail that was never queued never will be.
     /// </summary>
-    public static (DeliveryState State, string FailureReason) StateOf(bool withdrawn, OutboxRow? mail, OutboxRow? clawBack)
+    public static (MailDelivery State, string FailureReason) StateOf(bool withdrawn, OutboxRow? mail, OutboxRow? clawBack)
     {
         return (mail?.Outcome, clawBack?.Outcome) switch
         {
-            (_, OutboxOutcomes.Applied) => (DeliveryState.ClawedBack, ""),
-            (_, null) when clawBack is not null => (DeliveryState.ClawBackPending, ""),
-            (_, _) when clawBack is not null => (DeliveryState.Delivered, $"claw-back {clawBack.Outcome}: {clawBack.FailureReason}"),
-            (null, _) when mail is null => withdrawn ? (DeliveryState.Cancelled, "") : (DeliveryState.Pending, ""),
-            (null, _) when mail.WithdrawnAt is not null => (DeliveryState.RevokePending, ""),
-            (null, _) => (DeliveryState.Pending, ""),
-            (OutboxOutcomes.Applied, _) => (DeliveryState.Delivered, ""),
-            (OutboxOutcomes.Failed, _) => (DeliveryState.Failed, mail!.FailureReason ?? ""),
-            (OutboxOutcomes.Expired, _) => (DeliveryState.Expired, ""),
-            (OutboxOutcomes.Cancelled, _) => (DeliveryState.Cancelled, ""),
-            _ => (DeliveryState.Pending, ""),
+            (_, OutboxOutcomes.Applied) => (MailDelivery.ClawedBack, ""),
+            (_, null) when clawBack is not null => (MailDelivery.ClawBackPending, ""),
+            (_, _) when clawBack is not null => (MailDelivery.Delivered, $"claw-back {clawBack.Outcome}: {clawBack.FailureReason}"),
+            (null, _) when mail is null => withdrawn ? (MailDelivery.Cancelled, "") : (MailDelivery.Pending, ""),
+            (null, _) when mail.WithdrawnAt is not null => (MailDelivery.RevokePending, ""),
+            (null, _) => (MailDelivery.Pending, ""),
+            (OutboxOutcomes.Applied, _) => (MailDelivery.Delivered, ""),
+            (OutboxOutcomes.Failed, _) => (MailDelivery.Failed, mail!.FailureReason ?? ""),
+            (OutboxOutcomes.Expired, _) => (MailDelivery.Expired, ""),
+            (OutboxOutcomes.Cancelled, _) => (MailDelivery.Cancelled, ""),
+            _ => (MailDelivery.Pending, ""),
         };
     }
 }
 
 /// <summary>What a delivery state is read from: one gamelink_outbox row's outcome.</summary>
 public sealed record OutboxRow(string CorrelationId, string? Outcome, string? FailureReason, DateTimeOffset? AckedAt, DateTimeOffset? WithdrawnAt = null);
+
+/// <summary>Where one recipient's grant mail is; mapped to the contract's DeliveryState in <see cref="GrantContracts"/>.</summary>
+public enum MailDelivery
+{
+    Pending,
+    Delivered,
+    Failed,
+    Expired,
+    /// <summary>Revoked or rejected before delivery: the player never got it.</summary>
+    Cancelled,
+    /// <summary>Revoked after the mail was sent, before the game server answered: its answer decides.</summary>
+    RevokePending,
+    /// <summary>Delivered, then revoked: a ClawBack is queued but not acknowledged yet.</summary>
+    ClawBackPending,
+    ClawedBack,
+}

@@ -5,15 +5,12 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Security;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Caller = GmTools.Server.Security.Caller;
 
 namespace GmTools.Server.Rewards;
-
-public sealed record GrantResult(Grant Grant, bool Replayed);
 
 /// <summary>
 /// Grants: create (idempotent, priced, limited by role), approve/reject by another person, revoke with
@@ -25,23 +22,32 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
 
     private Caller Caller => request.Caller;
 
-    /// <summary>The request's shape has been checked by the caller; this checks it against the world.</summary>
-    public async Task<GrantResult> CreateAsync(CreateGrantRequest r, CancellationToken ct)
+    /// <summary>
+    /// The order's shape has been checked by the caller; this checks it against the world. The answer carries each
+    /// recipient's delivery state, read after the commit (mail within the limits is queued by it).
+    /// </summary>
+    public async Task<GrantResult> CreateAsync(GrantOrder order, CancellationToken ct)
     {
-        var hash = GrantRequestHash.Compute(r);
-        if (await FindReplayAsync(r.IdempotencyKey, hash, ct) is { } earlier)
+        var (grant, replayed) = await CreateOrReplayAsync(order, ct);
+        return new GrantResult(await DescribeAsync(grant, ct), replayed);
+    }
+
+    private async Task<(Grant Grant, bool Replayed)> CreateOrReplayAsync(GrantOrder order, CancellationToken ct)
+    {
+        var hash = GrantRequestHash.Compute(order);
+        if (await FindReplayAsync(order.IdempotencyKey, hash, ct) is { } earlier)
         {
-            return new GrantResult(earlier, true);
+            return (earlier, true);
         }
         try
         {
-            return await CreateNewAsync(r, hash, ct);
+            return await CreateNewAsync(order, hash, ct);
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: GrantConfigurationNames.IdempotencyIndex })
         {
             // Another request with this key committed first: answer with its grant (or refuse a conflicting reuse).
             db.ChangeTracker.Clear();
-            return new GrantResult(await FindReplayAsync(r.IdempotencyKey, hash, ct) ?? throw GrpcErrors.AlreadyExists("idempotency key is in use"), true);
+            return (await FindReplayAsync(order.IdempotencyKey, hash, ct) ?? throw GrpcErrors.AlreadyExists("idempotency key is in use"), true);
         }
     }
 
@@ -60,21 +66,21 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         return earlier;
     }
 
-    private async Task<GrantResult> CreateNewAsync(CreateGrantRequest r, byte[] hash, CancellationToken ct)
+    private async Task<(Grant Grant, bool Replayed)> CreateNewAsync(GrantOrder order, byte[] hash, CancellationToken ct)
     {
-        var lines = r.Lines.Select(l => new Line(l.ItemId, l.Count)).ToList();
+        var lines = order.Lines;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // One requester's grants are made one at a time: the per-day sum below and the key check must not race.
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"rewards.grant:" + Caller.Id}, 0))", ct);
-        if (await FindReplayAsync(r.IdempotencyKey, hash, ct) is { } earlier)
+        await db.AdvisoryLockAsync("rewards.grant:" + Caller.Id, ct);
+        if (await FindReplayAsync(order.IdempotencyKey, hash, ct) is { } earlier)
         {
-            return new GrantResult(earlier, true);
+            return (earlier, true);
         }
         var valuePerPlayer = await RewardLines.PriceAsync(db, lines, ct);
-        var players = await FindPlayersAsync(r.PlayerIds, ct);
-        if (r.CaseId != 0)
+        var players = await FindPlayersAsync(order.PlayerIds, ct);
+        if (order.CaseId is { } madeFrom)
         {
-            await Cases.CaseReferences.EnsureMadeFromAsync(db, Caller, r.CaseId, [.. players.Select(p => p.PlayerId)], "a grant", ct);
+            await Cases.CaseReferences.EnsureMadeFromAsync(db, Caller, madeFrom, [.. players.Select(p => p.PlayerId)], "a grant", ct);
         }
         var total = RewardLines.Times(valuePerPlayer, players.Count);
 
@@ -101,20 +107,20 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         var grant = new Grant
         {
             Requester = Caller.Id,
-            IdempotencyKey = r.IdempotencyKey,
+            IdempotencyKey = order.IdempotencyKey,
             RequestHash = hash,
             State = withinLimit ? GrantStates.Approved : GrantStates.PendingApproval,
             Lines = RewardLines.ToJson(lines),
-            Reason = r.Reason,
-            TicketRef = r.TicketRef,
-            MailTitle = r.MailTitle,
-            MailBody = r.MailBody,
+            Reason = order.Reason,
+            TicketRef = order.TicketRef,
+            MailTitle = order.MailTitle,
+            MailBody = order.MailBody,
             TotalValue = total,
             WithinOwnLimit = withinLimit,
             ApprovalReason = approvalReason,
             CreatedAt = now,
             Recipients = players.Select(p => new GrantRecipient { PlayerId = p.PlayerId, GameServerId = p.GameServerId }).ToList(),
-            CaseId = r.CaseId == 0 ? null : r.CaseId,
+            CaseId = order.CaseId,
         };
         db.Add(grant);
         await db.SaveChangesAsync(ct);
@@ -124,8 +130,8 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
             await db.SaveChangesAsync(ct);
         }
         await audit.AppendAsync(new AuditEntry("grant.create", "grant", grant.GrantId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            new { grant.State, grant.TotalValue, grant.ApprovalReason, lines, players = grant.Recipients.Select(p => p.PlayerId), r.IdempotencyKey, grant.CaseId },
-            PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: r.Reason, TicketRef: r.TicketRef), ct);
+            new { grant.State, grant.TotalValue, grant.ApprovalReason, lines, players = grant.Recipients.Select(p => p.PlayerId), order.IdempotencyKey, grant.CaseId },
+            PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: order.Reason, TicketRef: order.TicketRef), ct);
         if (!withinLimit && grant.CaseId is { } caseId)
         {
             // Over the requester's limit from a case: the case goes up to the level that approves grants.
@@ -133,7 +139,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         }
         await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.GrantApproved);
         await tx.CommitAsync(ct);
-        return new GrantResult(grant, false);
+        return (grant, false);
     }
 
     /// <summary>Unknown players and players on game servers outside the caller's scope are both NOT_FOUND.</summary>
@@ -151,7 +157,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         return wanted.Select(id => visible[id]).ToList();
     }
 
-    private void EnqueueMail(Grant grant, List<Line> lines)
+    private void EnqueueMail(Grant grant, IReadOnlyList<Line> lines)
     {
         var expiresAt = Options.MailExpiry > TimeSpan.Zero ? time.GetUtcNow() + Options.MailExpiry : (DateTimeOffset?)null;
         foreach (var recipient in grant.Recipients)
@@ -162,7 +168,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         }
     }
 
-    public async Task<Grant> ApproveAsync(long grantId, string reason, CancellationToken ct)
+    public async Task<GrantView> ApproveAsync(long grantId, string reason, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var grant = await LockAsync(grantId, ct);
@@ -175,10 +181,10 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: reason, TicketRef: grant.TicketRef), ct);
         await followUps.SignalAfterCommitAsync(db, PlayerFollowUpEvents.GrantApproved);
         await tx.CommitAsync(ct);
-        return grant;
+        return await DescribeAsync(grant, ct);
     }
 
-    public async Task<Grant> RejectAsync(long grantId, string reason, CancellationToken ct)
+    public async Task<GrantView> RejectAsync(long grantId, string reason, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var grant = await LockAsync(grantId, ct);
@@ -189,7 +195,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         await audit.AppendAsync(new AuditEntry("grant.reject", "grant", Id(grant), new { grant.TotalValue, grant.Requester },
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: reason, TicketRef: grant.TicketRef), ct);
         await tx.CommitAsync(ct);
-        return grant;
+        return await DescribeAsync(grant, ct);
     }
 
     /// <summary>
@@ -197,8 +203,9 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
     /// ClawBack now; mail sent but not answered waits for the game server's answer, and an "applied" then queues
     /// the ClawBack by itself. A sent command is never silently cancelled.
     /// </summary>
-    public async Task<Grant> RevokeAsync(long grantId, string reason, string ticketRef, CancellationToken ct)
+    public async Task<GrantView> RevokeAsync(RevokeGrantOrder order, CancellationToken ct)
     {
+        var (grantId, reason, ticketRef) = order;
         await using var tx = await db.BeginWorkAsync(ct);
         var grant = await LockAsync(grantId, ct);
         if (grant.State is not (GrantStates.Approved or GrantStates.PendingApproval))
@@ -258,16 +265,19 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         await audit.AppendAsync(new AuditEntry("grant.revoke", "grant", Id(grant), new { cancelled, clawedBack, awaitingAnswer },
             PlayerId: SinglePlayer(grant), GameServerId: SingleServer(grant), Reason: reason, TicketRef: ticketRef), ct);
         await tx.CommitAsync(ct);
-        return grant;
+        return await DescribeAsync(grant, ct);
     }
 
-    public async Task<Grant> GetAsync(long grantId, CancellationToken ct)
+    public async Task<GrantView> GetAsync(long grantId, CancellationToken ct)
     {
         var grant = await db.Set<Grant>().AsNoTracking().Include(g => g.Recipients).FirstOrDefaultAsync(g => g.GrantId == grantId, ct);
-        return Caller.VisibleGrant(grant, grantId);
+        return await DescribeAsync(Caller.VisibleGrant(grant, grantId), ct);
     }
 
-    public async Task<(List<Grant> Grants, string NextPageToken)> ListAsync(ListGrantsRequest r, CancellationToken ct)
+    /// <summary>The grant with each recipient's delivery state from the outbox (and its history).</summary>
+    private async Task<GrantView> DescribeAsync(Grant grant, CancellationToken ct) => new(grant, await GrantDelivery.ReadAsync(db, grant, ct));
+
+    public async Task<(List<Grant> Grants, string NextPageToken)> ListAsync(GrantFilter r, CancellationToken ct)
     {
         var size = PageToken.Size(r.PageSize, 500);
         var cursor = PageToken.Decode(r.PageToken, "page_token");
@@ -285,9 +295,8 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
         {
             q = q.Where(g => g.Requester == r.Requester);
         }
-        if (r.State != Contracts.V1.GrantState.Unspecified)
+        if (r.State is { } state)
         {
-            var state = GrantViews.StateName(r.State);
             q = q.Where(g => g.State == state);
         }
         if (Caller.VisibleServers() is { } visibleServers)
@@ -303,7 +312,7 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
 
     private async Task<Grant> LockAsync(long grantId, CancellationToken ct)
     {
-        var grant = await db.Set<Grant>().FromSqlInterpolated($"SELECT * FROM grants WHERE grant_id = {grantId} FOR UPDATE").FirstOrDefaultAsync(ct);
+        var grant = await db.LockAsync<Grant>(grantId, ct);
         if (grant is not null)
         {
             await db.Entry(grant).Collection(g => g.Recipients).LoadAsync(ct);
@@ -333,67 +342,4 @@ public sealed class GrantDesk(GmToolsDbContext db, AuditWriter audit, CommandOut
     private static string? SinglePlayer(Grant g) => g.Recipients.Count == 1 ? g.Recipients[0].PlayerId : null;
 
     private static string? SingleServer(Grant g) => g.Recipients.Select(r => r.GameServerId).Distinct().Count() == 1 ? g.Recipients[0].GameServerId : null;
-}
-
-public static class GrantViews
-{
-    public static string StateName(Contracts.V1.GrantState state) => state switch
-    {
-        Contracts.V1.GrantState.PendingApproval => GrantStates.PendingApproval,
-        Contracts.V1.GrantState.Approved => GrantStates.Approved,
-        Contracts.V1.GrantState.Rejected => GrantStates.Rejected,
-        Contracts.V1.GrantState.Revoked => GrantStates.Revoked,
-        _ => "",
-    };
-
-    public static Contracts.V1.GrantState ToContractState(string state) => state switch
-    {
-        GrantStates.PendingApproval => Contracts.V1.GrantState.PendingApproval,
-        GrantStates.Approved => Contracts.V1.GrantState.Approved,
-        GrantStates.Rejected => Contracts.V1.GrantState.Rejected,
-        GrantStates.Revoked => Contracts.V1.GrantState.Revoked,
-        _ => Contracts.V1.GrantState.Unspecified,
-    };
-
-    public static Contracts.V1.Grant ToContract(Grant g)
-    {
-        var view = new Contracts.V1.Grant
-        {
-            GrantId = g.GrantId,
-            Requester = g.Requester,
-            State = ToContractState(g.State),
-            Reason = g.Reason,
-            TicketRef = g.TicketRef,
-            MailTitle = g.MailTitle,
-            MailBody = g.MailBody,
-            TotalValue = g.TotalValue,
-            CreatedAt = Timestamp.FromDateTimeOffset(g.CreatedAt),
-            DecidedBy = g.DecidedBy ?? "",
-            DecidedAt = g.DecidedAt is { } d ? Timestamp.FromDateTimeOffset(d) : null,
-            DecisionReason = g.DecisionReason ?? "",
-            RevokedBy = g.RevokedBy ?? "",
-            RevokedAt = g.RevokedAt is { } v ? Timestamp.FromDateTimeOffset(v) : null,
-            RevokeReason = g.RevokeReason ?? "",
-            ApprovalReason = g.ApprovalReason,
-            CaseId = g.CaseId ?? 0,
-        };
-        view.Lines.AddRange(RewardLines.ToContract(RewardLines.FromJson(g.Lines)));
-        return view;
-    }
-
-    /// <summary>The full view, with each recipient's delivery state from the outbox.</summary>
-    public static async Task<Contracts.V1.Grant> DescribeAsync(DbContext db, Grant g, CancellationToken ct)
-    {
-        var view = ToContract(g);
-        await GrantDelivery.DescribeAsync(db, g, view, ct);
-        return view;
-    }
-
-    public static Contracts.V1.Grant Summary(Grant g)
-    {
-        var view = ToContract(g);
-        view.Recipients.AddRange(g.Recipients.OrderBy(r => r.PlayerId, StringComparer.Ordinal)
-            .Select(r => new Contracts.V1.GrantRecipient { PlayerId = r.PlayerId, GameServerId = r.GameServerId }));
-        return view;
-    }
 }

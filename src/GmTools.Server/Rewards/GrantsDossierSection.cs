@@ -54,14 +54,14 @@ public sealed class GrantsDossierSection(GmToolsDbContext db) : IDossierSection
         }
     }
 
-    public static string DeliveryName(DeliveryState state) => state switch
+    public static string DeliveryName(MailDelivery state) => state switch
     {
-        DeliveryState.Delivered => "delivered",
-        DeliveryState.Failed => "failed",
-        DeliveryState.Expired => "expired",
-        DeliveryState.Cancelled => "cancelled",
-        DeliveryState.ClawBackPending => "claw_back_pending",
-        DeliveryState.ClawedBack => "clawed_back",
+        MailDelivery.Delivered => "delivered",
+        MailDelivery.Failed => "failed",
+        MailDelivery.Expired => "expired",
+        MailDelivery.Cancelled => "cancelled",
+        MailDelivery.ClawBackPending => "claw_back_pending",
+        MailDelivery.ClawedBack => "clawed_back",
         _ => "pending",
     };
 }

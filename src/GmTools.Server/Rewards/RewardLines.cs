@@ -20,37 +20,6 @@ public static class RewardLines
 
     public static IEnumerable<RewardLine> ToContract(IEnumerable<Line> lines) => lines.Select(l => new RewardLine { ItemId = l.ItemId, Count = l.Count });
 
-    /// <summary>Shape checks only (no database): present, bounded, distinct, positive counts.</summary>
-    public static Violations CheckLines(this Violations v, IReadOnlyList<RewardLine> lines, int maxLines, long maxCount, string field = "lines")
-    {
-        if (lines.Count == 0)
-        {
-            return v.Add(field, "at least one line is required");
-        }
-        if (lines.Count > maxLines)
-        {
-            return v.Add(field, $"at most {maxLines} lines");
-        }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < lines.Count; i++)
-        {
-            var line = lines[i];
-            if (!CatalogueRules.IsValidItemId(line.ItemId))
-            {
-                v.Add($"{field}[{i}].item_id", "must be 1-64 letters, digits, '.', '_' or '-'");
-            }
-            else if (!seen.Add(line.ItemId))
-            {
-                v.Add($"{field}[{i}].item_id", "appears twice; put the counts on one line");
-            }
-            if (line.Count <= 0 || line.Count > maxCount)
-            {
-                v.Add($"{field}[{i}].count", $"must be between 1 and {maxCount}");
-            }
-        }
-        return v;
-    }
-
     /// <summary>
     /// Prices the lines against active catalogue items: an unknown item is NOT_FOUND, an inactive one
     /// FAILED_PRECONDITION. Returns the value of one recipient's share.
@@ -99,7 +68,7 @@ public static class RewardLines
 /// </summary>
 public static class GrantRequestHash
 {
-    public static byte[] Compute(CreateGrantRequest r)
+    public static byte[] Compute(GrantOrder r)
     {
         var sb = new StringBuilder();
         void Put(string s) => sb.Append(s.Length).Append(':').Append(s).Append('|');
@@ -117,11 +86,11 @@ public static class GrantRequestHash
         Put(r.TicketRef);
         Put(r.MailTitle);
         Put(r.MailBody);
-        if (r.CaseId != 0)
+        if (r.CaseId is { } caseId)
         {
             // Only when given: the hashes of grants made before case ids existed stay the same.
             Put("case");
-            Put(r.CaseId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Put(caseId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString()));
     }

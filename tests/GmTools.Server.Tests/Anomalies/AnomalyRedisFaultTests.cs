@@ -7,12 +7,7 @@ using static GmTools.Server.Tests.Sanctions.SanctionsKit;
 namespace GmTools.Server.Tests.Anomalies;
 
 /// <summary>A replica on a private Redis the test stops, starts again and empties between reports.</summary>
-public sealed class AnomalyRedisFaultFixture : ServerFixture
-{
-    protected override bool UsesPrivateRedis => true;
-}
-
-public sealed class AnomalyRedisFaultTests(AnomalyRedisFaultFixture fx) : IClassFixture<AnomalyRedisFaultFixture>
+public sealed class AnomalyRedisFaultTests(PrivateRedisFixture fx) : IClassFixture<PrivateRedisFixture>
 {
     private AnomalyReportIn At(string id, string player) => Report(id, player, "fault_kind", at: fx.Clock.GetUtcNow().AddSeconds(-10));
 

@@ -5,12 +5,7 @@ using static GmTools.Server.Tests.ChatWatch.ChatKit;
 namespace GmTools.Server.Tests.ChatWatch;
 
 /// <summary>A replica on a private Redis the test stops mid-stream and starts again.</summary>
-public sealed class ChatRedisFaultFixture : ServerFixture
-{
-    protected override bool UsesPrivateRedis => true;
-}
-
-public sealed class ChatRedisFaultTests(ChatRedisFaultFixture fx) : IClassFixture<ChatRedisFaultFixture>
+public sealed class ChatRedisFaultTests(PrivateRedisFixture fx) : IClassFixture<PrivateRedisFixture>
 {
     [Fact]
     public async Task Redis_stopped_mid_stream_degrades_ingestion_and_it_resumes_without_losing_a_sanction_or_its_evidence()

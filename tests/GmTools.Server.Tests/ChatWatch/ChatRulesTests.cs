@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
-using Google.Rpc;
 using Grpc.Core;
 using static GmTools.Server.Tests.ChatWatch.ChatKit;
 using Role = GmTools.Server.Security.Role;
@@ -18,8 +17,7 @@ public sealed class ChatRulesTests(ServerFixture fx) : IClassFixture<ServerFixtu
         Wave = new ChatWaveRule(),
     };
 
-    private static IEnumerable<string> Fields(RpcException e) =>
-        e.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(v => v.Field);
+    private static IEnumerable<string> Fields(RpcException e) => e.ViolatedFields();
 
     [Fact]
     public async Task A_dictionary_imported_on_replica_a_changes_scoring_on_replica_b()

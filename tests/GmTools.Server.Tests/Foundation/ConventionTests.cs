@@ -14,17 +14,11 @@ public sealed partial class ConventionTests(ServerFixture fx) : IClassFixture<Se
 {
     private static readonly Assembly ServerAssembly = typeof(GmToolsHost).Assembly;
 
-    // Rewards is being brought onto the shape by #11 (exactly-once helper); remove these as its desks change.
-    private static readonly Dictionary<string, string> KnownRewardsExceptions = new(StringComparer.Ordinal)
-    {
-        ["Rewards/"] = "Rewards' desks and EF configuration are reshaped in #11; until then they keep proto requests and literal lengths",
-    };
-
     [Fact]
     public void No_desk_takes_a_contracts_request_type()
     {
         var offenders = ServerAssembly.GetTypes()
-            .Where(t => !IsGrpcService(t) && !IsEdgeHelper(t) && !IsRewards(t))
+            .Where(t => !IsGrpcService(t) && !IsEdgeHelper(t))
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
                 .SelectMany(m => m.GetParameters().Where(p => IsContractRequest(p.ParameterType)).Select(p => $"{t.FullName}.{m.Name}({p.ParameterType.Name})")))
             .ToList();
@@ -60,10 +54,6 @@ public sealed partial class ConventionTests(ServerFixture fx) : IClassFixture<Se
         foreach (var file in files)
         {
             var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (KnownRewardsExceptions.Keys.Any(prefix => relative.StartsWith(prefix, StringComparison.Ordinal)))
-            {
-                continue;
-            }
             var lines = File.ReadAllLines(file);
             for (var i = 0; i < lines.Length; i++)
             {
@@ -124,8 +114,6 @@ public sealed partial class ConventionTests(ServerFixture fx) : IClassFixture<Se
         t.Name.EndsWith("Validation", StringComparison.Ordinal) || t.Name.EndsWith("Contracts", StringComparison.Ordinal)
         || t.Namespace == "GmTools.Server.Infrastructure.Idempotency" // replays any request message, generically
         || (t.DeclaringType is { } outer && (IsGrpcService(outer) || IsEdgeHelper(outer)));
-
-    private static bool IsRewards(Type t) => t.Namespace?.StartsWith("GmTools.Server.Rewards", StringComparison.Ordinal) == true;
 
     private static bool IsContractRequest(Type t) =>
         t.Namespace == "GmTools.Contracts.V1" && t.Name.EndsWith("Request", StringComparison.Ordinal);

@@ -6,12 +6,12 @@ using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 namespace GmTools.Server.Tests.GameLink;
 
 /// <summary>Replicas on a redis-server of this class's own, which the test stops and starts.</summary>
-public sealed class PrivateRedisFixture : GameLinkFixture
+public sealed class GameLinkPrivateRedisFixture : GameLinkFixture
 {
     protected override bool UsesPrivateRedis => true;
 }
 
-public sealed class GameLinkRedisOutageTests(PrivateRedisFixture fx) : IClassFixture<PrivateRedisFixture>
+public sealed class GameLinkRedisOutageTests(GameLinkPrivateRedisFixture fx) : IClassFixture<GameLinkPrivateRedisFixture>
 {
     [Fact]
     public async Task With_redis_down_commands_still_arrive_through_the_sweep_and_push_resumes_when_it_returns()

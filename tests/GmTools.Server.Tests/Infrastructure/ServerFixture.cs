@@ -27,8 +27,8 @@ public class ServerFixture : IAsyncLifetime
     public TestLog Log { get; } = new();
 
     /// <summary>
-    /// Sends the server's log to this test's output: call it from the test class's constructor with the
-    /// <see cref="ITestOutputHelper"/> xunit gives it.
+    /// Sends the server's log to this test's output. <see cref="ServerLogFramework"/> calls it before every test of a
+    /// class that gets this fixture; a test that builds a fixture of its own calls it with its output.
     /// </summary>
     public void LogTo(ITestOutputHelper output) => Log.Attach(output);
 
@@ -122,4 +122,10 @@ public class ServerFixture : IAsyncLifetime
             await Database.DisposeAsync();
         }
     }
+}
+
+/// <summary>A <see cref="ServerFixture"/> on a redis-server of its own, for tests that stop, start or flush it.</summary>
+public sealed class PrivateRedisFixture : ServerFixture
+{
+    protected override bool UsesPrivateRedis => true;
 }

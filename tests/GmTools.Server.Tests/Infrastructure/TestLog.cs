@@ -5,10 +5,11 @@ using Xunit.Abstractions;
 namespace GmTools.Server.Tests.Infrastructure;
 
 /// <summary>
-/// Where a fixture's server replicas log: the output of the test that is running (<see cref="ServerFixture.LogTo"/>),
-/// so a failing test shows what the server said while it ran, at the levels appsettings.json sets. Until a test class
-/// attaches its output (and for lines written between tests, when xunit has no test to give them to), warnings and
-/// errors go to standard error as before and the rest is dropped, so the CI log does not fill with provoked refusals.
+/// Where a fixture's server replicas log: the output of the test that is running (<see cref="ServerFixture.LogTo"/>,
+/// called for every test by <see cref="ServerLogFramework"/>), so a failing test shows what the server said while it
+/// ran, at the levels appsettings.json sets. Before the first test and between tests, when xunit has no test to give
+/// them to, warnings and errors go to standard error and the rest is dropped, so the CI log does not fill with
+/// provoked refusals.
 /// </summary>
 public sealed class TestLog : ILoggerProvider
 {

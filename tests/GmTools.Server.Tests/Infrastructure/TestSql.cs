@@ -18,17 +18,23 @@ public static class TestSql
     public static async Task<string?> ScalarTextAsync(this ServerFixture fx, string sql, params (string Name, object Value)[] parameters) =>
         await fx.RawScalarAsync(sql, parameters) is { } value and not DBNull ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 
-    /// <summary>A player row as a game server's sync would leave it (level 10, online), without the RPC.</summary>
-    public static async Task AddPlayerAsync(this ServerFixture fx, string playerId, string gameServerId)
+    /// <summary>
+    /// A player row as a game server's sync would leave it (by default level 10, online, nothing recharged, no login
+    /// time), written behind the sync's back: the kit's one player seeder.
+    /// </summary>
+    public static Task AddPlayerAsync(this ServerFixture fx, string playerId, string gameServerId,
+        long recharge = 0, DateTimeOffset? lastLogin = null, int level = 10, bool online = true) =>
+        fx.ExecuteAsync("""
+            INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version, synced_at)
+            VALUES (@p, @p, @gs, @p, @level, 0, @r, @login, '', @online, 1, now())
+            """, ("p", playerId), ("gs", gameServerId), ("level", level), ("r", recharge), ("login", (object?)lastLogin ?? DBNull.Value), ("online", online));
+
+    /// <summary>One statement against the fixture's database (a seed, a change behind the server's back).</summary>
+    public static async Task ExecuteAsync(this ServerFixture fx, string sql, params (string Name, object Value)[] parameters)
     {
         await using var conn = new NpgsqlConnection(fx.Postgres);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("""
-            INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, contact, online, version, synced_at)
-            VALUES (@p, @p, @gs, @p, 10, 0, 0, '', true, 1, now())
-            """, conn);
-        cmd.Parameters.AddWithValue("p", playerId);
-        cmd.Parameters.AddWithValue("gs", gameServerId);
+        await using var cmd = Command(conn, sql, parameters);
         await cmd.ExecuteNonQueryAsync();
     }
 
@@ -40,11 +46,17 @@ public static class TestSql
     {
         await using var conn = new NpgsqlConnection(fx.Postgres);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var cmd = Command(conn, sql, parameters);
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection conn, string sql, (string Name, object Value)[] parameters)
+    {
+        var cmd = new NpgsqlCommand(sql, conn);
         foreach (var (name, value) in parameters)
         {
             cmd.Parameters.AddWithValue(name, value);
         }
-        return await cmd.ExecuteScalarAsync();
+        return cmd;
     }
 }

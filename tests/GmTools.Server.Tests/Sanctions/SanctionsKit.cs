@@ -1,7 +1,6 @@
 using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
-using Google.Rpc;
 using Grpc.Core;
 using Npgsql;
 using Role = GmTools.Server.Security.Role;
@@ -97,8 +96,8 @@ internal static class SanctionsKit
         return ex;
     }
 
-    public static IReadOnlyList<string> Fields(this RpcException ex) =>
-        ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.Select(v => v.Field).ToList() ?? [];
+    /// <summary>The short name the kits' tests use for <see cref="TestSql.ViolatedFields"/>.</summary>
+    public static IReadOnlyList<string> Fields(this RpcException ex) => ex.ViolatedFields();
 
     /// <summary>Polls a cross-process effect (pub/sub) with a bounded real-time wait.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)

@@ -52,13 +52,8 @@ internal static class VipKit
     }
 
     /// <summary>A player on <paramref name="gs"/> with this recharge total (written behind the sync's back, as another path would).</summary>
-    public static async Task AddPlayerAsync(this ServerFixture fx, string playerId, string gs, long recharge, DateTimeOffset? lastLogin = null)
-    {
-        await ExecAsync(fx, """
-            INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, last_login_at, contact, online, version, synced_at)
-            VALUES (@p, @p, @gs, @p, 50, 0, @r, @login, '', false, 1, now())
-            """, ("p", playerId), ("gs", gs), ("r", recharge), ("login", (object?)lastLogin ?? DBNull.Value));
-    }
+    public static Task AddPlayerAsync(this ServerFixture fx, string playerId, string gs, long recharge, DateTimeOffset? lastLogin = null) =>
+        TestSql.AddPlayerAsync(fx, playerId, gs, recharge, lastLogin, level: 50, online: false);
 
     public static Task SetRechargeAsync(this ServerFixture fx, string playerId, long recharge) =>
         ExecAsync(fx, "UPDATE players SET recharge_total = @r WHERE player_id = @p", ("p", playerId), ("r", recharge));
@@ -106,29 +101,9 @@ internal static class VipKit
 
     public static Timestamp Ts(DateTimeOffset t) => Timestamp.FromDateTimeOffset(t);
 
-    public static async Task ExecAsync(ServerFixture fx, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var conn = new NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-        await cmd.ExecuteNonQueryAsync();
-    }
+    public static Task ExecAsync(ServerFixture fx, string sql, params (string Name, object Value)[] parameters) => fx.ExecuteAsync(sql, parameters);
 
-    public static async Task<long> ScalarAsync(ServerFixture fx, string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var conn = new NpgsqlConnection(fx.Postgres);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public static Task<long> ScalarAsync(ServerFixture fx, string sql, params (string Name, object Value)[] parameters) => fx.ScalarAsync(sql, parameters);
 
     /// <summary>Every VIP care and roster row, and the count of VIP audit records: a refusal leaves it as it was.</summary>
     public static async Task<string> FingerprintAsync(this ServerFixture fx)

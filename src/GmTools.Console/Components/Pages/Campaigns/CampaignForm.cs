@@ -1,8 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using GmTools.Console.Components.Pages.Grants;
-using GmTools.Console.Components.Widgets;
 using GmTools.Console.Localization;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Components.Forms;
@@ -25,14 +23,12 @@ public enum CampaignTargetKind
 /// A compensation campaign as a supervisor drafts it: catalogue lines, who receives them, why, and the mail.
 /// Created as a draft; a list's ids are appended in chunks; previewed and submitted on its own page.
 /// </summary>
-public sealed partial class CampaignForm : IValidatableObject, IHasFormRows
+public sealed partial class CampaignForm : RewardMailForm, IValidatableObject
 {
     /// <summary>AppendCampaignPlayers takes up to 10,000 ids a call by default; smaller calls keep each one short.</summary>
     public const int AppendChunk = 1_000;
     public const int MaxUploadPlayers = 100_000;
     public const int MaxServers = 100;
-
-    public List<GrantLineForm> Lines { get; } = [];
 
     public CampaignTargetKind Target { get; set; } = CampaignTargetKind.GameServers;
 
@@ -46,30 +42,8 @@ public sealed partial class CampaignForm : IValidatableObject, IHasFormRows
     public DateTime? WindowEnd { get; set; }
 
     /// <summary>Player ids, separated by commas, spaces or new lines.</summary>
-    [MaxLength(MaxUploadPlayers * (GrantForm.MaxPlayerIdLength + 2), ErrorMessage = "Validation_TooLong")]
-    public string Players { get; set; } = "";
-
-    [Required(ErrorMessage = "Validation_Required")]
-    [MaxLength(500, ErrorMessage = "Validation_TooLong")]
-    public string Reason { get; set; } = "";
-
-    [MaxLength(64, ErrorMessage = "Validation_TooLong")]
-    public string TicketRef { get; set; } = "";
-
-    [Required(ErrorMessage = "Validation_Required")]
-    [MaxLength(100, ErrorMessage = "Validation_TooLong")]
-    public string MailTitle { get; set; } = "";
-
-    [MaxLength(2000, ErrorMessage = "Validation_TooLong")]
-    public string MailBody { get; set; } = "";
-
-    IEnumerable<object> IHasFormRows.Rows => Lines;
-
-    public long ValuePerPlayer => Lines.Sum(l => l.Value);
-
-    public IReadOnlyList<string> PlayerIds() =>
-        Players.Split([',', ' ', '\n', '\r', '\t', '，', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Distinct(StringComparer.Ordinal).ToList();
+    [MaxLength(MaxUploadPlayers * (MaxPlayerIdLength + 2), ErrorMessage = "Validation_TooLong")]
+    public override string Players { get; set; } = "";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -110,7 +84,7 @@ public sealed partial class CampaignForm : IValidatableObject, IHasFormRows
                 {
                     yield return new ValidationResult("Validation_TooManyPlayers", [nameof(Players)]);
                 }
-                else if (ids.Any(id => id.Length > GrantForm.MaxPlayerIdLength))
+                else if (ids.Any(id => id.Length > MaxPlayerIdLength))
                 {
                     yield return new ValidationResult("Validation_PlayerId", [nameof(Players)]);
                 }
@@ -120,15 +94,8 @@ public sealed partial class CampaignForm : IValidatableObject, IHasFormRows
 
     public CreateCampaignRequest ToRequest(string idempotencyKey, ConsolePreferences prefs)
     {
-        var request = new CreateCampaignRequest
-        {
-            IdempotencyKey = idempotencyKey,
-            Reason = Reason.Trim(),
-            TicketRef = TicketRef.Trim(),
-            MailTitle = MailTitle.Trim(),
-            MailBody = MailBody.Trim(),
-        };
-        request.Lines.AddRange(Lines.Select(l => new RewardLine { ItemId = l.Item.ItemId, Count = l.Count }));
+        var request = new CreateCampaignRequest { IdempotencyKey = idempotencyKey, Reason = Reason.Trim(), TicketRef = TicketRef.Trim(), MailTitle = MailTitle.Trim(), MailBody = MailBody.Trim() };
+        request.Lines.AddRange(RequestLines());
         switch (Target)
         {
             case CampaignTargetKind.GameServers:
@@ -149,30 +116,22 @@ public sealed partial class CampaignForm : IValidatableObject, IHasFormRows
         return request;
     }
 
-    public static readonly IReadOnlyDictionary<string, string> ServerFields = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["lines"] = nameof(Lines),
-        ["reason"] = nameof(Reason),
-        ["ticket_ref"] = nameof(TicketRef),
-        ["mail_title"] = nameof(MailTitle),
-        ["mail_body"] = nameof(MailBody),
-        ["target"] = nameof(Target),
-        ["game_servers"] = nameof(GameServerIds),
-        ["game_servers.game_server_ids"] = nameof(GameServerIds),
-        ["incident_window"] = nameof(WindowStart),
-        ["incident_window.game_server_id"] = nameof(WindowGameServerId),
-        ["incident_window.start"] = nameof(WindowStart),
-        ["incident_window.end"] = nameof(WindowEnd),
-        ["player_ids"] = nameof(Players),
-    };
+    public static readonly IReadOnlyDictionary<string, string> ServerFields = ServerFieldsWith(
+        ("target", nameof(Target)),
+        ("game_servers", nameof(GameServerIds)),
+        ("game_servers.game_server_ids", nameof(GameServerIds)),
+        ("incident_window", nameof(WindowStart)),
+        ("incident_window.game_server_id", nameof(WindowGameServerId)),
+        ("incident_window.start", nameof(WindowStart)),
+        ("incident_window.end", nameof(WindowEnd)),
+        ("player_ids", nameof(Players)));
 
     /// <summary>"lines[1].count" marks that line; "game_servers.game_server_ids[2]" the servers; "player_ids[3]" the list.</summary>
     public FieldIdentifier? ResolveServerField(string path)
     {
-        if (LinePath().Match(path) is { Success: true } m
-            && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < Lines.Count)
+        if (LineField(path) is { } line)
         {
-            return new FieldIdentifier(Lines[i], nameof(GrantLineForm.Count));
+            return line;
         }
         if (IndexedPath().Match(path) is { Success: true } indexed && ServerFields.TryGetValue(indexed.Groups[1].Value, out var property))
         {
@@ -180,9 +139,6 @@ public sealed partial class CampaignForm : IValidatableObject, IHasFormRows
         }
         return null;
     }
-
-    [GeneratedRegex(@"^lines\[(\d+)\]\.(count|item_id)$")]
-    private static partial Regex LinePath();
 
     [GeneratedRegex(@"^([a-z_.]+)\[\d+\]$")]
     private static partial Regex IndexedPath();
