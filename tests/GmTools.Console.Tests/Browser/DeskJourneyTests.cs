@@ -35,9 +35,11 @@ public sealed class DeskJourneyTests(ConsoleFixture fx)
         var after = (await vip.ListMyVisitsAsync(new ListMyVisitsRequest { PageSize = 200 })).Visits.Single(v => v.VisitId == before.VisitId);
         Assert.Equal((1, 1, VisitOutcome.NotReached, VisitState.Open), (after.Misses, after.Attempts - before.Attempts, after.LastOutcome, after.State));
         Assert.True(after.DueAt.ToDateTimeOffset() > fx.Clock.GetUtcNow(), "the next call is in the future");
-        // The queue row shows the new due time, as the result says.
-        var row = b.Driver.FindElement(By.CssSelector($"[data-testid='visit-row'][data-visit-id='{before.VisitId}'] [data-testid='visit-due']"));
-        Assert.Contains(row.Text, result.Text, StringComparison.Ordinal);
+        // The queue (read again) shows the new due time, as the result says.
+        var resultText = result.Text;
+        var due = $"[data-testid='visit-row'][data-visit-id='{before.VisitId}'] [data-testid='visit-due']";
+        b.WaitUntil(() => b.Driver.FindElements(By.CssSelector(due)).FirstOrDefault() is { Text.Length: > 0 } cell && resultText.Contains(cell.Text, StringComparison.Ordinal),
+            "the row's new due time");
     }
 
     [Fact]

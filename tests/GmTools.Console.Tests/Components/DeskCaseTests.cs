@@ -71,10 +71,10 @@ public sealed class DeskCaseTests : ComponentTest
     public void The_kind_decides_which_record_fields_are_required_and_missing_ones_are_marked_before_sending()
     {
         var cut = RenderForm();
-        Assert.Equal("False", cut.Find("[data-testid='record-order_reference']").GetAttribute("data-required"));
+        Assert.Equal("false", cut.Find("[data-testid='record-field-order_reference']").GetAttribute("data-required"));
         cut.Find("[data-testid='case-kind-recharge']").Click();
-        Assert.Equal("True", cut.Find("[data-testid='record-order_reference']").GetAttribute("data-required"));
-        Assert.Equal("False", cut.Find("[data-testid='record-item_name']").GetAttribute("data-required"));
+        Assert.Equal("true", cut.Find("[data-testid='record-field-order_reference']").GetAttribute("data-required"));
+        Assert.Equal("false", cut.Find("[data-testid='record-field-item_name']").GetAttribute("data-required"));
 
         cut.Find("[data-testid='case-player']").Change("p1");
         cut.Find("[data-testid='case-summary']").Change("648元充值未到账");
