@@ -90,4 +90,19 @@ public static class Perm
     public const string RewardsRevoke = "rewards.revoke";
     public const string CatalogueManage = "catalogue.manage";
     public const string CampaignsManage = "campaigns.manage";
+
+    // ---- desk: VIP care, duty roster, cheater cases, player cases (console part 2)
+    public const string VipWork = "vip.work";
+    public const string VipSupervise = "vip.supervise";
+    public const string StaffingDuty = "staffing.duty";
+    public const string StaffingRead = "staffing.read";
+    public const string AnomaliesRead = "anomalies.read";
+    public const string AnomaliesReview = "anomalies.review";
+    public const string CasesRead = "cases.read";
+    public const string CasesOpen = "cases.open";
+    public const string CasesWork = "cases.work";
+    public const string CasesAssign = "cases.assign";
+    public const string CasesAdjustRecharge = "cases.adjust_recharge";
+    public const string CasesApproveRecharge = "cases.approve_recharge";
+    public const string CasesRate = "cases.rate";
 }

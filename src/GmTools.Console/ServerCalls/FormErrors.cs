@@ -21,6 +21,13 @@ public sealed class FormErrors(EditContext context, IReadOnlyDictionary<string, 
         context.NotifyValidationStateChanged();
     }
 
+    /// <summary>Drops the server's marks and validates again, so a corrected (or simply retried) form may be sent.</summary>
+    public bool ClearAndValidate()
+    {
+        Clear();
+        return context.Validate();
+    }
+
     public void Show(ServerError error)
     {
         _store.Clear();

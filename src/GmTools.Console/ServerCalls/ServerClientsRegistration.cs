@@ -21,6 +21,11 @@ public static class ServerClientsRegistration
         Add<AuditService.AuditServiceClient>(services, address, serverHandler);
         Add<GameServerService.GameServerServiceClient>(services, address, serverHandler);
         Add<GameLinkService.GameLinkServiceClient>(services, address, serverHandler);
+        // desk: VIP care, duty roster, cheater cases, player cases
+        Add<VipCareService.VipCareServiceClient>(services, address, serverHandler);
+        Add<StaffingService.StaffingServiceClient>(services, address, serverHandler);
+        Add<AnomalyService.AnomalyServiceClient>(services, address, serverHandler);
+        Add<CaseService.CaseServiceClient>(services, address, serverHandler);
         return services;
     }
 
