@@ -115,8 +115,8 @@ public sealed class ReadReplica : BackgroundService
         }
     }
 
-    /// <summary>Runs one probe now (the loop runs it every interval).</summary>
-    public async Task ProbeAsync(CancellationToken ct)
+    // One probe; only the loop below runs it (the samples are not shared between threads).
+    private async Task ProbeAsync(CancellationToken ct)
     {
         if (_replica is null)
         {

@@ -93,9 +93,14 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
         // Escaping keeps ids apart: no two ids share a tag.
         Assert.Equal(HostileIds.Length, HostileIds.Select(RedisKeys.Tag).Distinct(StringComparer.Ordinal).Count());
         // A brace in the prefix would tag every key alike: refused by the options' validation.
-        static bool Valid(RedisOptions o) => Validator.TryValidateObject(o, new ValidationContext(o), null, validateAllProperties: true);
-        Assert.False(Valid(new RedisOptions { KeyPrefix = "{gm}:" }));
-        Assert.True(Valid(new RedisOptions { KeyPrefix = "gm:" }));
+        static List<ValidationResult> Problems(RedisOptions o)
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(o, new ValidationContext(o), results, validateAllProperties: true);
+            return results;
+        }
+        Assert.Contains("must not contain '{' or '}'", Assert.Single(Problems(new RedisOptions { KeyPrefix = "{gm}:" })).ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(Problems(new RedisOptions { KeyPrefix = "gm:" }));
     }
 
     [Fact]

@@ -12,6 +12,6 @@ public sealed class RedisOptions
     /// hash tag in the prefix would put every key on one Redis Cluster slot (see <see cref="RedisKeys"/>).
     /// </summary>
     [MaxLength(64)]
-    [RegularExpression(@"^[^{}]*$", ErrorMessage = "GmTools:Redis:KeyPrefix must not contain '{' or '}' (a hash tag would put every key on one cluster slot)")]
+    [RegularExpression(@"^[^{}]*$", ErrorMessage = "GmTools:Redis:KeyPrefix must not contain '{{' or '}}' (a hash tag would put every key on one cluster slot)")]
     public string KeyPrefix { get; set; } = "gm:";
 }
