@@ -38,6 +38,7 @@ finish() {
     if [ -n "$WORK" ]; then
         gm_pg_stop "$WORK/pg" >&2 || true
         gm_redis_stop "$WORK/redis" >&2 || true
+        gm_redis_cluster_stop "$WORK/redis-cluster" >&2 || true
     fi
     counts=""
     if [ -n "$LOG" ]; then counts=$(gm_test_counts "$LOG"); fi
@@ -77,9 +78,16 @@ REDIS_PORT=$(gm_free_port "$PG_PORT")
 gm_pg_start "$WORK/pg" "$PG_PORT" fast
 gm_redis_start "$WORK/redis" "$REDIS_PORT"
 echo "test PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT, dir $WORK"
+# A 3-master Redis Cluster for the tests that run the Redis-using capabilities on a cluster (a few MB, ~1 s).
+taken=("$PG_PORT" "$REDIS_PORT")
+for _ in 1 2 3 4 5 6; do taken+=("$(gm_free_port "${taken[@]}")"); done
+gm_redis_cluster_start "$WORK/redis-cluster" "${taken[@]:2}"
+GMTOOLS_TEST_REDIS_CLUSTER="127.0.0.1:${taken[2]},127.0.0.1:${taken[3]},127.0.0.1:${taken[4]}"
+echo "test Redis Cluster $GMTOOLS_TEST_REDIS_CLUSTER"
 
 export GMTOOLS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Maximum Pool Size=50"
 export GMTOOLS_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export GMTOOLS_TEST_REDIS_CLUSTER
 export GMTOOLS_PG_BIN GMTOOLS_REDIS_SERVER
 # The console's browser tests write their screenshots here (git-ignored).
 export GMTOOLS_SCREENSHOTS="${GMTOOLS_SCREENSHOTS:-$REPO/artifacts/screenshots}"

@@ -8,8 +8,13 @@
 #   gm_pg_start DIR PORT [fast]     initdb (if needed) + start; "fast" = test tuning
 #   gm_pg_stop DIR
 #   gm_pg_create_db PORT NAME       create a database if it does not exist
-#   gm_redis_start DIR PORT
+#   gm_pg_replica_start PRIMARY_PORT DIR PORT
+#                                   a streaming replica of the primary on PRIMARY_PORT (pg_basebackup)
+#   gm_redis_start DIR PORT [ARGS...] extra ARGS go to redis-server
 #   gm_redis_stop DIR [PORT]
+#   gm_redis_cluster_start DIR P1 P2 P3 B1 B2 B3
+#                                   a 3-master Redis Cluster (ports P*, cluster bus ports B*)
+#   gm_redis_cluster_stop DIR
 #   gm_pg_dir_ok DIR                can the postgres server user reach DIR?
 #   gm_test_counts LOGFILE          "PASSED FAILED" summed from dotnet test output
 #   gm_ensure_tools REPO            npm ci the pinned tools/ (buf) when missing or stale
@@ -242,6 +247,26 @@ gm_pg_create_db() {
     fi
 }
 
+# gm_pg_replica_start PRIMARY_PORT DIR PORT — a hot-standby streaming replica of the local primary on
+# PRIMARY_PORT, made with pg_basebackup into DIR (once; later starts reuse it) and started on PORT. The primary needs
+# what initdb gives by default: wal_level=replica, max_wal_senders > 0 and a "host replication" line in pg_hba.conf
+# (--auth=trust writes one for 127.0.0.1). Stop it with gm_pg_stop DIR.
+gm_pg_replica_start() {
+    local primary=$1 dir=$2 port=$3 out
+    gm_detect_bins
+    [ -n "$GMTOOLS_PG_BIN" ] || { gm_log "PostgreSQL binaries not found"; return 1; }
+    if [ ! -f "$dir/PG_VERSION" ]; then
+        mkdir -p "$dir" && chmod 700 "$dir" || return 1
+        if gm_is_root; then chown postgres:postgres "$dir" || return 1; fi
+        # -R writes standby.signal and primary_conninfo; -X stream carries the WAL written during the copy.
+        out=$(gm_as_pg "$GMTOOLS_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir" \
+                -X stream -R -c fast --no-sync 2>&1) \
+            || { echo "$out" >&2; gm_log "pg_basebackup from port $primary failed"; return 1; }
+        rm -f "$dir/postmaster.pid" "$dir/gmtools.conf"
+    fi
+    gm_pg_start "$dir" "$port" fast
+}
+
 # ------------------------------------------------------------------- redis --
 
 gm_redis_cli() { local port=$1; shift; "$GMTOOLS_REDIS_CLI" -h 127.0.0.1 -p "$port" "$@"; }
@@ -257,9 +282,10 @@ gm_redis_pid() {
     echo "$pid"
 }
 
-# gm_redis_start DATA_DIR PORT — idempotent like gm_pg_start.
+# gm_redis_start DATA_DIR PORT [REDIS-SERVER ARGS...] — idempotent like gm_pg_start.
 gm_redis_start() {
     local dir=$1 port=$2 pid i
+    shift 2
     gm_detect_bins
     [ -n "$GMTOOLS_REDIS_SERVER" ] || { gm_log "redis-server not found"; return 1; }
     mkdir -p "$dir" || return 1
@@ -274,7 +300,7 @@ gm_redis_start() {
     rm -f "$dir/redis.pid"
     # No persistence: this Redis is a cache for local runs and tests only.
     "$GMTOOLS_REDIS_SERVER" --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$dir" \
-        --save '' --appendonly no --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
+        --save '' --appendonly no --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "$@" \
         || { gm_log "redis-server failed to start"; return 1; }
     for i in $(seq 1 60); do gm_redis_ping "$port" && return 0; sleep 0.25; done
     tail -n 20 "$dir/redis.log" >&2
@@ -291,6 +317,45 @@ gm_redis_stop() {
         gm_log "Redis $pid ignored SIGTERM; killing"; kill -KILL "$pid" 2>/dev/null
     fi
     rm -f "$dir/redis.pid"
+}
+
+# gm_redis_cluster_start DIR P1 P2 P3 B1 B2 B3 — three redis-servers in cluster mode (client ports P*, cluster
+# bus ports B*, each node in DIR/node-P), joined with `redis-cli --cluster create` as three masters without
+# replicas (the 16384 slots split in three), then waits until every node reports cluster_state:ok. A cluster
+# already formed in DIR is reused. For tests and local trials: no persistence, no replicas.
+gm_redis_cluster_start() {
+    local dir=$1 i port state ok
+    local ports=("$2" "$3" "$4") buses=("$5" "$6" "$7") nodes=()
+    [ -n "$GMTOOLS_REDIS_CLI" ] || { gm_log "redis-cli not found"; return 1; }
+    for i in 0 1 2; do
+        port=${ports[$i]}
+        gm_redis_start "$dir/node-$port" "$port" --cluster-enabled yes --cluster-port "${buses[$i]}" \
+            --cluster-config-file "$dir/node-$port/nodes.conf" --cluster-node-timeout 5000 || return 1
+        nodes+=("127.0.0.1:$port")
+    done
+    state=$(gm_redis_cli "${ports[0]}" cluster info 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_known_nodes://p')
+    if [ "$state" != 3 ]; then
+        "$GMTOOLS_REDIS_CLI" --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 \
+            || { tail -n 20 "$dir/create.log" >&2; gm_log "redis-cli --cluster create failed (log: $dir/create.log)"; return 1; }
+    fi
+    for i in $(seq 1 80); do
+        ok=0
+        for port in "${ports[@]}"; do
+            gm_redis_cli "$port" cluster info 2>/dev/null | tr -d '\r' | grep -qx 'cluster_state:ok' && ok=$((ok + 1))
+        done
+        [ "$ok" -eq 3 ] && return 0
+        sleep 0.25
+    done
+    gm_log "Redis Cluster on ports ${ports[*]} did not reach cluster_state:ok"; return 1
+}
+
+# gm_redis_cluster_stop DIR — stops every node gm_redis_cluster_start put in DIR.
+gm_redis_cluster_stop() {
+    local node
+    for node in "$1"/node-*; do
+        [ -d "$node" ] && gm_redis_stop "$node"
+    done
+    return 0
 }
 
 # ------------------------------------------------------------------- tools --

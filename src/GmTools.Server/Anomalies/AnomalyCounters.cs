@@ -17,9 +17,14 @@ public sealed class AnomalyCounters(RedisConnection redis, TimeProvider time, IL
 {
     private static readonly TimeSpan Keep = AnomalyLimits.MaxWindow;
 
-    private RedisKey Set(string player, string kind, string severity) => redis.Key($"an:w:{{{player}}}:{kind}:{severity}");
+    private RedisKey Set(string player, string kind, string severity) => redis.Key(SetName(player, kind, severity));
 
-    private RedisKey Built(string player, string kind) => redis.Key($"an:b:{{{player}}}:{kind}");
+    private RedisKey Built(string player, string kind) => redis.Key(BuiltName(player, kind));
+
+    // Tagged per player: one player's windows live on one cluster shard (each command touches one key).
+    internal static string SetName(string player, string kind, string severity) => $"an:w:{RedisKeys.Tag(player)}:{kind}:{severity}";
+
+    internal static string BuiltName(string player, string kind) => $"an:b:{RedisKeys.Tag(player)}:{kind}";
 
     /// <summary>
     /// Counts the stored reports and returns the (player, kind) pairs where some threshold is reached in the live

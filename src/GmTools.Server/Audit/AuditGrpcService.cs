@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GmTools.Server.Audit;
 
-public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier, RequestContext caller) : AuditService.AuditServiceBase
+public sealed class AuditGrpcService(ReadDb reads, AuditVerifier verifier, RequestContext caller) : AuditService.AuditServiceBase
 {
     private const int MaxPageSize = 500;
 
@@ -38,6 +38,8 @@ public sealed class AuditGrpcService(GmToolsDbContext db, AuditVerifier verifier
 
         // Newest first in write order, so records not linked yet are listed too.
         // A scoped reader sees only its servers' records (docs/security.md); the chain is still verified whole.
+        // The listing is a heavy read: the read replica's while it is within its staleness bound (ReadReplica).
+        var db = reads.Db;
         var q = db.Set<AuditRecord>().AsNoTracking().WhereVisible(caller.Caller, db.Set<Players.Player>());
         if (request.Actor.Length > 0) q = q.Where(r => r.Actor == request.Actor);
         if (request.PlayerId.Length > 0) q = q.Where(r => r.PlayerId == request.PlayerId);

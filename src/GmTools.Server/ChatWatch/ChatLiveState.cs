@@ -27,21 +27,24 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
 
     public bool Connected => redis.Multiplexer.IsConnected;
 
-    private static string Seen(string gs, string line) => $"cw:seen:{gs}:{line}";
+    // Hash tags (Redis Cluster): a game server's keys carry its id, a player's keys the player's, so one server's
+    // chat state stays on one shard; HottestAsync's ZUNION over the offender buckets needs them on one slot.
+    internal static string Seen(string gs, string line) => $"cw:seen:{RedisKeys.Tag(gs)}:{line}";
 
-    public static string Recent(string gs, string channel) => $"cw:recent:{gs}:{channel}";
+    public static string Recent(string gs, string channel) => $"cw:recent:{RedisKeys.Tag(gs)}:{channel}";
 
-    public static string PlayerRecent(string player) => $"cw:player:{player}";
+    public static string PlayerRecent(string player) => $"cw:player:{RedisKeys.Tag(player)}";
 
-    public static string Flagged(string gs) => $"cw:flagged:{gs}";
+    public static string Flagged(string gs) => $"cw:flagged:{RedisKeys.Tag(gs)}";
 
-    public static string Violations(string player) => $"cw:violations:{player}";
+    public static string Violations(string player) => $"cw:violations:{RedisKeys.Tag(player)}";
 
-    public static string Offenders(string gs, long bucket) => $"cw:offenders:{gs}:{bucket}";
+    public static string Offenders(string gs, long bucket) => $"cw:offenders:{RedisKeys.Tag(gs)}:{bucket}";
 
-    private static string Rate(string player, long bucket) => $"cw:rate:{player}:{bucket}";
+    internal static string Rate(string player, long bucket) => $"cw:rate:{RedisKeys.Tag(player)}:{bucket}";
 
-    private static string Wave(long bucket, string key) => $"cw:wave:{bucket}:{key}";
+    // Wave keys count senders across every game server: no unit to tag, each command touches the one key.
+    internal static string Wave(long bucket, string key) => $"cw:wave:{bucket}:{key}";
 
     /// <summary>Which lines are new (SET NX); null when Redis is unavailable.</summary>
     public async Task<bool[]?> MarkSeenAsync(string gameServerId, IReadOnlyList<IncomingLine> lines)

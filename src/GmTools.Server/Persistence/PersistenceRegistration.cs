@@ -7,6 +7,9 @@ public static class PersistenceRegistration
 {
     public const string ConnectionStringName = "Postgres";
 
+    /// <summary>Optional: a streaming replica for heavy reads (<see cref="ReadReplica"/>).</summary>
+    public const string ReadOnlyConnectionStringName = "PostgresReadOnly";
+
     public static IServiceCollection AddPersistence(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = RequiredConnectionString(configuration, ConnectionStringName);
@@ -19,6 +22,13 @@ public static class PersistenceRegistration
         // Hosted services start in order: the schema must exist before Quartz and anything else touch it.
         services.AddHostedService<MigrateOnStartService>();
         services.AddHostedService<WriteOrderCheck>();
+        services.AddOptions<ReadReplicaOptions>().BindConfiguration(ReadReplicaOptions.Section)
+            .Validate(o => o.MaxLag > TimeSpan.Zero && o.ProbeInterval > TimeSpan.Zero && o.ProbeInterval < o.MaxLag,
+                "GmTools:ReadReplica: MaxLag and ProbeInterval must be positive, ProbeInterval below MaxLag")
+            .ValidateOnStart();
+        services.AddSingleton<ReadReplica>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReadReplica>());
+        services.AddScoped<ReadDb>();
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using GmTools.Server.Infrastructure.Grpc;
+using GmTools.Server.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -55,7 +56,10 @@ public sealed record PlayerPage(IReadOnlyList<Player> Players, PlayerCursor? Nex
 /// reverse), ranked by edit distance then trigram similarity, best first.</item>
 /// </list>
 /// </summary>
-public sealed class PlayerSearch(NpgsqlDataSource dataSource)
+/// <para>Searches go to the read replica while it is within its staleness bound (<see cref="ReadReplica"/>); a replica
+/// that cannot be reached is taken out and the search runs on the primary. <see cref="GetAsync"/> always reads the
+/// primary: write paths use it.</para>
+public sealed class PlayerSearch(NpgsqlDataSource dataSource, ReadReplica? reads = null)
 {
     /// <summary>
     /// Window candidates taken on each side of the query in each of the two name orders (so up to 4x this many):
@@ -128,7 +132,7 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
             _ => throw new ArgumentOutOfRangeException(nameof(query)),
         };
 
-        await using var cmd = dataSource.CreateCommand(sql);
+        await using var cmd = new NpgsqlCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<string>("q", query.Text));
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", query.PageSize + 1));
         AddServers(cmd, query);
@@ -139,6 +143,23 @@ public sealed class PlayerSearch(NpgsqlDataSource dataSource)
             cmd.Parameters.Add(new NpgsqlParameter<float>("after_score", after.Score ?? 0));
         }
 
+        var source = reads?.ReadSource() ?? dataSource;
+        try
+        {
+            return await RunAsync(cmd, source, query, ct);
+        }
+        catch (Exception ex) when (source != dataSource && StoreFailures.Classify(ex) == StoreFailure.Unavailable && !ct.IsCancellationRequested)
+        {
+            // The replica went away under the search: take it out and answer from the primary.
+            reads!.Failed(ex);
+            return await RunAsync(cmd, dataSource, query, ct);
+        }
+    }
+
+    private static async Task<PlayerPage> RunAsync(NpgsqlCommand cmd, NpgsqlDataSource source, PlayerQuery query, CancellationToken ct)
+    {
+        await using var connection = await source.OpenConnectionAsync(ct);
+        cmd.Connection = connection;
         var players = new List<Player>(query.PageSize + 1);
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {

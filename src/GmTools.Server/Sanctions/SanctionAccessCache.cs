@@ -239,9 +239,14 @@ public sealed class SanctionAccessCache(
 
     private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
 
-    private RedisKey ActiveKey(string playerId) => redis.Key($"sanctions:{{{playerId}}}:active");
+    private RedisKey ActiveKey(string playerId) => redis.Key(ActiveName(playerId));
 
-    private RedisKey CounterKey(string playerId) => redis.Key($"sanctions:{{{playerId}}}:inv");
+    private RedisKey CounterKey(string playerId) => redis.Key(CounterName(playerId));
+
+    // One player's list and invalidation counter share the player's hash tag: the scripts and the MGET touch both.
+    internal static string ActiveName(string playerId) => $"sanctions:{RedisKeys.Tag(playerId)}:active";
+
+    internal static string CounterName(string playerId) => $"sanctions:{RedisKeys.Tag(playerId)}:inv";
 }
 
 /// <summary>

@@ -20,8 +20,12 @@ public enum SanctionFilter
 /// <summary>One page of a player's sanctions, newest first, and the token of the next (empty on the last).</summary>
 public sealed record SanctionPage(IReadOnlyList<Sanction> Sanctions, string NextPageToken);
 
-/// <summary>Reads of sanction history, for ListSanctions and for the player dossier: a page at a time, never a whole history.</summary>
-public sealed class SanctionQueries(GmToolsDbContext db, TimeProvider time)
+/// <summary>
+/// Reads of sanction history, for ListSanctions and for the player dossier: a page at a time, never a whole history.
+/// Pages that include history go to the read replica while it is within its staleness bound (<see cref="ReadDb"/>);
+/// what is in force now is always read from the primary, so a sanction just issued or lifted shows as such.
+/// </summary>
+public sealed class SanctionQueries(GmToolsDbContext db, ReadDb reads, TimeProvider time)
 {
     public const int MaxPageSize = 500;
 
@@ -29,7 +33,8 @@ public sealed class SanctionQueries(GmToolsDbContext db, TimeProvider time)
     public async Task<SanctionPage> PageAsync(string playerId, SanctionFilter filter, int size, string pageToken, string tokenField, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var q = db.Set<Sanction>().AsNoTracking().Where(s => s.PlayerId == playerId);
+        var source = filter == SanctionFilter.InForce ? db : reads.Db;
+        var q = source.Set<Sanction>().AsNoTracking().Where(s => s.PlayerId == playerId);
         q = filter switch
         {
             // Sanction.IsActiveAt, in SQL.

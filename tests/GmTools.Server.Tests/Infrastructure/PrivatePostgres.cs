@@ -63,6 +63,27 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return cs;
     }
 
+    /// <summary>
+    /// A hot-standby streaming replica of this cluster (deploy/local/services.sh, gm_pg_replica_start: pg_basebackup),
+    /// in a folder beside the primary's data; it holds every database the primary held when it was made.
+    /// </summary>
+    public async Task<PrivatePostgres> StartReplicaAsync()
+    {
+        var replica = new PrivatePostgres(_bin, Path.Combine(_dir, "replica"), TestPorts.Free());
+        var services = Path.Combine(TestEnvironment.RepositoryRoot, "deploy", "local", "services.sh");
+        await RunAsync("bash", $"-c '. {services} && gm_pg_replica_start {Port} {replica._dir}/data {replica.Port}'");
+        return replica;
+    }
+
+    /// <summary>Runs one SQL statement on the "postgres" database (e.g. pg_wal_replay_pause() on a replica).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString());
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -11,11 +11,13 @@ namespace GmTools.Server.Tests.Infrastructure;
 public sealed class PrivateRedis : IAsyncDisposable
 {
     private readonly string _bin;
+    private readonly string[] _leading;
     private Process? _process;
 
-    private PrivateRedis(string bin, int port)
+    private PrivateRedis(string bin, int port, params string[] leading)
     {
         _bin = bin;
+        _leading = leading;
         Port = port;
     }
 
@@ -31,13 +33,27 @@ public sealed class PrivateRedis : IAsyncDisposable
         return redis;
     }
 
+    /// <summary>
+    /// A Redis Sentinel (redis-server --sentinel) watching <paramref name="primary"/> as <paramref name="service"/>,
+    /// quorum 1; its connection string is the one a client passes with serviceName=.
+    /// </summary>
+    public static async Task<PrivateRedis> StartSentinelAsync(PrivateRedis primary, string service)
+    {
+        var bin = TestEnvironment.RedisServer ?? throw new InvalidOperationException("GMTOOLS_REDIS_SERVER is not set: run through deploy/test.sh");
+        var conf = Path.Combine(Path.GetTempPath(), $"gmtools-sentinel-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(conf, $"sentinel monitor {service} 127.0.0.1 {primary.Port} 1\n");
+        var sentinel = new PrivateRedis(bin, TestPorts.Free(), conf, "--sentinel");
+        await sentinel.StartAgainAsync();
+        return sentinel;
+    }
+
     public async Task StartAgainAsync()
     {
         if (_process is { HasExited: false })
         {
             return;
         }
-        var psi = new ProcessStartInfo(_bin, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        var psi = new ProcessStartInfo(_bin, [.. _leading, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -42,6 +42,12 @@ public class ServerFixture : IAsyncLifetime
     public PrivateRedis Redis { get; private set; } = null!;
 
     /// <summary>
+    /// Every replica on the run's 3-master Redis Cluster (<see cref="TestEnvironment.RedisCluster"/>) instead of the
+    /// single shared Redis, under this fixture's own key prefix.
+    /// </summary>
+    protected virtual bool UsesRedisCluster => false;
+
+    /// <summary>
     /// A PostgreSQL cluster of this fixture's own (<see cref="Database"/>) instead of a database on the shared one,
     /// for tests that stop, crash or restart it.
     /// </summary>
@@ -49,6 +55,18 @@ public class ServerFixture : IAsyncLifetime
 
     /// <summary>The private PostgreSQL cluster when <see cref="UsesPrivatePostgres"/>; otherwise null.</summary>
     public PrivatePostgres Database { get; private set; } = null!;
+
+    /// <summary>
+    /// A private PostgreSQL cluster (as <see cref="UsesPrivatePostgres"/>) plus a streaming replica of it
+    /// (<see cref="ReadReplica"/>), given to every replica as ConnectionStrings:PostgresReadOnly.
+    /// </summary>
+    protected virtual bool UsesReadReplica => false;
+
+    /// <summary>The streaming replica when <see cref="UsesReadReplica"/>; otherwise null.</summary>
+    public PrivatePostgres ReadReplica { get; private set; } = null!;
+
+    /// <summary>The replica's connection string to the fixture's database, when <see cref="UsesReadReplica"/>.</summary>
+    public string ReadReplicaConnectionString { get; private set; } = "";
 
     /// <summary>Extra configuration for every replica of this fixture.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
@@ -59,10 +77,15 @@ public class ServerFixture : IAsyncLifetime
         {
             Redis = await PrivateRedis.StartAsync();
         }
-        if (UsesPrivatePostgres)
+        if (UsesPrivatePostgres || UsesReadReplica)
         {
             Database = await PrivatePostgres.StartAsync();
             Postgres = await Database.CreateMigratedDatabaseAsync();
+            if (UsesReadReplica)
+            {
+                ReadReplica = await Database.StartReplicaAsync();
+                ReadReplicaConnectionString = ReadReplica.ConnectionString("gm");
+            }
         }
         else
         {
@@ -79,6 +102,14 @@ public class ServerFixture : IAsyncLifetime
         if (UsesPrivateRedis)
         {
             settings["ConnectionStrings:Redis"] = Redis.ConnectionString;
+        }
+        else if (UsesRedisCluster)
+        {
+            settings["ConnectionStrings:Redis"] = TestEnvironment.RedisCluster;
+        }
+        if (UsesReadReplica)
+        {
+            settings["ConnectionStrings:PostgresReadOnly"] = ReadReplicaConnectionString;
         }
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
         {
@@ -117,7 +148,11 @@ public class ServerFixture : IAsyncLifetime
         {
             await Redis.DisposeAsync();
         }
-        if (UsesPrivatePostgres)
+        if (UsesReadReplica)
+        {
+            await ReadReplica.DisposeAsync();
+        }
+        if (UsesPrivatePostgres || UsesReadReplica)
         {
             await Database.DisposeAsync();
         }

@@ -7,6 +7,9 @@ public static class TestEnvironment
 
     public static string Redis => Required("GMTOOLS_TEST_REDIS");
 
+    /// <summary>The 3-master Redis Cluster deploy/test.sh formed: its three endpoints, comma-separated.</summary>
+    public static string RedisCluster => Required("GMTOOLS_TEST_REDIS_CLUSTER");
+
     public static string? PostgresBin => Environment.GetEnvironmentVariable("GMTOOLS_PG_BIN");
 
     public static string? RedisServer => Environment.GetEnvironmentVariable("GMTOOLS_REDIS_SERVER");

@@ -13,7 +13,11 @@ namespace GmTools.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class TestLog : ILoggerProvider
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
     private volatile ITestOutputHelper? _output;
+
+    /// <summary>Every warning or error logged so far ("category: message"), for tests that must run without one.</summary>
+    public IReadOnlyCollection<string> Warnings => _warnings;
 
     public void Attach(ITestOutputHelper output) => _output = output;
 
@@ -24,6 +28,10 @@ public sealed class TestLog : ILoggerProvider
     private void Write(LogLevel level, string category, string message, Exception? exception)
     {
         var line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {Short(level)} {category}: {message}");
+        if (level >= LogLevel.Warning)
+        {
+            _warnings.Enqueue($"{category}: {message} {exception?.Message}");
+        }
         if (exception is not null)
         {
             line += Environment.NewLine + exception;
