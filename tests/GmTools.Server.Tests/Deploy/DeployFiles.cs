@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using GmTools.Server.Tests.Infrastructure;
@@ -11,6 +12,38 @@ namespace GmTools.Server.Tests.Deploy;
 internal static partial class DeployFiles
 {
     public static string Root => TestEnvironment.RepositoryRoot;
+
+    /// <summary>
+    /// Runs a program to its end (killed with its children after <paramref name="limit"/>) and returns its exit code
+    /// and everything it printed, standard output first.
+    /// </summary>
+    public static async Task<(int Code, string Output)> RunAsync(string program, IEnumerable<string> args, string workingDirectory,
+        TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var psi = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
 
     public static string PathOf(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static GmTools.Server.Tests.Deploy.DeployFiles;
 
 namespace GmTools.Server.Tests.Deploy;
@@ -14,18 +13,8 @@ public sealed class DeploySchemaTests
     {
         Assert.True(Directory.Exists(PathOf("tools/node_modules/kubernetes-models")),
             "tools/node_modules lacks the schema checkers: run `npm ci --prefix tools` (deploy/test.sh does)");
-        var psi = new ProcessStartInfo("node") { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("tools/check-deploy.mjs");
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await stdout + await stderr).Trim());
+        var (code, output) = await RunAsync("node", ["tools/check-deploy.mjs", .. args], Root, TimeSpan.FromMinutes(2));
+        return (code, output.Trim());
     }
 
     private static string[] KubernetesManifests() =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GmTools.Server.Persistence;
 using GmTools.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -25,31 +24,14 @@ public sealed class MigrateVerbTests
     internal static async Task<(int Code, string Output)> RunVerb(string postgres, params string[] args)
     {
         var dll = ServerDll();
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var arg in args)
+        return await DeployFiles.RunAsync("dotnet", [dll, .. args], Path.GetDirectoryName(dll)!, TimeSpan.FromMinutes(2), new Dictionary<string, string>
         {
-            psi.ArgumentList.Add(arg);
-        }
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["ConnectionStrings__Postgres"] = postgres;
-        psi.Environment["ConnectionStrings__Redis"] = TestEnvironment.Redis;
-        psi.Environment["GmTools__Jwt__SigningKey"] = GmToolsFactory.SigningKey;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Postgres"] = postgres,
+            ["ConnectionStrings__Redis"] = TestEnvironment.Redis,
+            ["GmTools__Jwt__SigningKey"] = GmToolsFactory.SigningKey,
+        });
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static GmTools.Server.Tests.Deploy.DeployFiles;
 
 namespace GmTools.Server.Tests.Deploy;
@@ -44,21 +43,16 @@ public sealed class RolloutScriptTests : IDisposable
         var kubectl = Path.Combine(_dir.FullName, "kubectl");
         await File.WriteAllTextAsync(kubectl, FakeKubectl.ReplaceLineEndings("\n") + "\n");
         File.SetUnixFileMode(kubectl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var psi = new ProcessStartInfo("bash") { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("deploy/k8s/rollout.sh");
-        psi.ArgumentList.Add(Image);
-        psi.Environment["KUBECTL"] = kubectl;
-        psi.Environment["FAKE_DIR"] = _dir.FullName;
-        psi.Environment["FAKE_JOB_STATE"] = jobState;
-        psi.Environment["FAKE_SECRET_VALUE"] = secretValue;
-        psi.Environment["GMTOOLS_MIGRATE_TIMEOUT_S"] = "5";
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
+        var (code, output) = await RunAsync("bash", ["deploy/k8s/rollout.sh", Image], Root, TimeSpan.FromMinutes(1), new Dictionary<string, string>
+        {
+            ["KUBECTL"] = kubectl,
+            ["FAKE_DIR"] = _dir.FullName,
+            ["FAKE_JOB_STATE"] = jobState,
+            ["FAKE_SECRET_VALUE"] = secretValue,
+            ["GMTOOLS_MIGRATE_TIMEOUT_S"] = "5",
+        });
         var calls = File.Exists(Path.Combine(_dir.FullName, "calls")) ? [.. await File.ReadAllLinesAsync(Path.Combine(_dir.FullName, "calls"))] : new List<string>();
-        return (process.ExitCode, await stdout + await stderr, calls);
+        return (code, output, calls);
     }
 
     private string Applied(string kind) => File.ReadAllText(Path.Combine(_dir.FullName, $"applied.{kind}"));
