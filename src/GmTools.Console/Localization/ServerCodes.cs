@@ -20,6 +20,9 @@ public static class ServerCodes
     public const string Severity = "Severity";
     public const string ChatChannel = "ChatChannel";
     public const string ChatReview = "ChatReview";
+    public const string ChatCategory = "ChatCategory";
+    public const string EvasionStep = "EvasionStep";
+    public const string AnnouncementOutcome = "AnnouncementOutcome";
 
     public static string Text(this IStringLocalizer<Texts> l, string family, string? code)
     {

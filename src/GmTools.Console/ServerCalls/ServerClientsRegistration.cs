@@ -21,6 +21,8 @@ public static class ServerClientsRegistration
         Add<AuditService.AuditServiceClient>(services, address, serverHandler);
         Add<GameServerService.GameServerServiceClient>(services, address, serverHandler);
         Add<GameLinkService.GameLinkServiceClient>(services, address, serverHandler);
+        Add<ChatWatchService.ChatWatchServiceClient>(services, address, serverHandler);
+        Add<AnnouncementService.AnnouncementServiceClient>(services, address, serverHandler);
         return services;
     }
 
