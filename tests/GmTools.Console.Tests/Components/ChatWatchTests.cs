@@ -18,7 +18,6 @@ public sealed class ChatWatchTests : ComponentTest
         Services.AddSingleton<ChatWatchService.ChatWatchServiceClient>(_chat);
         Services.AddSingleton<SanctionService.SanctionServiceClient>(_sanctions);
         Services.AddSingleton<GameServerService.GameServerServiceClient>(new FakeGameServers());
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     private const string RequiredText = "Required";
@@ -26,6 +25,7 @@ public sealed class ChatWatchTests : ComponentTest
     private IRenderedComponent<ChatLive> RenderLive(int maxLines = 500)
     {
         Services.Configure<ConsoleOptions>(o => o.ChatWatchMaxLines = maxLines);
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         RenderPopoverHost();
         var cut = Render<ChatLive>();
         cut.WaitForAssertion(() => Assert.Single(_chat.Watches));
