@@ -245,6 +245,7 @@ public sealed class ChatWatchTests : ComponentTest
     public void An_allowlist_phrase_over_64_characters_is_refused_before_the_call()
     {
         SignedInAs(Role.Admin, LivePermissions.Admin);
+        _chat.Claimer = "admin.tester";
         _chat.Reviews.Add(Review("10"));
         var cut = RenderQueue();
         cut.Find("[data-testid='review-claim-10']").Click();

@@ -58,6 +58,9 @@ public sealed class FakeChat : ChatWatchService.ChatWatchServiceClient
 
     public Queue<RpcException> Refusals { get; } = new();
 
+    /// <summary>Who ClaimChatReview says took the review (the signed-in tester).</summary>
+    public string Claimer { get; set; } = "gm.tester";
+
     public override AsyncServerStreamingCall<WatchChatResponse> WatchChat(WatchChatRequest request, CallOptions options)
     {
         Watches.Add(request.Clone());
@@ -76,7 +79,7 @@ public sealed class FakeChat : ChatWatchService.ChatWatchServiceClient
     {
         var review = Reviews.First(r => r.ReviewId == request.ReviewId).Clone();
         review.State = "claimed";
-        review.ClaimedBy = "gm.tester";
+        review.ClaimedBy = Claimer;
         return Calls.Ok(new ClaimChatReviewResponse { Review = review });
     }
 
