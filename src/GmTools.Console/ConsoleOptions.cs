@@ -29,4 +29,8 @@ public sealed class ConsoleOptions
 
     /// <summary>Deadline of one call to the server.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The live chat page keeps the newest this many lines in the browser; older ones fall off.</summary>
+    [Range(20, 5_000)]
+    public int ChatWatchMaxLines { get; set; } = 500;
 }

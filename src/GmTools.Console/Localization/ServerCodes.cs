@@ -20,6 +20,9 @@ public static class ServerCodes
     public const string Severity = "Severity";
     public const string ChatChannel = "ChatChannel";
     public const string ChatReview = "ChatReview";
+    public const string ChatCategory = "ChatCategory";
+    public const string EvasionStep = "EvasionStep";
+    public const string AnnouncementOutcome = "AnnouncementOutcome";
 
     // desk: the proto enums the desk pages show, as the stored codes they mirror
     public const string AnomalyState = "AnomalyState";

@@ -105,4 +105,13 @@ public static class Perm
     public const string CasesAdjustRecharge = "cases.adjust_recharge";
     public const string CasesApproveRecharge = "cases.approve_recharge";
     public const string CasesRate = "cases.rate";
+    // Chat watch and announcements (console part 2, live pages).
+    public const string ChatWatch = "chat.watch";
+    public const string ChatReview = "chat.review";
+    public const string ChatRulesRead = "chat.rules_read";
+    public const string ChatRulesManage = "chat.rules_manage";
+    public const string AnnouncementsRead = "announcements.read";
+    public const string AnnouncementsDraft = "announcements.draft";
+    public const string AnnouncementsPublish = "announcements.publish";
+    public const string AnnouncementsApprove = "announcements.approve";
 }

@@ -10,7 +10,14 @@ namespace GmTools.Console.ServerCalls;
 /// </summary>
 public sealed class FormErrors(EditContext context, IReadOnlyDictionary<string, string> fieldToProperty, Func<string, FieldIdentifier?>? resolve = null)
 {
-    private readonly ValidationMessageStore _store = new(context);
+    private readonly ValidationMessageStore _store = Cleared(context, new ValidationMessageStore(context));
+
+    /// <summary>A new submission asks the server again: its last answer must not keep the form invalid.</summary>
+    private static ValidationMessageStore Cleared(EditContext context, ValidationMessageStore store)
+    {
+        context.OnValidationRequested += (_, _) => store.Clear();
+        return store;
+    }
 
     public IReadOnlyList<BadRequest.Types.FieldViolation> Unmapped { get; private set; } = [];
 

@@ -26,6 +26,8 @@ public static class ServerClientsRegistration
         Add<StaffingService.StaffingServiceClient>(services, address, serverHandler);
         Add<AnomalyService.AnomalyServiceClient>(services, address, serverHandler);
         Add<CaseService.CaseServiceClient>(services, address, serverHandler);
+        Add<ChatWatchService.ChatWatchServiceClient>(services, address, serverHandler);
+        Add<AnnouncementService.AnnouncementServiceClient>(services, address, serverHandler);
         return services;
     }
 
