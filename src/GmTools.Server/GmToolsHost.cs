@@ -10,6 +10,7 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
+using GmTools.Server.Infrastructure.Shutdown;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Rewards;
@@ -45,6 +46,7 @@ public static class GmToolsHost
         services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
+            o.Interceptors.Add<DrainInterceptor>();
             o.Interceptors.Add<AccessInterceptor>();
             o.Interceptors.Add<EdgeGuardInterceptor>();
         });
@@ -57,11 +59,13 @@ public static class GmToolsHost
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false)
             .AddCheck<PostgresHealthCheck>("postgres")
-            .AddCheck<RedisHealthCheck>("redis");
+            .AddCheck<RedisHealthCheck>("redis")
+            .AddCheck<DrainHealthCheck>("drain");
 
         services.AddPersistence(configuration);
         services.AddRedis(configuration);
         services.AddScheduler(configuration);
+        services.AddShutdown();
         services.AddSecurity();
         services.AddAudit();
         services.AddIdempotency();
