@@ -11,17 +11,12 @@ using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace GmTools.Server.Tests.GameLink;
 
-/// <summary>The sweep is an hour and the clock never moves: what happens is the drain's doing, not a lease going stale.</summary>
-public sealed class DrainFixture : GameLinkFixture
-{
-    protected override TimeSpan SweepInterval => TimeSpan.FromHours(1);
-}
-
 /// <summary>
 /// The first step of a replica's stop (<see cref="ReplicaDrain"/>, what the host runs on SIGTERM before the listener
-/// closes), in process: the real multi-process run is EndToEnd/ReplicaProcessTests.
+/// closes), in process: the real multi-process run is EndToEnd/ReplicaProcessTests. The sweep is an hour and the
+/// clock never moves, so what happens is the drain's doing, not a lease going stale.
 /// </summary>
-public sealed class ReplicaDrainTests(DrainFixture fx) : IClassFixture<DrainFixture>
+public sealed class ReplicaDrainTests(TwoReplicaFixture fx) : IClassFixture<TwoReplicaFixture>
 {
     [Fact]
     public async Task A_draining_replica_says_not_serving_refuses_new_calls_and_sends_its_game_server_to_another_replica()
@@ -45,6 +40,9 @@ public sealed class ReplicaDrainTests(DrainFixture fx) : IClassFixture<DrainFixt
 
         var health = new Health.HealthClient(b.Channel());
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+        // A GM watching chat on B: a server stream of another kind, ended by the drain with UNAVAILABLE.
+        using var watch = new ChatWatchService.ChatWatchServiceClient(b.Channel(fx.Token("gus.gm", Role.Gm))).WatchChat(new WatchChatRequest { GameServerId = gs });
+        var watching = watch.ResponseStream.MoveNext(CancellationToken.None);
 
         await b.Services.GetRequiredService<ReplicaDrain>().DrainAsync().WaitAsync(Patience);
 
@@ -55,6 +53,7 @@ public sealed class ReplicaDrainTests(DrainFixture fx) : IClassFixture<DrainFixt
         var viewer = fx.Token("vic.viewer", Role.Viewer);
         var refused = await Assert.ThrowsAsync<RpcException>(() => new GameLinkService.GameLinkServiceClient(b.Channel(viewer)).ListGameLinksAsync(new ListGameLinksRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => watching.WaitAsync(Patience))).StatusCode);
 
         // At once on A (no back-off after a go-away), and what is queued meanwhile arrives there, once.
         await EventuallyAsync(() => sim.Welcomes == 2, "reconnected to A", within: TimeSpan.FromSeconds(5));

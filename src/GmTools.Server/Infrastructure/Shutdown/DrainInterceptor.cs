@@ -59,6 +59,10 @@ public sealed class DrainInterceptor(ReplicaDrain drain) : Interceptor
         try
         {
             await call(new DrainingCallContext(context, linked.Token));
+            if (drain.IsDraining && !context.CancellationToken.IsCancellationRequested)
+            {
+                throw ShuttingDown(); // the handler took the drain for its client leaving and returned: say what it was
+            }
         }
         catch (Exception ex) when (drain.IsDraining && !context.CancellationToken.IsCancellationRequested
                                    && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
@@ -71,41 +75,52 @@ public sealed class DrainInterceptor(ReplicaDrain drain) : Interceptor
         new(new Status(StatusCode.Unavailable, "this GmTools replica is shutting down; retry (another replica answers)"));
 
     /// <summary>The call's context with a token that also fires when the drain begins; everything else is the call's own.</summary>
-    private sealed class DrainingCallContext(ServerCallContext inner, CancellationToken token) : ServerCallContext
+    private sealed class DrainingCallContext : ServerCallContext
     {
-        protected override string MethodCore => inner.Method;
+        // Where GetHttpContext() looks on a context that ASP.NET Core did not create (Grpc.AspNetCore's own key).
+        private const string HttpContextKey = "__HttpContext";
+        private readonly ServerCallContext _inner;
+        private readonly CancellationToken _token;
 
-        protected override string HostCore => inner.Host;
+        public DrainingCallContext(ServerCallContext inner, CancellationToken token)
+        {
+            _inner = inner;
+            _token = token;
+            inner.UserState[HttpContextKey] = inner.GetHttpContext();
+        }
 
-        protected override string PeerCore => inner.Peer;
+        protected override string MethodCore => _inner.Method;
 
-        protected override DateTime DeadlineCore => inner.Deadline;
+        protected override string HostCore => _inner.Host;
 
-        protected override Metadata RequestHeadersCore => inner.RequestHeaders;
+        protected override string PeerCore => _inner.Peer;
 
-        protected override CancellationToken CancellationTokenCore => token;
+        protected override DateTime DeadlineCore => _inner.Deadline;
 
-        protected override Metadata ResponseTrailersCore => inner.ResponseTrailers;
+        protected override Metadata RequestHeadersCore => _inner.RequestHeaders;
+
+        protected override CancellationToken CancellationTokenCore => _token;
+
+        protected override Metadata ResponseTrailersCore => _inner.ResponseTrailers;
 
         protected override Status StatusCore
         {
-            get => inner.Status;
-            set => inner.Status = value;
+            get => _inner.Status;
+            set => _inner.Status = value;
         }
 
         protected override WriteOptions? WriteOptionsCore
         {
-            get => inner.WriteOptions;
-            set => inner.WriteOptions = value;
+            get => _inner.WriteOptions;
+            set => _inner.WriteOptions = value;
         }
 
-        protected override AuthContext AuthContextCore => inner.AuthContext;
+        protected override AuthContext AuthContextCore => _inner.AuthContext;
 
-        // Holds the HttpContext under the key GetHttpContext() falls back to for a context it did not create.
-        protected override IDictionary<object, object> UserStateCore => inner.UserState;
+        protected override IDictionary<object, object> UserStateCore => _inner.UserState;
 
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => inner.CreatePropagationToken(options);
+        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => _inner.CreatePropagationToken(options);
 
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => inner.WriteResponseHeadersAsync(responseHeaders);
+        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => _inner.WriteResponseHeadersAsync(responseHeaders);
     }
 }
