@@ -44,16 +44,17 @@ data_dir() {
 }
 DATA=$(data_dir)
 
-# Stops the process whose pid is in FILE (TERM, then KILL after 20 s) and removes the file.
+# Stops the process whose pid is in FILE (TERM, then KILL after 40 s: the server's own stop is bounded by
+# GmTools:Shutdown:Timeout, 30 s) and removes the file.
 stop_pidfile() {
     local file=$1 what=$2 pid i
     pid=$(cat "$file" 2>/dev/null) || return 0
     rm -f "$file"
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    for i in $(seq 1 160); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     if kill -0 "$pid" 2>/dev/null; then
-        gm_log "$what ($pid) did not stop within 20 s; killing it"
+        gm_log "$what ($pid) did not stop within 40 s; killing it"
         kill -KILL "$pid" 2>/dev/null || true
     fi
     echo "stopped $what"

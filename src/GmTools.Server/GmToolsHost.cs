@@ -10,6 +10,7 @@ using GmTools.Server.Infrastructure.Grpc;
 using GmTools.Server.Infrastructure.Idempotency;
 using GmTools.Server.Infrastructure.Quartz;
 using GmTools.Server.Infrastructure.Redis;
+using GmTools.Server.Infrastructure.Shutdown;
 using GmTools.Server.Persistence;
 using GmTools.Server.Players;
 using GmTools.Server.Rewards;
@@ -49,6 +50,7 @@ public static class GmToolsHost
             o.EnableDetailedErrors = false;
             // Outermost, so every call is counted with the status its caller received, refusals included.
             o.Interceptors.Add<RpcMetricsInterceptor>();
+            o.Interceptors.Add<DrainInterceptor>();
             o.Interceptors.Add<AccessInterceptor>();
             o.Interceptors.Add<EdgeGuardInterceptor>();
         });
@@ -62,16 +64,18 @@ public static class GmToolsHost
         services.AddGrpcHealthChecks(o =>
         {
             o.UseHealthChecksCache = false;
-            // "" (readiness) is every check; "liveness" only the process's own: a replica whose PostgreSQL or Redis
-            // is down is taken out of rotation, not restarted (deploy/k8s probes).
+            // "" (readiness) is every check, the drain's too; "liveness" only the process's own: a replica whose
+            // PostgreSQL or Redis is down, or that is draining, is taken out of rotation, not restarted (deploy/k8s).
             o.Services.Map(HealthProbe.LivenessService, r => r.Tags.Contains(HealthProbe.LivenessService));
         }).AddCheck(HealthProbe.SelfCheck, () => HealthCheckResult.Healthy(), [HealthProbe.LivenessService])
-            .AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis");
+            .AddCheck<PostgresHealthCheck>("postgres").AddCheck<RedisHealthCheck>("redis")
+            .AddCheck<DrainHealthCheck>("drain");
 
         services.AddTelemetry(configuration);
         services.AddPersistence(configuration);
         services.AddRedis(configuration);
         services.AddScheduler(configuration);
+        services.AddShutdown();
         services.AddSecurity();
         services.AddAudit();
         services.AddIdempotency();

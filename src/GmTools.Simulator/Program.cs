@@ -4,11 +4,12 @@ using GmTools.Simulator;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-// gmtools-simulator [run] --server URL --credential "GameServer id.secret" [--credential ...]
+// gmtools-simulator [run] --server URL [--server URL ...] --credential "GameServer id.secret" [--credential ...]
 //                   [--ack-delay-ms N] [--fail-rate 0.0-1.0] [--duration-s N] [--report-every-s N] [--pull] [--quiet]
 // Credentials may also come from GMTOOLS_SIM_CREDENTIALS (separated by ',' or newlines). Each credential is one
 // simulated game server (its id is the part of the credential before the dot). Each command is printed as it arrives
-// (--quiet: only the periodic totals).
+// (--quiet: only the periodic totals). Several --server URLs are several replicas: each game server holds one stream
+// and moves to the next replica when its replica goes away (shuts down) or fails.
 if (args.Length > 0 && args[0] == "anomalies")
 {
     return await SimulatedAnomalies.RunAsync(args[1..]);
@@ -17,7 +18,7 @@ var cli = SimulatorCli.Parse(args);
 if (cli.Error is not null)
 {
     await Console.Error.WriteLineAsync(cli.Error);
-    await Console.Error.WriteLineAsync("usage: run --server URL --credential \"GameServer id.secret\" [--credential ...] [--ack-delay-ms N] [--fail-rate F] [--duration-s N] [--report-every-s N] [--pull] [--quiet]");
+    await Console.Error.WriteLineAsync("usage: run --server URL [--server URL ...] --credential \"GameServer id.secret\" [--credential ...] [--ack-delay-ms N] [--fail-rate F] [--duration-s N] [--report-every-s N] [--pull] [--quiet]");
     return 2;
 }
 
@@ -32,16 +33,17 @@ if (cli.Duration > TimeSpan.Zero)
     stop.CancelAfter(cli.Duration);
 }
 
-using var channel = GrpcChannel.ForAddress(cli.Server, new GrpcChannelOptions
+var channels = cli.Servers.Select(url => GrpcChannel.ForAddress(url, new GrpcChannelOptions
 {
     HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
-});
-var client = new GameLinkService.GameLinkServiceClient(channel);
+})).ToList();
+var clients = channels.Select(c => new GameLinkService.GameLinkServiceClient(c)).ToList();
 var options = new SimulatorOptions { AckDelay = cli.AckDelay, FailRate = cli.FailRate };
-var servers = cli.Credentials.Select(c => new SimulatedGameServer(SimulatorCli.GameServerIdOf(c), client, options, new Metadata { { "authorization", c } })).ToList();
+var servers = cli.Credentials.Select(c => new SimulatedGameServer(SimulatorCli.GameServerIdOf(c), clients, options, new Metadata { { "authorization", c } })).ToList();
 foreach (var s in servers)
 {
     s.Welcomed += w => Console.WriteLine($"{s.GameServerId}: connected to replica {w.ReplicaId} (session {w.SessionId})");
+    s.GoingAway += g => Console.WriteLine($"{s.GameServerId}: replica {g.ReplicaId} is going away ({g.Reason}); reconnecting");
     if (!cli.Quiet)
     {
         s.CommandReceived += (command, first) =>
@@ -60,6 +62,10 @@ catch (RpcException ex)
 {
     await Console.Error.WriteLineAsync($"stopped: {ex.Status.StatusCode} {ex.Status.Detail}");
     return 1;
+}
+finally
+{
+    channels.ForEach(c => c.Dispose());
 }
 await report;
 Print();
@@ -107,6 +113,6 @@ void Print()
     var received = servers.Sum(s => s.Received);
     var applied = servers.Sum(s => s.Applied);
     Console.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] servers={servers.Count} received={received} applied={applied} duplicates={servers.Sum(s => s.Duplicates)} " +
-                      $"failed={servers.Sum(s => s.Failed)} acked={servers.Sum(s => s.AcksSent)} sessions={servers.Sum(s => s.Sessions)} " +
+                      $"failed={servers.Sum(s => s.Failed)} acked={servers.Sum(s => s.AcksSent)} sessions={servers.Sum(s => s.Sessions)} go-aways={servers.Sum(s => s.GoAways)} " +
                       $"rate={applied / Math.Max(0.001, clock.Elapsed.TotalSeconds):0}/s");
 }

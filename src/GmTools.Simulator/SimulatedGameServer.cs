@@ -27,10 +27,12 @@ public sealed class SimulatorOptions
 /// <summary>
 /// A game server's end of GameLink: holds the stream, applies each command id once (however often it arrives),
 /// acknowledges, heartbeats, and reconnects. The console simulator, the benchmark and the tests all run this class.
+/// <para>Given several replicas' addresses it holds one stream on one of them and moves to the next when that
+/// one goes away (at once, after acknowledging what it applied) or fails (after a short back-off).</para>
 /// </summary>
 public sealed class SimulatedGameServer
 {
-    private readonly GameLinkService.GameLinkServiceClient _client;
+    private readonly IReadOnlyList<GameLinkService.GameLinkServiceClient> _clients;
     private readonly Metadata? _headers;
     private readonly SimulatorOptions _options;
     private readonly Random _random;
@@ -49,11 +51,21 @@ public sealed class SimulatedGameServer
     private long _acksSent;
     private long _sessions;
     private long _welcomes;
+    private long _goAways;
+    private int _replica;
+    private volatile bool _wentAway;
 
     public SimulatedGameServer(string gameServerId, GameLinkService.GameLinkServiceClient client, SimulatorOptions? options = null, Metadata? headers = null)
+        : this(gameServerId, [client], options, headers)
     {
+    }
+
+    /// <summary>A game server that knows several replicas (first one first); <paramref name="clients"/> must not be empty.</summary>
+    public SimulatedGameServer(string gameServerId, IReadOnlyList<GameLinkService.GameLinkServiceClient> clients, SimulatorOptions? options = null, Metadata? headers = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(clients.Count);
         GameServerId = gameServerId;
-        _client = client;
+        _clients = clients;
         _headers = headers;
         _options = options ?? new SimulatorOptions();
         _random = _options.Seed is { } seed ? new Random(seed) : new Random();
@@ -67,6 +79,9 @@ public sealed class SimulatedGameServer
     /// <summary>Raised when the server welcomes a stream (replica id, session id).</summary>
     public event Action<GameLinkWelcome>? Welcomed;
 
+    /// <summary>Raised when the replica holding the stream says it is shutting down (the simulator then moves on at once).</summary>
+    public event Action<GameLinkGoAway>? GoingAway;
+
     public long Received => Interlocked.Read(ref _received);
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Failed => Interlocked.Read(ref _failed);
@@ -75,6 +90,9 @@ public sealed class SimulatedGameServer
 
     /// <summary>Streams the server accepted (welcomed).</summary>
     public long Welcomes => Interlocked.Read(ref _welcomes);
+
+    /// <summary>Go-aways received from stopping replicas.</summary>
+    public long GoAways => Interlocked.Read(ref _goAways);
 
     public long Applied
     {
@@ -159,6 +177,16 @@ public sealed class SimulatedGameServer
             {
                 throw new RpcException(status);
             }
+            if (status.StatusCode != StatusCode.Aborted)
+            {
+                // This replica went away or failed: the next one (superseded means another stream holds the link).
+                _replica = (_replica + 1) % _clients.Count;
+            }
+            if (_wentAway)
+            {
+                backoff = TimeSpan.FromMilliseconds(100);
+                continue; // told to go: reconnect at once
+            }
             try
             {
                 await Task.Delay(backoff, ct);
@@ -175,12 +203,14 @@ public sealed class SimulatedGameServer
     public async Task<Status> RunSessionAsync(CancellationToken ct)
     {
         Interlocked.Increment(ref _sessions);
+        _wentAway = false;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var call = _client.Connect(_headers, cancellationToken: cts.Token);
+        using var call = _clients[_replica].Connect(_headers, cancellationToken: cts.Token);
         var writeLock = new SemaphoreSlim(1, 1);
         var acks = Channel.CreateUnbounded<CommandAck>(new UnboundedChannelOptions { SingleReader = true });
         var lastHeard = Environment.TickCount64;
         var heartbeat = _options.HeartbeatInterval;
+        Task? sendAcks = null;
         Task? background = null;
         try
         {
@@ -200,10 +230,15 @@ public sealed class SimulatedGameServer
                         }
                         Interlocked.Increment(ref _welcomes);
                         Welcomed?.Invoke(message.Welcome);
-                        background ??= Task.WhenAll(
-                            SendAcksAsync(call.RequestStream, writeLock, acks.Reader, cts.Token),
-                            HeartbeatAsync(call.RequestStream, writeLock, heartbeat, () => Interlocked.Read(ref lastHeard), cts, cts.Token));
+                        sendAcks ??= SendAcksAsync(call.RequestStream, writeLock, acks.Reader, cts.Token);
+                        background ??= Task.WhenAll(sendAcks, HeartbeatAsync(call.RequestStream, writeLock, heartbeat, () => Interlocked.Read(ref lastHeard), cts, cts.Token));
                         break;
+                    case ConnectResponse.MessageOneofCase.GoAway:
+                        Interlocked.Increment(ref _goAways);
+                        _wentAway = true;
+                        GoingAway?.Invoke(message.GoAway);
+                        await FlushAcksAsync(acks.Writer, sendAcks);
+                        return new Status(StatusCode.Unavailable, "the replica went away: " + message.GoAway.Reason);
                     case ConnectResponse.MessageOneofCase.Command:
                         var ack = await ApplyAsync(message.Command, cts.Token);
                         if (ack is not null && !_options.WithholdAcks)
@@ -239,10 +274,27 @@ public sealed class SimulatedGameServer
         }
     }
 
+    /// <summary>The acks of everything applied go out on the old stream before the next one opens (bounded: the hello covers the rest).</summary>
+    private static async Task FlushAcksAsync(ChannelWriter<CommandAck> acks, Task? sendAcks)
+    {
+        acks.TryComplete();
+        if (sendAcks is null)
+        {
+            return;
+        }
+        try
+        {
+            await sendAcks.WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException or RpcException or InvalidOperationException)
+        {
+        }
+    }
+
     /// <summary>Pull mode: one pull, apply, ack. Returns how many commands came.</summary>
     public async Task<int> PullOnceAsync(int max, CancellationToken ct)
     {
-        var pulled = await _client.PullCommandsAsync(new PullCommandsRequest
+        var pulled = await _clients[_replica].PullCommandsAsync(new PullCommandsRequest
         {
             GameServerId = GameServerId,
             MaxCommands = max,
@@ -258,7 +310,7 @@ public sealed class SimulatedGameServer
         }
         if (acks.Acks.Count > 0 && !_options.WithholdAcks)
         {
-            await _client.AckCommandsAsync(acks, _headers, cancellationToken: ct);
+            await _clients[_replica].AckCommandsAsync(acks, _headers, cancellationToken: ct);
             Interlocked.Add(ref _acksSent, acks.Acks.Count);
         }
         return pulled.Commands.Count;

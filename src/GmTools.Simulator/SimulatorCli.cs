@@ -4,13 +4,13 @@ namespace GmTools.Simulator;
 
 /// <summary>The console simulator's arguments.</summary>
 public sealed record SimulatorCli(
-    string Server, IReadOnlyList<string> Credentials, TimeSpan AckDelay, double FailRate, TimeSpan Duration, TimeSpan ReportEvery, bool Pull, bool Quiet, string? Error)
+    IReadOnlyList<string> Servers, IReadOnlyList<string> Credentials, TimeSpan AckDelay, double FailRate, TimeSpan Duration, TimeSpan ReportEvery, bool Pull, bool Quiet, string? Error)
 {
     public const string CredentialsVariable = "GMTOOLS_SIM_CREDENTIALS";
 
     public static SimulatorCli Parse(string[] args)
     {
-        var server = Environment.GetEnvironmentVariable("GMTOOLS_SERVER") ?? "http://localhost:5000";
+        var servers = new List<string>();
         var credentials = new List<string>();
         var ackDelay = TimeSpan.Zero;
         var failRate = 0.0;
@@ -24,7 +24,7 @@ public sealed record SimulatorCli(
         {
             switch (args[i])
             {
-                case "--server": server = Value() ?? ""; break;
+                case "--server": servers.AddRange(SplitServers(Value() ?? "")); break;
                 case "--credential": credentials.Add(Value() ?? ""); break;
                 case "--ack-delay-ms": ackDelay = TimeSpan.FromMilliseconds(double.Parse(Value() ?? "0", CultureInfo.InvariantCulture)); break;
                 case "--fail-rate": failRate = double.Parse(Value() ?? "0", CultureInfo.InvariantCulture); break;
@@ -34,6 +34,10 @@ public sealed record SimulatorCli(
                 case "--quiet": quiet = true; break;
                 default: return Fail($"unknown argument '{args[i]}'");
             }
+        }
+        if (servers.Count == 0)
+        {
+            servers.AddRange(SplitServers(Environment.GetEnvironmentVariable("GMTOOLS_SERVER") ?? "http://localhost:5000"));
         }
         if (Environment.GetEnvironmentVariable(CredentialsVariable) is { Length: > 0 } fromEnv)
         {
@@ -47,10 +51,16 @@ public sealed record SimulatorCli(
         {
             return Fail("--fail-rate must be between 0 and 1");
         }
-        return new SimulatorCli(server, credentials, ackDelay, failRate, duration, reportEvery, pull, quiet, null);
+        if (servers.Count == 0 || servers.Any(s => !Uri.TryCreate(s, UriKind.Absolute, out _)))
+        {
+            return Fail("--server must be an absolute URL (repeat it, or separate by ',', for several replicas)");
+        }
+        return new SimulatorCli(servers, credentials, ackDelay, failRate, duration, reportEvery, pull, quiet, null);
 
-        SimulatorCli Fail(string error) => new(server, credentials, ackDelay, failRate, duration, reportEvery, pull, quiet, error);
+        SimulatorCli Fail(string error) => new(servers, credentials, ackDelay, failRate, duration, reportEvery, pull, quiet, error);
     }
+
+    private static string[] SplitServers(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static string GameServerIdOf(string credential)
     {

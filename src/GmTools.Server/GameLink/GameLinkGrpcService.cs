@@ -68,7 +68,6 @@ public sealed class GameLinkGrpcService(
         }
         finally
         {
-            hub.Unregister(session);
             try
             {
                 using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -79,6 +78,11 @@ public sealed class GameLinkGrpcService(
             {
                 // The lease goes stale on its own (also when the replica is shutting down under the stream).
                 logger.LogDebug(ex, "GameLink lease of {GameServerId} not released", session.GameServerId);
+            }
+            finally
+            {
+                // After the release: a draining replica waits for it before it stops.
+                hub.Unregister(session);
             }
             logger.LogInformation("GameLink stream for {GameServerId} closed (session {SessionId})", session.GameServerId, session.SessionId);
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GmTools.Server.Infrastructure.Redis;
+using GmTools.Server.Infrastructure.Shutdown;
 using GmTools.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,7 +19,7 @@ namespace GmTools.Server.GameLink;
 /// horizon for streams whose next command waits for an older open transaction.</para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without timers holds nothing; the host may stop the hub after disposing it.")]
-public sealed class GameLinkHub : IHostedService
+public sealed class GameLinkHub : IHostedService, IReplicaDrainer
 {
     private static readonly TimeSpan HorizonPauseMin = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan HorizonPauseMax = TimeSpan.FromMilliseconds(50);
@@ -39,6 +40,9 @@ public sealed class GameLinkHub : IHostedService
     private readonly RedisChannel _channel;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completes once the replica drains and its last stream has released its lease.
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _draining;
 
     public GameLinkHub(RedisConnection redis, OutboxStore store, IOptions<GameLinkOptions> options, TimeProvider time, TransactionCommitHooks commits, ILogger<GameLinkHub> logger)
     {
@@ -95,6 +99,36 @@ public sealed class GameLinkHub : IHostedService
         }
     }
 
+    /// <summary>
+    /// The replica stops: every stream is told to go away (to reconnect elsewhere at once) and ends when what it
+    /// sent is acknowledged; returns once all have ended and released their leases, so the game servers' new
+    /// streams on other replicas take over without waiting for a lease to go stale. Streams still open when
+    /// <paramref name="ct"/> fires are ended (UNAVAILABLE) at once.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken ct)
+    {
+        _draining = true;
+        var count = _sessions.Count;
+        foreach (var session in _sessions.Values)
+        {
+            session.Drain();
+        }
+        CompleteDrainIfEmpty();
+        try
+        {
+            await _drained.Task.WaitAsync(ct);
+            _logger.LogInformation("GameLink drained: {Count} streams told to reconnect elsewhere", count);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("GameLink drain timed out with {Open} of {Count} streams open; ending them", _sessions.Count, count);
+            foreach (var session in _sessions.Values)
+            {
+                session.Close(SessionEnd.ReplicaStopping);
+            }
+        }
+    }
+
     /// <summary>Adds a stream; an older stream for the same game server on this replica is closed at once.</summary>
     internal void Register(GameLinkSession session)
     {
@@ -105,12 +139,26 @@ public sealed class GameLinkHub : IHostedService
             return session;
         });
         older?.Close(SessionEnd.Superseded);
+        if (_draining)
+        {
+            session.Drain(); // opened just as the drain began
+        }
     }
 
+    /// <summary>Removes a stream that has ended and released its lease.</summary>
     internal void Unregister(GameLinkSession session)
     {
         ((ICollection<KeyValuePair<string, GameLinkSession>>)_sessions).Remove(new(session.GameServerId, session));
         _heldBack.TryRemove(session, out _);
+        CompleteDrainIfEmpty();
+    }
+
+    private void CompleteDrainIfEmpty()
+    {
+        if (_draining && _sessions.IsEmpty)
+        {
+            _drained.TrySetResult();
+        }
     }
 
     /// <summary>A new stream of this replica, wired to the replica's horizon watcher.</summary>

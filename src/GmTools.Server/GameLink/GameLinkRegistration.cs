@@ -1,4 +1,5 @@
 using GmTools.Server.Infrastructure.Quartz;
+using GmTools.Server.Infrastructure.Shutdown;
 using GmTools.Server.Persistence;
 
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public static class GameLinkRegistration
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<GameLinkHub>();
         services.AddHostedService(sp => sp.GetRequiredService<GameLinkHub>());
+        services.AddSingleton<IReplicaDrainer>(sp => sp.GetRequiredService<GameLinkHub>());
         services.AddSingleton<OutboxCommitInterceptor>();
         // Every GmToolsDbContext gets the interceptor, so whoever enqueues a command gets its notification.
         services.ConfigureDbContext<GmToolsDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor>()));

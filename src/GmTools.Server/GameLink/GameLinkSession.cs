@@ -44,6 +44,8 @@ internal sealed class GameLinkSession
     private volatile bool _heartbeatDue;
     private volatile bool _ackTimeoutCheckDue;
     private volatile bool _leaseCheckDue;
+    private volatile bool _draining;
+    private bool _goAwaySent; // the writer loop's own
 
     public GameLinkSession(string gameServerId, OutboxStore store, GameLinkOptions options, TimeProvider time, string replicaId, Action<GameLinkSession, long> heldBack)
     {
@@ -73,6 +75,16 @@ internal sealed class GameLinkSession
     public void CheckLease()
     {
         _leaseCheckDue = true;
+        _wake.Set();
+    }
+
+    /// <summary>
+    /// The replica is stopping: the writer says go-away, sends nothing more, and ends the stream (UNAVAILABLE) once
+    /// everything it sent is acknowledged or the game server has gone; the hub ends it sooner if the drain times out.
+    /// </summary>
+    public void Drain()
+    {
+        _draining = true;
         _wake.Set();
     }
 
@@ -238,6 +250,11 @@ internal sealed class GameLinkSession
             await _wake.WaitAsync(ct);
             var now = _time.GetUtcNow();
             ThrowIfEnded();
+            if (_draining)
+            {
+                await GoAwayWhenDrainedAsync(responses, ct);
+                continue; // acks (or the game server closing its side) wake the loop
+            }
             if (_heartbeatDue)
             {
                 _heartbeatDue = false;
@@ -264,9 +281,29 @@ internal sealed class GameLinkSession
         }
     }
 
+    private async Task GoAwayWhenDrainedAsync(IServerStreamWriter<ConnectResponse> responses, CancellationToken ct)
+    {
+        if (!_goAwaySent)
+        {
+            _goAwaySent = true;
+            await responses.WriteAsync(new ConnectResponse
+            {
+                GoAway = new GameLinkGoAway { ReplicaId = _replicaId, Reason = "this GmTools replica is shutting down; reconnect to any replica" },
+            }, ct);
+        }
+        lock (_inFlight)
+        {
+            if (_inFlight.Count > 0)
+            {
+                return;
+            }
+        }
+        throw new RpcException(new Status(StatusCode.Unavailable, "this GmTools replica is shutting down; reconnect to any replica"));
+    }
+
     private async Task SendWaitingAsync(IServerStreamWriter<ConnectResponse> responses, DateTimeOffset now, CancellationToken ct)
     {
-        while (true)
+        while (!_draining)
         {
             int room;
             lock (_inFlight)

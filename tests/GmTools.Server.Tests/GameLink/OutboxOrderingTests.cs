@@ -64,7 +64,7 @@ public sealed class OutboxOrderingTests(GameLinkFixture fx) : IClassFixture<Game
                 written.Add(await WriteAsync(w, p));
                 if (w == 0 && written.Count > 40 && !restarted.Task.IsCompleted)
                 {
-                    // The replica holding the stream dies and a new one takes its place; the game server reconnects.
+                    // The replica holding the stream stops (a new one already up beside it) and drains; the game server reconnects.
                     duplicatesBeforeRestart = sim.Duplicates;
                     await stream.RestartAsync();
                     restarted.TrySetResult();
@@ -165,13 +165,14 @@ public sealed class OutboxOrderingTests(GameLinkFixture fx) : IClassFixture<Game
             DisposeHttpClient = true,
         });
 
+        /// <summary>A rolling restart: the new replica is up before the old one stops (and drains its stream to it).</summary>
         public async Task RestartAsync()
         {
             var old = _current;
-            _invoker = null;
-            await old.DisposeAsync();
             _current = fixture.AddReplica();
             _ = _current.Server;
+            _invoker = null;
+            await old.DisposeAsync();
         }
 
         public async ValueTask DisposeAsync() => await _current.DisposeAsync();

@@ -34,6 +34,8 @@ public sealed class GmToolsFactory(string postgres, string redisPrefix, FakeTime
         builder.UseSetting("GmTools:RateLimits:StaffPerSecond", "100000");
         builder.UseSetting("GmTools:RateLimits:StaffBurst", "100000");
         builder.UseSetting("GmTools:Quartz:ThreadCount", "2");
+        // A replica stopped at the end of a class drains its GameLink streams; raw test streams ignore the go-away.
+        builder.UseSetting("GmTools:Shutdown:DrainTimeout", "00:00:02");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

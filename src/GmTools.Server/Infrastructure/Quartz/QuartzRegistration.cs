@@ -26,7 +26,14 @@ public static class QuartzRegistration
         // uses even where the container's unkeyed TimeProvider is a test's fake clock.
         services.AddQuartz(SchedulerName, q =>
         {
-            q.ConfigureScheduler(s => s.GenerateInstanceId = true);
+            q.ConfigureScheduler(s =>
+            {
+                s.GenerateInstanceId = true;
+                // A stopping replica asks its running jobs to stop (their cancellation token) and waits for them
+                // (WaitForJobsToComplete below, bounded by GmTools:Shutdown:Timeout); every job here works in
+                // chunks of its own transaction and resumes from stored state on the next fire, anywhere.
+                s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
+            });
             q.UseDefaultThreadPool(options.ThreadCount);
             // Quartz waits, checks in with the cluster and detects misfires on its own clock. It stays on the
             // system clock even when the service's TimeProvider is a test's fake one: a frozen clock would stall
@@ -34,7 +41,13 @@ public static class QuartzRegistration
             q.UseTimeProvider(TimeProvider.System);
             q.UsePersistentStore(store =>
             {
-                store.ConfigureStore(ado => ado.TablePrefix = "qrtz_");
+                store.ConfigureStore(ado =>
+                {
+                    ado.TablePrefix = "qrtz_";
+                    // A firing so interrupted whose job requests recovery (campaign expansion) is handed to
+                    // another replica at once, as after a crash, instead of waiting for its next repeat.
+                    ado.RecoverFiringsCancelledByShutdown = true;
+                });
                 store.UseClustering(c => c.CheckinInterval = options.ClusterCheckinInterval);
                 store.UsePostgres(Npgsql.NpgsqlFactory.Instance, connectionString);
                 store.UseSystemTextJsonSerializer(_ => { });
