@@ -106,12 +106,15 @@ public sealed class HealthCheckVerbTests
     [Fact]
     public async Task The_configmaps_stop_budget_is_the_one_the_host_applies()
     {
-        // DOTNET_SHUTDOWNTIMEOUTSECONDS reaches the host as the key shutdownTimeoutSeconds (the DOTNET_ prefix is
-        // stripped); a command-line switch is the same key without touching this process's environment.
+        // GmTools__Shutdown__Timeout reaches the host as GmTools:Shutdown:Timeout, which sets HostOptions.ShutdownTimeout;
+        // a command-line switch is the same key without touching this process's environment.
         var config = Map(At(Assert.Single(LoadYaml(PathOf("deploy/k8s/configmap.yaml"))), "data"), "configmap data");
-        var seconds = (string)config["DOTNET_SHUTDOWNTIMEOUTSECONDS"];
-        await using var app = GmToolsHost.Build(["--ConnectionStrings:Postgres=Host=127.0.0.1", "--ConnectionStrings:Redis=127.0.0.1:1", $"--SHUTDOWNTIMEOUTSECONDS={seconds}"]);
+        var timeout = (string)config["GmTools__Shutdown__Timeout"];
+        var drain = (string)config["GmTools__Shutdown__DrainTimeout"];
+        await using var app = GmToolsHost.Build(["--ConnectionStrings:Postgres=Host=127.0.0.1", "--ConnectionStrings:Redis=127.0.0.1:1",
+            $"--GmTools:Shutdown:Timeout={timeout}", $"--GmTools:Shutdown:DrainTimeout={drain}"]);
         var stop = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
-        Assert.Equal(TimeSpan.FromSeconds(int.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)), stop);
+        Assert.Equal(TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture), stop);
+        Assert.True(TimeSpan.Parse(drain, System.Globalization.CultureInfo.InvariantCulture) < stop, "the drain is part of the stop");
     }
 }

@@ -131,12 +131,12 @@ public sealed class KubernetesManifestTests
     {
         var deployment = One("Deployment");
         var grace = int.Parse(Text(deployment, "spec.template.spec.terminationGracePeriodSeconds")!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(30, grace);
+        Assert.Equal(45, grace);
         var preStop = List(At(Container(deployment), "lifecycle.preStop.exec.command"), "preStop").Cast<string>().ToList();
         Assert.Equal("sleep", preStop[0]);
         var pause = int.Parse(preStop[1], System.Globalization.CultureInfo.InvariantCulture);
         var config = Map(At(One("ConfigMap", "gmtools-config"), "data"), "configmap data");
-        var stop = int.Parse((string)config["DOTNET_SHUTDOWNTIMEOUTSECONDS"], System.Globalization.CultureInfo.InvariantCulture);
+        var stop = (int)TimeSpan.Parse((string)config["GmTools__Shutdown__Timeout"], System.Globalization.CultureInfo.InvariantCulture).TotalSeconds;
         Assert.True(pause + stop < grace, $"preStop {pause} s + shutdown {stop} s must end before the {grace} s grace period's SIGKILL");
     }
 }
