@@ -53,9 +53,10 @@ internal static class ChatKit
     public static async Task<RpcException> IngestFailsAsync(this ChatWatchService.ChatWatchServiceClient client, IngestChatRequest batch)
     {
         using var call = client.IngestChat();
-        await call.RequestStream.WriteAsync(batch);
+        // The refusal may end the call before the batch is even written: then it surfaces on the write.
         return await Assert.ThrowsAsync<RpcException>(async () =>
         {
+            await call.RequestStream.WriteAsync(batch);
             await call.RequestStream.CompleteAsync();
             while (await call.ResponseStream.MoveNext(CancellationToken.None))
             {
