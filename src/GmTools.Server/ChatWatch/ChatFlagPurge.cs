@@ -1,3 +1,4 @@
+using GmTools.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;
@@ -18,8 +19,7 @@ public sealed class ChatFlagPurge(NpgsqlDataSource dataSource, IOptions<ChatWatc
     {
         var o = options.Value;
         var before = time.GetUtcNow() - o.DismissedFlagRetention;
-        long total = 0;
-        while (!ct.IsCancellationRequested)
+        return await BatchedDeletes.RunAsync(o.PurgeBatch, async token =>
         {
             await using var cmd = dataSource.CreateCommand("""
                 DELETE FROM chat_flags
@@ -31,14 +31,8 @@ public sealed class ChatFlagPurge(NpgsqlDataSource dataSource, IOptions<ChatWatc
             cmd.Parameters.AddWithValue("dismissed", ChatReviewStates.Dismissed);
             cmd.Parameters.AddWithValue("before", before);
             cmd.Parameters.AddWithValue("batch", o.PurgeBatch);
-            var deleted = await cmd.ExecuteNonQueryAsync(ct);
-            total += deleted;
-            if (deleted < o.PurgeBatch)
-            {
-                break;
-            }
-        }
-        return total;
+            return await cmd.ExecuteNonQueryAsync(token);
+        }, ct);
     }
 }
 

@@ -1,3 +1,4 @@
+using GmTools.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -29,8 +30,7 @@ public sealed class OutboxPurge(NpgsqlDataSource dataSource, IOptions<OutboxOpti
     {
         var settings = options.Value;
         var cutoff = time.GetUtcNow() - settings.PurgeAfter;
-        long total = 0;
-        while (!ct.IsCancellationRequested)
+        return await BatchedDeletes.RunAsync(settings.PurgeBatch, async token =>
         {
             await using var cmd = dataSource.CreateCommand("""
                 WITH doomed AS (
@@ -52,19 +52,10 @@ public sealed class OutboxPurge(NpgsqlDataSource dataSource, IOptions<OutboxOpti
             cmd.Parameters.AddWithValue("cutoff", cutoff);
             cmd.Parameters.AddWithValue("batch", settings.PurgeBatch);
             cmd.Parameters.Add(new NpgsqlParameter<string[]>("kept", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = _kept });
-            long deleted;
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            {
-                await reader.ReadAsync(ct);
-                deleted = reader.GetInt64(0);
-            }
-            total += deleted;
-            if (deleted < settings.PurgeBatch)
-            {
-                break;
-            }
-        }
-        return total;
+            await using var reader = await cmd.ExecuteReaderAsync(token);
+            await reader.ReadAsync(token);
+            return reader.GetInt64(0);
+        }, ct);
     }
 }
 

@@ -1,3 +1,4 @@
+using GmTools.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Quartz;
@@ -11,8 +12,7 @@ public sealed class IdempotencyPurge(NpgsqlDataSource dataSource, IOptions<Idemp
     {
         var batch = options.Value.PurgeBatch;
         var now = time.GetUtcNow();
-        long total = 0;
-        while (!ct.IsCancellationRequested)
+        return await BatchedDeletes.RunAsync(batch, async token =>
         {
             await using var cmd = dataSource.CreateCommand("""
                 DELETE FROM idempotency_keys
@@ -20,14 +20,8 @@ public sealed class IdempotencyPurge(NpgsqlDataSource dataSource, IOptions<Idemp
                 """);
             cmd.Parameters.AddWithValue("now", now);
             cmd.Parameters.AddWithValue("batch", batch);
-            var deleted = await cmd.ExecuteNonQueryAsync(ct);
-            total += deleted;
-            if (deleted < batch)
-            {
-                break;
-            }
-        }
-        return total;
+            return await cmd.ExecuteNonQueryAsync(token);
+        }, ct);
     }
 }
 
