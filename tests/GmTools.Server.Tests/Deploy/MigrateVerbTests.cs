@@ -9,6 +9,7 @@ namespace GmTools.Server.Tests.Deploy;
 /// The server binary's <c>migrate</c> verb, which the compose migration service and the Kubernetes migration Job run:
 /// real processes of the built server against one database, as two Jobs started by mistake (or a retried one) would.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class MigrateVerbTests
 {
     /// <summary>The server as built beside this test assembly (same configuration: bin/Release or bin/Debug).</summary>

@@ -24,6 +24,7 @@ namespace GmTools.Server.Tests.EndToEnd;
 /// the game server moves to r2 and gets what was queued meanwhile; r2 is frozen, a ban is queued through r3, r2 is
 /// killed (SIGKILL) and the game server moves to r3 and gets it. Every command arrives, once.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed partial class ReplicaProcessTests(ITestOutputHelper output)
 {
     private const string Gs = "proc-gs";

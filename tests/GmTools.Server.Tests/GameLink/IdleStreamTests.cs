@@ -13,6 +13,7 @@ public sealed class IdleStreamsFixture : GameLinkFixture
         new Dictionary<string, string?>(base.Settings) { ["GmTools:Quartz:Enabled"] = "false" };
 }
 
+[Collection(RunsAlone.Name)]
 public sealed class IdleStreamTests(IdleStreamsFixture fx, Xunit.Abstractions.ITestOutputHelper output) : ServerTest<IdleStreamsFixture>(fx, output), IClassFixture<IdleStreamsFixture>
 {
     [Fact]

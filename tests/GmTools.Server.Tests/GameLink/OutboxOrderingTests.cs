@@ -15,6 +15,7 @@ namespace GmTools.Server.Tests.GameLink;
 /// Commit order without a lock: many writers enqueue for one game server in overlapping transactions of different
 /// lengths, some roll back, one stays open a long time, and the replica holding the stream restarts mid-run.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class OutboxOrderingTests(GameLinkFixture fx) : IClassFixture<GameLinkFixture>
 {
     private const string Gs = "ord-many";
