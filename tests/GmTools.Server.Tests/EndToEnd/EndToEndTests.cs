@@ -66,7 +66,9 @@ public sealed class EndToEndTests(EndToEndFixture fx) : IClassFixture<EndToEndFi
         });
         await EventuallyAsync(() => game.Has(c => c.Kick?.PlayerId == "cheater-1") && game.Has(c => c.Ban?.PlayerId == "cheater-1"),
             "kick and ban notice at the game server", within: TimeSpan.FromSeconds(5));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"ban → kick took {watch.Elapsed.TotalMilliseconds:0} ms");
+        // Pushed, not swept: the sweep runs on the test clock, which does not move here. How fast is the benchmark's
+        // question (bench/gamelink.sh); the bound only has to hold on a busy 2-core suite.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"ban → kick took {watch.Elapsed.TotalMilliseconds:0} ms");
         Assert.False(game.Has(c => c.Kick?.PlayerId == "bystander-1"));
 
         // The login gate on the game server's replica agrees, and the outbox records the acknowledgement.

@@ -37,7 +37,8 @@ public sealed class GameLinkReplicaTests(TwoReplicaFixture fx) : IClassFixture<T
             var watch = Stopwatch.StartNew();
             var id = (await EnqueueAsync(a, gs, 1))[0];
             await EventuallyAsync(() => sim.HasProcessed(id), "the command reaches B's stream", within: TimeSpan.FromSeconds(5));
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
+            // Pushed through Redis, not swept (the sweep's test clock does not move); speed is the benchmark's question.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
         }
         await AllSettledAsync(a, gs, 5);
     }
