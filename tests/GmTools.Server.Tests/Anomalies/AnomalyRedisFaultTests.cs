@@ -7,6 +7,7 @@ using static GmTools.Server.Tests.Sanctions.SanctionsKit;
 namespace GmTools.Server.Tests.Anomalies;
 
 /// <summary>A replica on a private Redis the test stops, starts again and empties between reports.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class AnomalyRedisFaultTests(PrivateRedisFixture fx) : IClassFixture<PrivateRedisFixture>
 {
     private AnomalyReportIn At(string id, string player) => Report(id, player, "fault_kind", at: fx.Clock.GetUtcNow().AddSeconds(-10));

@@ -5,6 +5,7 @@ using static GmTools.Server.Tests.ChatWatch.ChatKit;
 namespace GmTools.Server.Tests.ChatWatch;
 
 /// <summary>A replica on a private Redis the test stops mid-stream and starts again.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class ChatRedisFaultTests(PrivateRedisFixture fx) : IClassFixture<PrivateRedisFixture>
 {
     [Fact]

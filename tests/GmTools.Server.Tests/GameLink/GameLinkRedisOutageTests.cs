@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GmTools.Server.GameLink;
+using GmTools.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.GameLink.GameLinkTestKit;
 
@@ -11,6 +12,7 @@ public sealed class GameLinkPrivateRedisFixture : GameLinkFixture
     protected override bool UsesPrivateRedis => true;
 }
 
+[Collection(RunsAlone.Name)]
 public sealed class GameLinkRedisOutageTests(GameLinkPrivateRedisFixture fx) : IClassFixture<GameLinkPrivateRedisFixture>
 {
     [Fact]

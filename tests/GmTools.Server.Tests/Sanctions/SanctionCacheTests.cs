@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GmTools.Contracts.V1;
+using GmTools.Server.Tests.Infrastructure;
 using static GmTools.Server.Tests.Sanctions.SanctionsKit;
 
 namespace GmTools.Server.Tests.Sanctions;
@@ -43,6 +44,7 @@ public sealed class SanctionReplicaTests(SanctionsFixture fx) : IClassFixture<Sa
     }
 }
 
+[Collection(RunsAlone.Name)]
 public sealed class SanctionRedisFaultTests(SanctionsRedisFaultFixture fx) : IClassFixture<SanctionsRedisFaultFixture>
 {
     [Fact]

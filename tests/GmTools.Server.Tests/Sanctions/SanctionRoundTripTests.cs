@@ -25,6 +25,7 @@ public sealed class SanctionRoundTripFixture : SanctionsFixture
 /// bounded by how many it sends (docs/benchmarks.md, write path). These pin the count (COMMIT not counted) so it
 /// only goes down.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class SanctionRoundTripTests(SanctionRoundTripFixture fx, Xunit.Abstractions.ITestOutputHelper output) : ServerTest<SanctionRoundTripFixture>(fx, output), IClassFixture<SanctionRoundTripFixture>
 {
     private async Task<(long RoundTrips, string Texts)> RoundTripsOfAsync(Func<Task> call)

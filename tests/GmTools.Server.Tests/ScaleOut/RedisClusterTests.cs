@@ -52,6 +52,7 @@ public sealed class RedisClusterFixture : Sanctions.SanctionsFixture
     }
 }
 
+[Collection(RunsAlone.Name)]
 public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
 {
     private static readonly string[] HostileIds = ["p-1", "a}b", "{x}", "", "}{", "%7D", "p{1}2", "玩家-7", "{"];

@@ -42,6 +42,7 @@ public sealed class RedisSentinelFixture : SanctionsFixture
     }
 }
 
+[Collection(RunsAlone.Name)]
 public sealed class RedisSentinelTests(RedisSentinelFixture fx) : IClassFixture<RedisSentinelFixture>
 {
     [Fact]
