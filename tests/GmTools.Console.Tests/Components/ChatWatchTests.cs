@@ -121,9 +121,10 @@ public sealed class ChatWatchTests : ComponentTest
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid='chat-line']").Count));
         cut.Find("[data-testid='chat-line'][data-line-id='x3'] [data-testid='chat-sender']").Click();
 
-        var panel = cut.Find("[data-testid='issue-panel']");
+        // The stream renders from another thread, so the click's render may land a cycle later.
+        var panel = cut.WaitForElement("[data-testid='issue-panel']");
         Assert.Contains("p-spam", panel.TextContent, StringComparison.Ordinal);
-        Assert.Equal("x3, x1", cut.Find("[data-testid='issue-evidence'] input, input[data-testid='issue-evidence']").GetAttribute("value"));
+        cut.WaitForAssertion(() => Assert.Equal("x3, x1", cut.Find("[data-testid='issue-evidence'] input, input[data-testid='issue-evidence']").GetAttribute("value")));
         cut.Find("form").Submit();
         cut.WaitForAssertion(() => Assert.Single(_sanctions.Issued));
         var issued = _sanctions.Issued[0];
