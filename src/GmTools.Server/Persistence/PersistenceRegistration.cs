@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace GmTools.Server.Persistence;
@@ -34,7 +35,11 @@ public static class PersistenceRegistration
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder o, NpgsqlDataSource dataSource) =>
         o.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-         .UseSnakeCaseNamingConvention();
+         .UseSnakeCaseNamingConvention()
+         // EF logs a failed commit or rollback at Error even when it was cancelled (a stopping replica interrupts
+         // its Quartz jobs; a caller hangs up), and the same exception always reaches the code that called it,
+         // which decides: the gRPC edge logs real faults at Error, Quartz logs a failed job.
+         .ConfigureWarnings(w => w.Log((RelationalEventId.TransactionError, LogLevel.Warning)));
 
     /// <summary>A missing connection string stops the process with a message that names it.</summary>
     public static string RequiredConnectionString(IConfiguration configuration, string name)

@@ -116,7 +116,6 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
             inserted = reader.GetInt64(2);
             gameServers = reader.GetFieldValue<string[]>(3);
         }
-        counter.Increment();
         if (last is not null)
         {
             campaign.Cursor = last;
@@ -135,6 +134,7 @@ public sealed class CampaignExpander(GmToolsDbContext db, AuditWriter audit, Cam
                 new { recipients = campaign.ExpandedCount }, Reason: campaign.Reason, TicketRef: campaign.TicketRef), ct);
         }
         await tx.CommitAsync(ct);
+        counter.Increment(); // after the commit: the test hook counts chunks that are written, not attempted
         hub?.CommandsCommitted(gameServers);
         return finished ? ExpansionOutcome.Finished : null;
     }

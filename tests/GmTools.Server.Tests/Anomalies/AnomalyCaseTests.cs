@@ -125,7 +125,9 @@ public sealed class AnomalyCaseTests(AnomalyCaseFixture fx) : IClassFixture<Anom
         // the game server pulls its commands as a simulated game server would: the kick is there
         var link = new GameLinkService.GameLinkServiceClient(fx.Server.Channel(await fx.GameServerCredentialAsync(gs)));
         var kicked = false;
-        for (var i = 0; i < 50 && !kicked; i++)
+        // Up to 30 s: the write-order high-water mark is cluster-wide, so another test database's open
+        // transaction can hold the pull back while the suite runs in parallel.
+        for (var i = 0; i < 600 && !kicked; i++)
         {
             var pulled = await link.PullCommandsAsync(new PullCommandsRequest { GameServerId = gs, MaxCommands = 10 });
             kicked = pulled.Commands.Any(cmd => cmd.Kick?.PlayerId == "p-conf");

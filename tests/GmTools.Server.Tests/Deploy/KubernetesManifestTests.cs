@@ -52,9 +52,15 @@ public sealed class KubernetesManifestTests
         Assert.All(selector, s => Assert.Equal(s.Value, labels.GetValueOrDefault(s.Key)));
 
         var container = Container(deployment);
-        var port = Map(Assert.Single(List(At(container, "ports"), "ports")), "port");
-        Assert.Equal("8080", Text(port, "containerPort"));
-        Assert.Equal("grpc", Text(port, "name"));
+        var ports = List(At(container, "ports"), "ports").Select(p => Map(p, "port")).ToDictionary(p => Text(p, "name")!, p => Text(p, "containerPort"));
+        Assert.Equal("8080", ports["grpc"]);
+        // The metrics port is the one the ConfigMap turns the Prometheus listener on at, and the one the scrape
+        // annotation names.
+        var config = Map(At(One("ConfigMap", "gmtools-config"), "data"), "configmap data");
+        Assert.Equal("true", Text(config, "GmTools__Telemetry__Prometheus__Enabled"));
+        Assert.Equal(Text(config, "GmTools__Telemetry__Prometheus__Port"), ports["metrics"]);
+        var annotations = Map(At(deployment, "spec.template.metadata.annotations"), "template annotations");
+        Assert.Equal(ports["metrics"], annotations.GetValueOrDefault("prometheus.io/port"));
         foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
         {
             Assert.Equal("8080", Text(container, $"{probe}.grpc.port"));

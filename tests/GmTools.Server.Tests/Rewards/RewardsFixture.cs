@@ -127,17 +127,30 @@ public class RewardsFixture : ServerFixture
     {
         var (commandId, gameServerId) = await CommandAsync(correlationId);
         var link = GameLink(gameServerId);
-        for (var pulls = 0; pulls < 5000; pulls++)
+        // Pull until the command has been handed out. An empty pull is not "nothing left": the write-order
+        // high-water mark is cluster-wide, so another test database's open transaction can hold it back a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await HandedOutOrSettledAsync(commandId))
         {
+            Assert.True(DateTime.UtcNow < deadline, $"{correlationId} was never handed out by a pull");
             var pulled = await link.PullCommandsAsync(new PullCommandsRequest { GameServerId = gameServerId, MaxCommands = 1 });
-            if (pulled.Commands.Count == 0 || pulled.Commands[0].CommandId >= commandId)
+            if (pulled.Commands.Count == 0)
             {
-                break;
+                await Task.Delay(20);
             }
         }
         var ack = new AckCommandsRequest { GameServerId = gameServerId };
         ack.Acks.Add(new CommandAck { CommandId = commandId, Success = outcome == "applied", FailureReason = failure ?? "" });
         return (await link.AckCommandsAsync(ack)).Settled;
+    }
+
+    private async Task<bool> HandedOutOrSettledAsync(long commandId)
+    {
+        await using var conn = new NpgsqlConnection(Postgres);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT last_sent_at IS NOT NULL OR outcome IS NOT NULL FROM gamelink_outbox WHERE command_id = @id", conn);
+        cmd.Parameters.AddWithValue("id", commandId);
+        return (bool)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>The outbox row's command id and game server (what the game server read off the command it got).</summary>
