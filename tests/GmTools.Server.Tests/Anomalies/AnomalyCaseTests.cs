@@ -125,8 +125,8 @@ public sealed class AnomalyCaseTests(AnomalyCaseFixture fx) : IClassFixture<Anom
         // the game server pulls its commands as a simulated game server would: the kick is there
         var link = new GameLinkService.GameLinkServiceClient(fx.Server.Channel(await fx.GameServerCredentialAsync(gs)));
         var kicked = false;
-        // Up to 30 s: the write-order high-water mark is cluster-wide, so another test database's open
-        // transaction can hold the pull back while the suite runs in parallel.
+        // Up to 30 s: the write-order horizon stops below any older transaction of this database still open,
+        // and the suite's parallel load can keep one open a while.
         for (var i = 0; i < 600 && !kicked; i++)
         {
             var pulled = await link.PullCommandsAsync(new PullCommandsRequest { GameServerId = gs, MaxCommands = 10 });

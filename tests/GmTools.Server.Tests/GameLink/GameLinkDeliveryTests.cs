@@ -281,8 +281,8 @@ public sealed class GameLinkDeliveryTests(GameLinkFixture fx) : IClassFixture<Ga
         var ids = await EnqueueAsync(fx.Server, gs, 5);
         var client = new GameLinkService.GameLinkServiceClient(fx.Channel(credential));
 
-        // A pull hands out only commands below every transaction still open in the cluster (the write order's
-        // high-water mark), and the suite's other databases share that cluster: an empty answer first is allowed.
+        // A pull hands out only commands below every older transaction of this database still open (the write
+        // order's horizon; a replica's background job may hold one a moment): an empty answer first is allowed.
         var first = await client.PullCommandsAsync(new PullCommandsRequest { GameServerId = gs, MaxCommands = 3 });
         for (var deadline = DateTime.UtcNow.AddSeconds(10); first.Commands.Count == 0 && DateTime.UtcNow < deadline;)
         {

@@ -127,8 +127,8 @@ public class RewardsFixture : ServerFixture
     {
         var (commandId, gameServerId) = await CommandAsync(correlationId);
         var link = GameLink(gameServerId);
-        // Pull until the command has been handed out. An empty pull is not "nothing left": the write-order
-        // high-water mark is cluster-wide, so another test database's open transaction can hold it back a moment.
+        // Pull until the command has been handed out. An empty pull is not "nothing left": the write-order horizon
+        // stops below any older transaction of this database still open (a replica's background job, a sweep).
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!await HandedOutOrSettledAsync(commandId))
         {
