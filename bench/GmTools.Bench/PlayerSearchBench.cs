@@ -228,16 +228,25 @@ public static class PlayerSearchBench
                     FuzzyThreshold: threshold < 0 ? PlayerQuery.ThresholdFor(typo) : threshold, FuzzyTimeoutMs: 60_000), default)).Players.Select(p => p.PlayerId).ToList());
             Console.WriteLine($"fuzzy recall set, page 20, sim>={label}: {recall.Describe()}");
         }
+        if (args.FuzzyQueries > 0)
+        {
+            // The GM's usual case: the complaint or report names the game server, so the search is kept to it.
+            var oneServer = await MeasureRecallAsync(dataSource, args.FuzzyQueries, async (typo, gameServerId) => (await search.SearchAsync(
+                new PlayerQuery(PlayerSearchMode.NameFuzzy, typo, [gameServerId], 20,
+                    FuzzyThreshold: PlayerQuery.ThresholdFor(typo), FuzzyTimeoutMs: 60_000), default)).Players.Select(p => p.PlayerId).ToList());
+            Console.WriteLine($"fuzzy recall set, page 20, the intended player's game server only: {oneServer.Describe()}");
+        }
     }
 
     /// <summary>A recall-set run: latencies of every query, and where the intended player was found.</summary>
-    public sealed record RecallRun(LongHistogram Histogram, RecallTally All, RecallTally Cjk, int Targets, int Excluded)
+    public sealed record RecallRun(LongHistogram Histogram, RecallTally All, RecallTally Cjk, RecallTally Latin, int Targets, int Excluded)
     {
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
             $"{Histogram.TotalCount} queries, {LatencySummary.Of(Histogram).Text}; intended player on page 1: one typo {All.Percent(RecallTally.OneTypo):F1} % " +
             $"(same length {All.Percent(TypoKind.OneSameLength):F1}, one longer {All.Percent(TypoKind.OneLonger):F1}, one shorter {All.Percent(TypoKind.OneShorter):F1}), " +
             $"two typos {All.Percent(TypoKind.Two):F1} %; CJK names: one typo {Cjk.Percent(RecallTally.OneTypo):F1} % of {Cjk.Count(RecallTally.OneTypo)}, " +
-            $"two {Cjk.Percent(TypoKind.Two):F1} % of {Cjk.Count(TypoKind.Two)}; {Targets} target players, {Excluded} sampled players left out (name held by more than {MaxHolders})");
+            $"two {Cjk.Percent(TypoKind.Two):F1} % of {Cjk.Count(TypoKind.Two)}; other names: one typo {Latin.Percent(RecallTally.OneTypo):F1} % of {Latin.Count(RecallTally.OneTypo)}, " +
+            $"two {Latin.Percent(TypoKind.Two):F1} % of {Latin.Count(TypoKind.Two)}; {Targets} target players, {Excluded} sampled players left out (name held by more than {MaxHolders})");
     }
 
     /// <summary>
@@ -251,13 +260,17 @@ public static class PlayerSearchBench
     /// query timed through <paramref name="firstPage"/> (the first page's player ids) and scored as "intended player
     /// on the first page". The first 20 queries warm up and are not counted.
     /// </summary>
-    public static async Task<RecallRun> MeasureRecallAsync(NpgsqlDataSource dataSource, int targets, Func<string, Task<IReadOnlyList<string>>> firstPage)
+    public static Task<RecallRun> MeasureRecallAsync(NpgsqlDataSource dataSource, int targets, Func<string, Task<IReadOnlyList<string>>> firstPage) =>
+        MeasureRecallAsync(dataSource, targets, (query, _) => firstPage(query));
+
+    /// <summary>The same, with the intended player's game server given to <paramref name="firstPage"/> beside the query.</summary>
+    public static async Task<RecallRun> MeasureRecallAsync(NpgsqlDataSource dataSource, int targets, Func<string, string, Task<IReadOnlyList<string>>> firstPage)
     {
         var total = Convert.ToDouble(await ScalarAsync(dataSource, "SELECT greatest(count(*), 1) FROM players"), CultureInfo.InvariantCulture);
-        var sampled = new List<(string Id, string Name, long Holders)>();
+        var sampled = new List<(string Id, string Name, long Holders, string GameServerId)>();
         await using (var cmd = dataSource.CreateCommand("""
-            SELECT s.player_id, s.character_name, (SELECT count(*) FROM players h WHERE h.character_name_key = s.character_name_key)
-            FROM (SELECT player_id, character_name, character_name_key FROM players TABLESAMPLE SYSTEM (@percent) REPEATABLE (42)
+            SELECT s.player_id, s.character_name, (SELECT count(*) FROM players h WHERE h.character_name_key = s.character_name_key), s.game_server_id
+            FROM (SELECT player_id, character_name, character_name_key, game_server_id FROM players TABLESAMPLE SYSTEM (@percent) REPEATABLE (42)
                   ORDER BY player_id LIMIT @n) s
             """))
         {
@@ -266,32 +279,31 @@ public static class PlayerSearchBench
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                sampled.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+                sampled.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
             }
         }
         var kept = sampled.Where(s => s.Holders <= MaxHolders).Take(targets + 20).ToList();
         var queries = NameRecall.Build(kept.Select(k => (k.Id, k.Name)), seed: 42);
+        var serverOf = kept.ToDictionary(k => k.Id, k => k.GameServerId, StringComparer.Ordinal);
         var warmUp = queries.TakeWhile(q => kept.Take(20).Any(k => k.Id == q.PlayerId)).ToList();
         foreach (var q in warmUp)
         {
-            await firstPage(q.Query);
+            await firstPage(q.Query, serverOf[q.PlayerId]);
         }
         var histogram = LatencySummary.NewHistogram();
         var all = new RecallTally();
         var cjk = new RecallTally();
+        var latin = new RecallTally();
         foreach (var q in queries.Skip(warmUp.Count))
         {
             var start = Stopwatch.GetTimestamp();
-            var ids = await firstPage(q.Query);
+            var ids = await firstPage(q.Query, serverOf[q.PlayerId]);
             histogram.RecordValue(Math.Min(LatencySummary.HighestMicros, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds));
             all.Add(q, ids);
-            if (IsCjk(q.Name))
-            {
-                cjk.Add(q, ids);
-            }
+            (IsCjk(q.Name) ? cjk : latin).Add(q, ids);
         }
         var excluded = sampled.TakeWhile(s => kept.Count == 0 || s.Id != kept[^1].Id).Count(s => s.Holders > MaxHolders);
-        return new RecallRun(histogram, all, cjk, kept.Count - warmUp.Select(q => q.PlayerId).Distinct().Count(), excluded);
+        return new RecallRun(histogram, all, cjk, latin, kept.Count - warmUp.Select(q => q.PlayerId).Distinct().Count(), excluded);
     }
 
     private static bool IsCjk(string s) => s.Any(ch => ch is >= '\u4e00' and <= '\u9fff');
