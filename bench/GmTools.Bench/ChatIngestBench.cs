@@ -57,8 +57,9 @@ public static class ChatIngestBench
         var pipelined = await Baselines.RedisGetsPerSecondAsync(s.RedisBenchmark, s.Redis, 1_000_000, 16);
         Console.WriteLine($"- redis-benchmark GET, 50 clients (same run, before): **{plain:N0} ops/s** unpipelined, **{pipelined:N0} ops/s** with -P 16; load average {WritePathBench.LoadAverage()}");
         var live = a.Services.GetRequiredService<ChatLiveState>();
-        await LoadAsync(a.Address, servers, s with { Seconds = Math.Min(3, s.Seconds) }, live, "warm-up");
-        await LoadAsync(a.Address, servers, s, live, "measured");
+        var stages = a.Services.GetRequiredService<ChatIngestStages>();
+        await LoadAsync(a.Address, servers, s with { Seconds = Math.Min(3, s.Seconds) }, live, stages, "warm-up");
+        await LoadAsync(a.Address, servers, s, live, stages, "measured");
         await using var flags = a.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
             "SELECT (SELECT count(*) FROM chat_flags), (SELECT count(*) FROM sanctions WHERE issued_by LIKE 'system%')");
         await using var reader = await flags.ExecuteReaderAsync();
@@ -67,27 +68,27 @@ public static class ChatIngestBench
         return 0;
     }
 
+    private static readonly string[] Words = ["兄弟", "今天", "副本", "坐骑", "装备", "快点", "等我", "马上", "team", "pls", "ok", "nice", "boss", "刷怪", "升级", "任务"];
+
     /// <summary>
     /// The engine's mix has 20 ordinary templates; thousands of senders repeating them word for word is exactly what
-    /// the wave rule flags. Real world chat is varied: every line gets two words and a small number of its own
-    /// between them (digits never next to the line's own), so what is flagged is the disguised tenth.
+    /// the wave rule flags. Real world chat is varied: every line sent gets two words and a number of its own after
+    /// its text (a fixed pool of varied lines would not do: at tens of thousands of lines a second each would come
+    /// round from five senders within the wave window), so what is flagged is the disguised tenth.
     /// </summary>
-    private static string[] Varied(string[] lines)
-    {
-        string[] words = ["兄弟", "今天", "副本", "坐骑", "装备", "快点", "等我", "马上", "team", "pls", "ok", "nice", "boss", "刷怪", "升级", "任务"];
-        var random = new Random(11);
-        return [.. lines.Select(line =>
-            $"{line} {words[random.Next(words.Length)]}{random.Next(1, 1000).ToString(CultureInfo.InvariantCulture)}{words[random.Next(words.Length)]}")];
-    }
+    private static string Varied(string line, Random random) =>
+        $"{line} {Words[random.Next(Words.Length)]}{random.Next(1, 1_000_000).ToString(CultureInfo.InvariantCulture)}{Words[random.Next(Words.Length)]}";
 
-    private static async Task LoadAsync(string address, List<(string Id, string Credential)> servers, Settings s, ChatLiveState live, string what)
+    private static async Task LoadAsync(string address, List<(string Id, string Credential)> servers, Settings s, ChatLiveState live, ChatIngestStages stages, string what)
     {
-        var texts = Varied(ChatRuleEngineBench.SampleLines(10_000));
+        var texts = ChatRuleEngineBench.SampleLines(10_000);
         var latencies = new Latencies($"IngestChat x{s.Batch}");
         var gate = new object();
         long accepted = 0, flagged = 0, degraded = 0, rejected = 0, errors = 0;
         var run = Guid.NewGuid().ToString("N")[..8];
         var tripsBefore = live.RoundTrips;
+        var (batchesBefore, stagesBefore) = stages.Snapshot();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(s.Seconds));
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(servers.Select(async (server, g) =>
@@ -137,7 +138,7 @@ public static class ChatIngestBench
                             LineId = $"{run}-{lineNo++}",
                             Channel = ChatChannel.World,
                             SenderPlayerId = $"{server.Id}-p{random.Next(1, s.Players + 1)}",
-                            Text = ByteString.CopyFromUtf8(texts[random.Next(texts.Length)]),
+                            Text = ByteString.CopyFromUtf8(Varied(texts[random.Next(texts.Length)], random)),
                             SentAt = sentAt,
                         });
                     }
@@ -164,10 +165,16 @@ public static class ChatIngestBench
             }
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var trips = live.RoundTrips - tripsBefore;
+        var (batchesAfter, stagesAfter) = stages.Snapshot();
+        var batches = Math.Max(1, batchesAfter - batchesBefore);
         var perThousand = accepted == 0 ? double.NaN : trips * 1000.0 / accepted;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- {what}: **{accepted / elapsed:N0} lines/s acknowledged** (target ≥ 50,000 per replica), **{perThousand:0.0} Redis round trips per 1,000 lines** (target ≤ 20), " +
             $"batch p50 {latencies.Percentile(50):0.0} ms, p99 {latencies.Percentile(99):0.0} ms; flagged {flagged:N0}, rejected {rejected}, degraded batches {degraded}, stream errors {errors}; load average {WritePathBench.LoadAverage()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  - process CPU (server and load generator together) {cpu.TotalMilliseconds * 1000 / Math.Max(1, accepted):0.0} µs a line; " +
+            $"a batch's stages, mean wall ms: {string.Join(", ", System.Enum.GetValues<ChatIngestStages.Stage>().Select((st, i) => $"{st} {(stagesAfter[i] - stagesBefore[i]).TotalMilliseconds / batches:0.00}"))}"));
     }
 }

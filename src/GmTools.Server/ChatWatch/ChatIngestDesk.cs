@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using GmTools.Server.ChatWatch.Engine;
 using GmTools.Server.Persistence;
@@ -22,12 +23,21 @@ public sealed class ChatIngestDesk(
     ChatPolicyDesk policies,
     LocalChatWindows fallbackWindows,
     ServerMetrics metrics,
+    ChatIngestStages stages,
     TimeProvider time)
 {
     public async Task<IngestResult> IngestAsync(IngestBatch batch, CancellationToken ct)
     {
         var compiled = rules.Current;
+        var t = Stopwatch.GetTimestamp();
+        void Lap(ChatIngestStages.Stage stage)
+        {
+            var now = Stopwatch.GetTimestamp();
+            stages.Add(stage, t, now);
+            t = now;
+        }
         var (own, refused) = await RefuseOtherServersPlayersAsync(batch, ct);
+        Lap(ChatIngestStages.Stage.Senders);
         var distinct = new List<IncomingLine>(own.Count);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in own)
@@ -41,6 +51,7 @@ public sealed class ChatIngestDesk(
 
         var degraded = false;
         var seen = await live.MarkSeenAsync(batch.GameServerId, distinct);
+        Lap(ChatIngestStages.Stage.Seen);
         var fresh = distinct;
         if (seen is null)
         {
@@ -64,24 +75,31 @@ public sealed class ChatIngestDesk(
             }
             scored.Add(s);
         }
+        Lap(ChatIngestStages.Stage.Score);
 
         if (degraded || !await live.CountWindowsAsync(scored, compiled))
         {
             degraded = true;
             fallbackWindows.Count(scored, compiled);
         }
+        Lap(ChatIngestStages.Stage.Windows);
 
         var flagged = scored.Where(s => s.Flagged).ToList();
         metrics.ChatScored(scored.Count, flagged.Count);
         var newFlags = await RecordFlagsAsync(flagged, compiled.Version, ct);
+        Lap(ChatIngestStages.Stage.Flags);
         var sanctions = newFlags.Count == 0 ? 0 : await policies.ApplyAsync(newFlags, compiled, ct);
+        Lap(ChatIngestStages.Stage.Policies);
 
         var contracts = scored.Select(ChatContracts.ToContract).ToList();
+        Lap(ChatIngestStages.Stage.Contracts);
         if (degraded || !await live.RecordAsync(batch.GameServerId, scored, contracts))
         {
             degraded = true;
             feed.DeliverLocally(contracts);
         }
+        Lap(ChatIngestStages.Stage.Record);
+        stages.Batch();
         return new IngestResult(batch.BatchId, scored.Count, duplicates, refused, flagged.Count, sanctions, degraded, compiled.Version);
     }
 

@@ -44,14 +44,17 @@ public sealed class ChatLiveFeed(RedisConnection redis, IOptionsMonitor<ChatWatc
         }
     }
 
-    public static byte[] Pack(string gameServerId, IReadOnlyList<ContractLine> lines)
+    /// <summary>One message of a batch's lines, each already serialized, length-delimited (what <see cref="Unpack"/> reads).</summary>
+    public static byte[] Pack(IReadOnlyList<byte[]> lines)
     {
-        using var ms = new MemoryStream();
-        foreach (var l in lines)
+        using var ms = new MemoryStream(lines.Sum(l => l.Length + 3));
+        using (var output = new CodedOutputStream(ms, true))
         {
-            l.WriteDelimitedTo(ms);
+            foreach (var l in lines)
+            {
+                output.WriteBytes(UnsafeByteOperations.UnsafeWrap(l));
+            }
         }
-        _ = gameServerId; // every line carries its game server
         return ms.ToArray();
     }
 

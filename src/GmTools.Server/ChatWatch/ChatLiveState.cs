@@ -7,8 +7,10 @@ using ContractLine = GmTools.Contracts.V1.ChatLine;
 namespace GmTools.Server.ChatWatch;
 
 /// <summary>
-/// The live state in Redis, written per ingest batch in three pipelined round trips whatever the batch size:
-/// (1) SET NX per line id to recognise replays, (2) the flood and wave windows of the new lines, (3) recent lines
+/// The live state in Redis, written per ingest batch in three pipelined round trips whatever the batch size (with a
+/// few small scripts, so that a batch is about one command per line, not three or four):
+/// (1) SET NX per line id to recognise replays, (2) the flood windows (sliding, a sorted set per player) and the wave
+/// windows of the new lines, (3) recent lines
 /// per game server and channel and per player (capped lists), the flagged-line stream, violation counts, the
 /// hottest-offenders sorted set and the live feed message. Every key has a TTL or a cap.
 /// When Redis is unreachable every call answers "unavailable" (null/false) at once instead of waiting, and the
@@ -20,7 +22,60 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
 
     private long _roundTrips;
 
-    private sealed record WindowCounts(Dictionary<string, (long After, int InBatch)> Rates, Dictionary<string, long> Waves);
+    private static readonly TimeSpan FloodSlack = TimeSpan.FromMinutes(1);
+
+    private sealed record WindowCounts(Dictionary<string, long> Before, Dictionary<string, long> Waves);
+
+    /// <summary>
+    /// The sliding flood window of one player: a sorted set of line ids scored by the time they were counted. Drops
+    /// what left the window, answers how many lines were in it before this batch, adds the batch's lines, keeps only
+    /// the newest MaxLines (enough to decide "over the limit": with at least MaxLines in the window the newest MaxLines
+    /// are all in it) and expires a window plus a minute after its last line (the scores come from the replicas'
+    /// clocks, the expiry from Redis's). One key (cluster-safe), one command in the batch's pipelined round trip.
+    /// KEYS[1] the set; ARGV: now (ms), window (ms), max lines, expiry (ms), then the batch's line ids.
+    /// </summary>
+    private const string FloodScript = """
+        local now = tonumber(ARGV[1])
+        local window = tonumber(ARGV[2])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+        local before = redis.call('ZCARD', KEYS[1])
+        local add = {}
+        for i = 5, #ARGV do
+            add[#add + 1] = now
+            add[#add + 1] = ARGV[i]
+        end
+        redis.call('ZADD', KEYS[1], unpack(add))
+        redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return before
+        """;
+
+    /// <summary>
+    /// Replays: SET NX PX for each of a batch's line ids, one command for the batch (the keys share the game server's
+    /// tag, so one slot); answers 1 for a new line, 0 for a replay, in order. KEYS the line ids' keys; ARGV[1] ms.
+    /// </summary>
+    private const string SeenScript = """
+        local fresh = {}
+        for i = 1, #KEYS do
+            if redis.call('SET', KEYS[i], '1', 'PX', ARGV[1], 'NX') then fresh[i] = 1 else fresh[i] = 0 end
+        end
+        return fresh
+        """;
+
+    /// <summary>One text's wave window: adds the senders, renews the expiry, answers the distinct senders. KEYS[1]; ARGV: ms, senders.</summary>
+    private const string WaveScript = """
+        redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return redis.call('SCARD', KEYS[1])
+        """;
+
+    /// <summary>A capped recent-lines list: pushes the lines (newest first), trims, renews the expiry. KEYS[1]; ARGV: last index kept, ms, lines.</summary>
+    private const string PushScript = """
+        redis.call('LPUSH', KEYS[1], unpack(ARGV, 3))
+        redis.call('LTRIM', KEYS[1], 0, ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 0
+        """;
 
     /// <summary>Pipelined batches sent to Redis since start (each one write and its replies): the bench's count.</summary>
     public long RoundTrips => Interlocked.Read(ref _roundTrips);
@@ -41,7 +96,7 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
 
     public static string Offenders(string gs, long bucket) => $"cw:offenders:{RedisKeys.Tag(gs)}:{bucket}";
 
-    internal static string Rate(string player, long bucket) => $"cw:rate:{RedisKeys.Tag(player)}:{bucket}";
+    internal static string Rate(string player) => $"cw:rate:{RedisKeys.Tag(player)}";
 
     // Wave keys count senders across every game server: no unit to tag, each command touches the one key.
     internal static string Wave(long bucket, string key) => $"cw:wave:{bucket}:{key}";
@@ -53,13 +108,12 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
         {
             return [];
         }
-        var ttl = options.CurrentValue.SeenLineTtl;
-        return await RunAsync(db =>
+        var ttl = (long)options.CurrentValue.SeenLineTtl.TotalMilliseconds;
+        var keys = lines.Select(l => redis.Key(Seen(gameServerId, l.LineId))).ToArray();
+        return await RunAsync(async db =>
         {
-            var batch = db.CreateBatch();
-            var tasks = lines.Select(l => batch.StringSetAsync(redis.Key(Seen(gameServerId, l.LineId)), 1, ttl, When.NotExists)).ToArray();
-            batch.Execute();
-            return Task.WhenAll(tasks);
+            var fresh = (RedisResult[])(await db.ScriptEvaluateAsync(SeenScript, keys, [ttl]))!;
+            return fresh.Select(r => (long)r == 1).ToArray();
         });
     }
 
@@ -70,41 +124,44 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
         {
             return true;
         }
-        var now = time.GetUtcNow().UtcTicks;
+        var clock = time.GetUtcNow();
+        var now = clock.UtcTicks;
         var flood = rules.Book.Flood;
         var wave = rules.Book.Wave;
         var result = await RunAsync(async db =>
         {
             var batch = db.CreateBatch();
-            var rateTasks = new List<(string Player, Task<long> Count, int InBatch)>();
+            var rateTasks = new List<(string Player, Task<RedisResult> Before)>();
             if (rules.FloodOn)
             {
-                var bucket = now / flood.Window.Ticks;
+                RedisValue nowMs = clock.ToUnixTimeMilliseconds();
+                RedisValue windowMs = Math.Max(1L, (long)flood.Window.TotalMilliseconds);
+                RedisValue max = flood.MaxLines;
+                RedisValue expiryMs = (long)(flood.Window + FloodSlack).TotalMilliseconds;
                 foreach (var g in lines.GroupBy(l => l.Line.SenderPlayerId, StringComparer.Ordinal))
                 {
-                    var key = redis.Key(Rate(g.Key, bucket));
-                    var n = g.Count();
-                    rateTasks.Add((g.Key, batch.StringIncrementAsync(key, n), n));
-                    _ = batch.KeyExpireAsync(key, flood.Window * 2);
+                    var args = new List<RedisValue>(8) { nowMs, windowMs, max, expiryMs };
+                    args.AddRange(g.Select(l => (RedisValue)l.Line.LineId));
+                    rateTasks.Add((g.Key, batch.ScriptEvaluateAsync(FloodScript, [redis.Key(Rate(g.Key))], [.. args])));
                 }
             }
-            var waveTasks = new List<(string Key, Task<long> Senders)>();
+            var waveTasks = new List<(string Key, Task<RedisResult> Senders)>();
             if (rules.WaveOn)
             {
                 var bucket = now / wave.Window.Ticks;
+                RedisValue expiryMs = (long)(wave.Window * 2).TotalMilliseconds;
                 foreach (var g in lines.Where(l => l.WaveKey is not null).GroupBy(l => l.WaveKey!, StringComparer.Ordinal))
                 {
-                    var key = redis.Key(Wave(bucket, g.Key));
-                    _ = batch.SetAddAsync(key, g.Select(l => (RedisValue)l.Line.SenderPlayerId).Distinct().ToArray());
-                    _ = batch.KeyExpireAsync(key, wave.Window * 2);
-                    waveTasks.Add((g.Key, batch.SetLengthAsync(key)));
+                    var args = new List<RedisValue>(4) { expiryMs };
+                    args.AddRange(g.Select(l => l.Line.SenderPlayerId).Distinct(StringComparer.Ordinal).Select(p => (RedisValue)p));
+                    waveTasks.Add((g.Key, batch.ScriptEvaluateAsync(WaveScript, [redis.Key(Wave(bucket, g.Key))], [.. args])));
                 }
             }
             batch.Execute();
-            await Task.WhenAll(rateTasks.Select(t => (Task)t.Count).Concat(waveTasks.Select(t => t.Senders)));
+            await Task.WhenAll(rateTasks.Select(t => t.Before).Concat(waveTasks.Select(t => t.Senders)));
             return new WindowCounts(
-                rateTasks.ToDictionary(t => t.Player, t => (After: t.Count.Result, t.InBatch), StringComparer.Ordinal),
-                waveTasks.ToDictionary(t => t.Key, t => t.Senders.Result, StringComparer.Ordinal));
+                rateTasks.ToDictionary(t => t.Player, t => (long)t.Before.Result, StringComparer.Ordinal),
+                waveTasks.ToDictionary(t => t.Key, t => (long)t.Senders.Result, StringComparer.Ordinal));
         });
         if (result is not { } counts)
         {
@@ -114,11 +171,11 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
         foreach (var line in lines)
         {
             var player = line.Line.SenderPlayerId;
-            if (counts.Rates.TryGetValue(player, out var rate))
+            if (counts.Before.TryGetValue(player, out var before))
             {
+                // this line's place in the player's window: the lines before the batch, then the batch's in order
                 var k = seenInBatch[player] = seenInBatch.GetValueOrDefault(player) + 1;
-                var position = rate.After - rate.InBatch + k;
-                if (position > flood.MaxLines)
+                if (before + k > flood.MaxLines)
                 {
                     line.Matches.Add(ChatMatches.Flood(line.Line.Text));
                 }
@@ -144,20 +201,22 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
         {
             var batch = db.CreateBatch();
             var tasks = new List<Task>();
-            var payloads = contracts.Select(c => (RedisValue)c.ToByteArray()).ToArray();
+            var bytes = contracts.Select(c => c.ToByteArray()).ToArray();
+            var payloads = bytes.Select(b => (RedisValue)b).ToArray();
+            RedisValue recentTtl = (long)o.RecentLinesTtl.TotalMilliseconds;
+            void Push(RedisKey key, int cap, IEnumerable<int> lineIndexes)
+            {
+                var args = new List<RedisValue>(4) { cap - 1, recentTtl };
+                args.AddRange(lineIndexes.Select(i => payloads[i]));
+                tasks.Add(batch.ScriptEvaluateAsync(PushScript, [key], [.. args]));
+            }
             foreach (var g in Enumerable.Range(0, lines.Count).GroupBy(i => lines[i].Line.Channel, StringComparer.Ordinal))
             {
-                var key = redis.Key(Recent(gameServerId, g.Key));
-                tasks.Add(batch.ListLeftPushAsync(key, g.Select(i => payloads[i]).ToArray()));
-                tasks.Add(batch.ListTrimAsync(key, 0, o.RecentLinesPerChannel - 1));
-                tasks.Add(batch.KeyExpireAsync(key, o.RecentLinesTtl));
+                Push(redis.Key(Recent(gameServerId, g.Key)), o.RecentLinesPerChannel, g);
             }
             foreach (var g in Enumerable.Range(0, lines.Count).GroupBy(i => lines[i].Line.SenderPlayerId, StringComparer.Ordinal))
             {
-                var key = redis.Key(PlayerRecent(g.Key));
-                tasks.Add(batch.ListLeftPushAsync(key, g.Select(i => payloads[i]).ToArray()));
-                tasks.Add(batch.ListTrimAsync(key, 0, o.RecentLinesPerPlayer - 1));
-                tasks.Add(batch.KeyExpireAsync(key, o.RecentLinesTtl));
+                Push(redis.Key(PlayerRecent(g.Key)), o.RecentLinesPerPlayer, g);
             }
             var flagged = Enumerable.Range(0, lines.Count).Where(i => lines[i].Flagged).ToArray();
             if (flagged.Length > 0)
@@ -180,7 +239,7 @@ public sealed class ChatLiveState(RedisConnection redis, IOptionsMonitor<ChatWat
                 }
                 tasks.Add(batch.KeyExpireAsync(offenders, o.OffenderBucket * (o.OffenderBuckets + 1)));
             }
-            tasks.Add(batch.PublishAsync(redis.Channel(LiveChannel), ChatLiveFeed.Pack(gameServerId, contracts)));
+            tasks.Add(batch.PublishAsync(redis.Channel(LiveChannel), ChatLiveFeed.Pack(bytes)));
             batch.Execute();
             await Task.WhenAll(tasks);
             return true;

@@ -17,6 +17,7 @@ public static class ChatWatchRegistration
         services.AddHostedService(sp => sp.GetRequiredService<ChatLiveFeed>());
         services.AddSingleton<LocalChatWindows>();
         services.AddSingleton<ChatPolicyDesk>();
+        services.AddSingleton<ChatIngestStages>();
         services.AddScoped<ChatIngestDesk>();
         services.AddScoped<ChatRuleDesk>();
         services.AddScoped<ChatRuleQueries>();

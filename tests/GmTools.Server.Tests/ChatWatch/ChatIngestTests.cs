@@ -118,4 +118,29 @@ public sealed class ChatIngestTests(ServerFixture fx) : IClassFixture<ServerFixt
         Assert.Equal(3, await fx.ScalarAsync("SELECT count(*) FROM chat_flags WHERE sender_player_id = 'p-twice'"));
         Assert.Equal(3, await fx.ScalarAsync("SELECT count(*) FROM chat_flags WHERE sender_player_id = 'p-twice' AND sanction_id IS NOT NULL"));
     }
+
+    [Fact]
+    public async Task Flood_counts_a_players_lines_in_a_sliding_window_so_a_burst_straddling_a_window_boundary_is_caught()
+    {
+        const string gs = "cw-flood";
+        var client = await fx.GameServerAsync(gs);
+        static ChatLineIn[] Burst(string batch, int count) =>
+            [.. Enumerable.Range(0, count).Select(i => Line($"{batch}-{i}", "p-flood", $"hello there number {batch} {i}"))];
+        async Task<int> FlaggedAsync(string batch, int count) => (await client.IngestAsync(gs, Burst(batch, count)))[0].Flagged;
+
+        // The starter rule: more than 10 lines within 10 s. Start 1 s before a 10-s boundary of the clock, where a
+        // window of fixed buckets would start counting from zero again.
+        var window = TimeSpan.FromSeconds(10);
+        fx.Clock.Advance(window - TimeSpan.FromTicks(fx.Clock.GetUtcNow().UtcTicks % window.Ticks) - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await FlaggedAsync("fa", 8));   // boundary - 1 s: lines 1-8
+        fx.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(6, await FlaggedAsync("fb", 8));   // boundary + 1 s: lines 9-16 within 2 s, the last six over
+        fx.Clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(1, await FlaggedAsync("fc", 3));   // boundary + 10 s: the first burst has left the window, the second not: 8 + 3
+        fx.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(0, await FlaggedAsync("fd", 3));   // boundary + 12 s: only the third burst is left: 3 + 3
+
+        Assert.Equal("fb-2,fb-3,fb-4,fb-5,fb-6,fb-7,fc-2", await fx.ScalarTextAsync(
+            "SELECT string_agg(line_id, ',' ORDER BY line_id) FROM chat_flags WHERE game_server_id = @gs AND category = 'flood'", ("gs", gs)));
+    }
 }

@@ -149,6 +149,23 @@ public sealed class RuleEngineTests
     }
 
     [Fact]
+    public void Flood_rule_catches_a_burst_that_straddles_a_window_boundary()
+    {
+        // 3 lines at 00:00:09 and 1 at 00:00:11: a window of fixed 10-s buckets sees 3 and 1, the sliding one 4 within 2 s.
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:09Z", CultureInfo.InvariantCulture));
+        var windows = new ChatWindows(new FloodRule(3, TimeSpan.FromSeconds(10)), new WaveRule(3, TimeSpan.FromMinutes(1), 4), clock);
+        Assert.False(windows.RecordLine("p1"));
+        Assert.False(windows.RecordLine("p1"));
+        Assert.False(windows.RecordLine("p1"));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(windows.RecordLine("p1"));
+        clock.Advance(TimeSpan.FromSeconds(8)); // 00:00:19: the first three have left the window, the fourth not
+        Assert.False(windows.RecordLine("p1"));
+        Assert.False(windows.RecordLine("p1"));
+        Assert.True(windows.RecordLine("p1"));
+    }
+
+    [Fact]
     public void Wave_rule_counts_distinct_senders_of_the_same_normalized_text()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", CultureInfo.InvariantCulture));

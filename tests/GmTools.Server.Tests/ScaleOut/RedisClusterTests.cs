@@ -81,7 +81,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
             // The rest of the player's state on the same shard.
             Assert.Equal(player, await SlotAsync(ChatLiveState.PlayerRecent(id)));
             Assert.Equal(player, await SlotAsync(ChatLiveState.Violations(id)));
-            Assert.Equal(player, await SlotAsync(ChatLiveState.Rate(id, 7)));
+            Assert.Equal(player, await SlotAsync(ChatLiveState.Rate(id)));
             Assert.Equal(player, await SlotAsync(AnomalyCounters.SetName(id, "speed_hack", "high")));
             Assert.Equal(player, await SlotAsync(AnomalyCounters.BuiltName(id, "speed_hack")));
             // The hottest offenders' ZUNION over the buckets, and the rest of the game server's chat state.
