@@ -209,12 +209,13 @@ public static class BenchCommands
         var profile = new Option<string>("--profile") { Description = "sizes of the run", DefaultValueFactory = _ => "quick" };
         profile.AcceptOnlyFromAmong("quick", "full", "tiny");
         var output = new Option<string>("--out") { Description = "folder for load.md, load.csv and load.png", DefaultValueFactory = _ => "bench/results" };
+        var accessOnly = Flag("--access-only", "only the echo baselines and the CheckAccess paths (to profile them)");
         var command = new Command("load", "N game servers and M staff over real gRPC, every path beside its same-run baseline; one table as Markdown, CSV and PNG")
         {
-            postgres, redis, pgbench, redisBenchmark, profile, output,
+            postgres, redis, pgbench, redisBenchmark, profile, output, accessOnly,
         };
         command.SetAction((r, _) => LoadBench.RunAsync(new LoadBench.Settings(r.GetValue(postgres)!, r.GetValue(redis)!, r.GetValue(pgbench)!,
-            r.GetValue(redisBenchmark)!, LoadProfile.Named(r.GetValue(profile)!), r.GetValue(output)!)));
+            r.GetValue(redisBenchmark)!, LoadProfile.Named(r.GetValue(profile)!), r.GetValue(output)!, AccessOnly: r.GetValue(accessOnly))));
         return command;
     }
 

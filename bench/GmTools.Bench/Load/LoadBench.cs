@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using GmTools.Contracts.V1;
 using GmTools.Server.GameServers;
+using GmTools.Server.Sanctions;
 using GmTools.Server.Security;
 using Google.Protobuf;
 using Grpc.Core;
@@ -20,8 +22,9 @@ namespace GmTools.Bench.Load;
 public static class LoadBench
 {
     /// <param name="Database">An already migrated database to use instead of creating one (the smoke test's).</param>
+    /// <param name="AccessOnly">Only the echo baselines and the CheckAccess paths (for profiling them; the table says what was skipped).</param>
     public sealed record Settings(string Postgres, string Redis, string Pgbench, string RedisBenchmark, LoadProfile Profile, string Out,
-        string? Database = null, string RedisPrefix = "load:");
+        string? Database = null, string RedisPrefix = "load:", bool AccessOnly = false);
 
     public static async Task<int> RunAsync(Settings settings)
     {
@@ -52,14 +55,11 @@ public static class LoadBench
         var charted = new List<(string, HistogramBase)>();
         var payload = ByteString.CopyFrom(new byte[16]);
 
-        // The bare echo host, first of its two measurements.
+        // The bare echo host runs beside the replica for the whole CheckAccess part.
         await using var bare = await BareEchoHost.StartAsync();
         var bareChannels = Channels(bare.Address, p.GameServers);
         var bareClients = bareChannels.Select(c => new DiagnosticsService.DiagnosticsServiceClient(c)).ToArray();
         Func<int, long, Task> bareEcho = async (w, _) => await bareClients[w % bareClients.Length].EchoAsync(new EchoRequest { Payload = payload });
-        await LoadDrivers.ClosedLoopAsync(p.Callers, warm, bareEcho);
-        var echoBefore = await LoadDrivers.ClosedLoopAsync(p.Callers, duration, bareEcho);
-        Progress("bare echo (before)", echoBefore);
 
         var database = settings.Database ?? await GameLinkBench.CreateDatabaseAsync(settings.Postgres);
         await using var replica = await GameLinkBench.StartReplicaAsync(database, settings.Redis, "load-a", migrate: settings.Database is null, settings.RedisPrefix);
@@ -78,24 +78,45 @@ public static class LoadBench
             var s = i % p.GameServers;
             await gates[s].CheckAccessAsync(new CheckAccessRequest { PlayerId = $"lp{i}", GameServerId = servers[s].Id }, servers[s].Headers);
         };
+        await LoadDrivers.ClosedLoopAsync(p.Callers, warm, bareEcho);
         await LoadDrivers.ClosedLoopAsync(p.Callers, warm, gmEcho);
         await LoadDrivers.ClosedLoopAsync(p.Callers, warm, Check(p.Players));
-        var gm = await LoadDrivers.ClosedLoopAsync(p.Callers, duration, gmEcho);
-        Progress("GmTools echo", gm);
-        var hot = await LoadDrivers.ClosedLoopAsync(p.Callers, duration, Check(p.HotPlayers));
-        Progress("CheckAccess hot", hot);
-        var wide = await LoadDrivers.ClosedLoopAsync(p.Callers, duration, Check(p.Players));
-        Progress("CheckAccess wide", wide);
-        var echoAfter = await LoadDrivers.ClosedLoopAsync(p.Callers, duration, bareEcho);
-        Progress("bare echo (after)", echoAfter);
+
+        // Interleaved slices (as the sanctions verb does): on a shared machine, and even on a quiet one, the rate moves
+        // within a run (the bare echo measured before and after the paths differed by 16 % on 2026-12-03), and run one
+        // after the other each path would be charged with whatever drift its turn met. Each round runs every path once,
+        // in a rotated order, so each sees the same neighbours, heap and clock.
+        (string Name, Func<int, long, Task> Call)[] paths =
+            [("bare echo", bareEcho), ("GmTools echo", gmEcho), ("CheckAccess hot", Check(p.HotPlayers)), ("CheckAccess wide", Check(p.Players))];
+        var rounds = Math.Max(1, p.Seconds / SliceSeconds);
+        var slice = duration / rounds;
+        var slices = paths.Select(_ => new List<Measured>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < paths.Length; k++)
+            {
+                var which = (k + round) % paths.Length;
+                slices[which].Add(await LoadDrivers.ClosedLoopAsync(p.Callers, slice, paths[which].Call));
+            }
+        }
+        var measured = slices.Select(Measured.Combine).ToArray();
+        for (var k = 0; k < paths.Length; k++)
+        {
+            Progress($"{paths[k].Name} ({rounds} interleaved slices of {slice.TotalSeconds:0.#} s)", measured[k]);
+        }
+        var (echoAll, gm, hot, wide) = (measured[0], measured[1], measured[2], measured[3]);
         var half = await LoadDrivers.OpenLoopAsync(wide.PerSecond / 2, p.Callers, duration, Check(p.Players));
         Progress("CheckAccess half rate", half);
+        Console.WriteLine($"  driver lateness (sent after due): {LatencySummary.Of(half.Lateness!).Text}");
 
-        var echoRate = (echoBefore.PerSecond + echoAfter.PerSecond) / 2;
-        var echoHistogram = LoadDrivers.Merge([echoBefore.Histogram, echoAfter.Histogram]);
-        const string Echo = "bare gRPC echo, mean of before and after";
+        var decision = DecisionCost(replica.Services.GetRequiredService<ActiveSanctionSet>(), p, servers.Select(x => x.Id).ToArray());
+        Console.WriteLine($"- {decision.Note}; load average {WritePathBench.LoadAverage()}");
+
+        var echoRate = echoAll.PerSecond;
+        var echoHistogram = echoAll.Histogram;
+        const string Echo = "bare gRPC echo, same slices";
         report.Add(new LoadRow("bare gRPC echo (minimal host: no auth, database or cache)", echoRate, "calls/s", Latency: LatencySummary.Of(echoHistogram),
-            Note: string.Create(CultureInfo.InvariantCulture, $"before {echoBefore.PerSecond:N0}, after {echoAfter.PerSecond:N0}")));
+            Note: Spread(slices[0])));
         report.Add(new LoadRow("GmTools Echo as a game server (auth, interceptors)", gm.PerSecond, "calls/s", Echo, echoRate, Latency: gm.Latency, Note: Errors(gm)));
         report.Add(new LoadRow($"CheckAccess, {p.HotPlayers:N0} hot players", hot.PerSecond, "calls/s", Echo, echoRate,
             new Target.ShareWithFloor(0.9, 20_000, echoRate), hot.Latency, Errors(hot)));
@@ -103,10 +124,40 @@ public static class LoadBench
             new Target.ShareOfBaseline(0.9), wide.Latency, Errors(wide)));
         report.Add(new LoadRow(string.Create(CultureInfo.InvariantCulture, $"CheckAccess at half its peak ({wide.PerSecond / 2:N0}/s offered, open loop), p99"),
             half.Latency.P99Ms, "ms", Target: new Target.AtMost(5, "ms"), Latency: half.Latency,
-            Note: string.Create(CultureInfo.InvariantCulture, $"{half.PerSecond:N0}/s answered; {Errors(half)}")));
+            Note: string.Create(CultureInfo.InvariantCulture, $"{half.PerSecond:N0}/s answered; driver sent p99 {LatencySummary.Of(half.Lateness!).P99Ms:0.00} ms after due; {half.Runtime?.Text}; {Errors(half)}")));
+        report.Add(new LoadRow("CheckAccess decision alone in process (the replica's sanction set + rules, no gRPC), distinct players", decision.WideNs, "ns/check",
+            "the same for the hot players", decision.HotNs, Note: decision.Note));
         charted.AddRange([("bare echo", echoHistogram), ("GmTools echo", gm.Histogram), ("CheckAccess hot", hot.Histogram),
             ("CheckAccess distinct", wide.Histogram), ("CheckAccess half rate", half.Histogram)]);
 
+        if (!settings.AccessOnly)
+        {
+            await OtherPathsAsync(settings, database, replica, channels, report, charted);
+        }
+
+        foreach (var c in bareChannels.Concat(channels))
+        {
+            c.Dispose();
+        }
+        Directory.CreateDirectory(settings.Out);
+        try
+        {
+            LoadChart.Save(Path.Combine(settings.Out, "load.png"), charted, report.Title);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            Console.Error.WriteLine($"no PNG: the chart library's native part is missing ({e.Message})");
+        }
+        Console.WriteLine($"load average at the end: {WritePathBench.LoadAverage()}");
+        return report;
+    }
+
+    /// <summary>Every path after CheckAccess: audited mutes between pgbench runs, Redis and COPY baselines, name search.</summary>
+    private static async Task OtherPathsAsync(Settings settings, string database, GameLinkBench.Replica replica, GrpcChannel[] channels, LoadReport report,
+        List<(string, HistogramBase)> charted)
+    {
+        var p = settings.Profile;
+        var duration = TimeSpan.FromSeconds(p.Seconds);
         // Audited mutes by M staff members, between pgbench's simple-update before and after.
         var pgbenchDb = await Baselines.PgbenchDatabaseAsync(settings.Pgbench, settings.Postgres, new NpgsqlConnectionStringBuilder(database).Database + "_pgbench", p.PgbenchScale);
         var selectOnly = await Baselines.PgbenchTpsAsync(settings.Pgbench, settings.Postgres, pgbenchDb, "-S", p.Staff, p.Seconds);
@@ -137,22 +188,6 @@ public static class LoadBench
         report.Add(LoadRow.NotMeasured("ban on replica A → kick at a game server on replica B, p99", "≤ 50 ms", "not in this command yet: bash bench/gamelink.sh"));
         report.Add(LoadRow.NotMeasured("GameLink delivery to one game server", "≥ 20,000 acked commands/s", "not in this command yet: bash bench/gamelink.sh"));
         report.Add(LoadRow.NotMeasured("2,000 GameLink streams on one replica, RSS", "≤ 1 GiB", "not in this command yet: bash bench/write-path.sh --only idle"));
-
-        foreach (var c in bareChannels.Concat(channels))
-        {
-            c.Dispose();
-        }
-        Directory.CreateDirectory(settings.Out);
-        try
-        {
-            LoadChart.Save(Path.Combine(settings.Out, "load.png"), charted, report.Title);
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
-        {
-            Console.Error.WriteLine($"no PNG: the chart library's native part is missing ({e.Message})");
-        }
-        Console.WriteLine($"load average at the end: {WritePathBench.LoadAverage()}");
-        return report;
     }
 
     /// <summary>
@@ -182,6 +217,47 @@ public static class LoadBench
     }
 
     private sealed record SimulatedServer(string Id, Metadata Headers);
+
+    private sealed record Decision(double HotNs, double WideNs, string Note);
+
+    /// <summary>
+    /// The gate's in-process decision alone — the replica's own <see cref="ActiveSanctionSet"/> (holding the seeded
+    /// sanctions) and <see cref="AccessRules"/>, the player id built per check as the request parser builds it — for the
+    /// hot and the distinct players in the drivers' order, interleaved: what a distinct player costs the server beyond a
+    /// hot one once gRPC is taken away.
+    /// </summary>
+    private static Decision DecisionCost(ActiveSanctionSet set, LoadProfile p, string[] serverIds)
+    {
+        var blocked = 0L;
+        var checks = 0L;
+        double Run(int players, int iterations)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var started = Stopwatch.GetTimestamp();
+            for (long n = 0; n < iterations; n++)
+            {
+                var i = (int)(n * 7919 % players);
+                if (!AccessRules.Decide(set.For($"lp{i}"), serverIds[i % serverIds.Length], now).MayChat)
+                {
+                    blocked++;
+                }
+            }
+            checks += iterations;
+            return Stopwatch.GetElapsedTime(started).TotalNanoseconds / iterations;
+        }
+        const int Iterations = 500_000;
+        Run(p.HotPlayers, Iterations);
+        Run(p.Players, Iterations);
+        double hot = 0, wide = 0;
+        for (var round = 0; round < 3; round++)
+        {
+            hot += Run(p.HotPlayers, Iterations) / 3;
+            wide += Run(p.Players, Iterations) / 3;
+        }
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"decision alone: hot {hot:0} ns, distinct {wide:0} ns a check; {blocked * 100.0 / checks:0.0} % of checks blocked from chat, set ready {set.Ready}, {set.Count:N0} players held");
+        return new Decision(hot, wide, note);
+    }
 
     private static int MutePlayers(LoadProfile p) => Math.Max(2_000, p.Seconds * 3_000);
 
@@ -253,10 +329,16 @@ public static class LoadBench
         HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
     })).ToArray();
 
+    /// <summary>Length of one interleaved slice of the CheckAccess part.</summary>
+    private const int SliceSeconds = 2;
+
+    private static string Spread(List<Measured> slices) => slices.Count < 2 ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"{slices.Count} slices interleaved with the paths below, {slices.Min(s => s.PerSecond):N0}–{slices.Max(s => s.PerSecond):N0}/s");
+
     private static string Errors(Measured m) => m.Errors == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{m.Errors:N0} errors");
 
     private static void Progress(string what, Measured m) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {what}: {m.PerSecond:N0}/s, {m.Latency.Text}, errors {m.Errors}; load average {WritePathBench.LoadAverage()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {what}: {m.PerSecond:N0}/s, {m.Latency.Text}, errors {m.Errors}; {m.Runtime?.Text}; load average {WritePathBench.LoadAverage()}"));
 
     private static string Machine()
     {
@@ -266,6 +348,16 @@ public static class LoadBench
         var mem = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() : null;
         return string.Create(CultureInfo.InvariantCulture,
             $"Machine: {Environment.ProcessorCount} cores ({cpu ?? "unknown CPU"}), memory {mem ?? "unknown"}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}; " +
-            $"load average at start {WritePathBench.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            $"{RuntimeSettings()}; load average at start {WritePathBench.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    }
+
+    /// <summary>The GC and JIT settings this process (server and driver) runs with: they move the tail.</summary>
+    public static string RuntimeSettings()
+    {
+        var gc = GC.GetConfigurationVariables();
+        string Of(string key) => gc.TryGetValue(key, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture) ?? "" : "?";
+        var pgo = Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is "0" || AppContext.GetData("System.Runtime.TieredPGO") is false ? "off" : "on";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} (heaps {Of("HeapCount")}, concurrent {Of("ConcurrentGC")}, DATAS {(System.Runtime.GCSettings.IsServerGC && Of("GCDynamicAdaptationMode") == "1" ? "on" : "off")}, gen0 max budget {Of("GCGen0MaxBudget")}), TieredPGO {pgo}");
     }
 }
