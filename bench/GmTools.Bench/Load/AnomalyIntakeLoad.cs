@@ -61,12 +61,14 @@ internal static class AnomalyIntakeLoad
         var clients = channels.Select(c => new AnomalyService.AnomalyServiceClient(c)).ToArray();
         var run = Guid.NewGuid().ToString("N")[..8];
         var accepted = 0L;
+        var batches = 0L; // unique across the warm-up and the measured run (each restarts n), so no report id repeats
         var perServer = (players + servers.Length - 1) / servers.Length;
         // Caller w is game server w mod N and reports its own players (player i lives on server i mod N).
-        Func<int, long, Task> send = async (w, n) =>
+        Func<int, long, Task> send = async (w, _) =>
         {
             var s = w % servers.Length;
-            var random = new Random(HashCode.Combine(run, w, n));
+            var b = Interlocked.Increment(ref batches);
+            var random = new Random(HashCode.Combine(run, b));
             var request = new ReportAnomaliesRequest { GameServerId = servers[s].Id };
             var at = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
             for (var i = 0; i < Batch; i++)
@@ -74,7 +76,7 @@ internal static class AnomalyIntakeLoad
                 var k = random.Next(perServer) * servers.Length + s;
                 request.Reports.Add(new AnomalyReportIn
                 {
-                    ReportId = string.Create(CultureInfo.InvariantCulture, $"{run}-{w}-{n}-{i}"),
+                    ReportId = string.Create(CultureInfo.InvariantCulture, $"{run}-{b}-{i}"),
                     PlayerId = string.Create(CultureInfo.InvariantCulture, $"la{(k < players ? k : s)}"),
                     Kind = Kind,
                     OccurredAt = at,
