@@ -66,7 +66,11 @@ public static class AnomalyIntakeBench
         Console.WriteLine($"- echo RPC, {callers} concurrent (same run, same channel): **{echo:0} calls/s**; load average {WritePathBench.LoadAverage()}");
         var tps = await WritePathBench.PgbenchTpsAsync(pgbench, postgres, pgbenchDb, callers, seconds);
         Console.WriteLine($"- `pgbench -N -c {callers} -j 2 -T {seconds}` (same PostgreSQL): **{tps:0} TPS**; load average {WritePathBench.LoadAverage()}");
-        await LoadAsync(channel, headers, callers, batch, players, seconds, "measured");
+        await using var redisAdmin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+        var cpu = new CpuMeter(a.Services.GetRequiredService<NpgsqlDataSource>(), redisAdmin);
+        await cpu.StartAsync();
+        var measured = await LoadAsync(channel, headers, callers, batch, players, seconds, "measured");
+        Console.WriteLine($"- {await cpu.StopAsync(measured)}");
         await using var cases = a.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
             "SELECT (SELECT count(*) FROM anomaly_reports), (SELECT count(*) FROM anomaly_cases), (SELECT count(*) FROM audit_records WHERE action = 'anomaly.report')");
         await using var reader = await cases.ExecuteReaderAsync();
@@ -75,7 +79,7 @@ public static class AnomalyIntakeBench
         return 0;
     }
 
-    private static async Task LoadAsync(Grpc.Net.Client.GrpcChannel channel, Metadata headers, int callers, int batch, int players, int seconds, string what)
+    private static async Task<long> LoadAsync(Grpc.Net.Client.GrpcChannel channel, Metadata headers, int callers, int batch, int players, int seconds, string what)
     {
         var client = new AnomalyService.AnomalyServiceClient(channel);
         var latencies = new Latencies($"ReportAnomalies x{batch}");
@@ -127,6 +131,7 @@ public static class AnomalyIntakeBench
         var rate = accepted / watch.Elapsed.TotalSeconds;
         Console.WriteLine($"- {what}: **{rate:0} reports/s accepted and aggregated** (target ≥ 20,000), batch p50 {latencies.Percentile(50):0.0} ms, " +
                           $"p99 {latencies.Percentile(99):0.0} ms, errors {errors}, degraded batches {degraded}, cases opened {opened}; load average {WritePathBench.LoadAverage()}");
+        return accepted;
     }
 
     private static async Task<double> EchoAsync(Grpc.Net.Client.GrpcChannel channel, Metadata headers, int callers, int seconds)
@@ -145,5 +150,87 @@ public static class AnomalyIntakeBench
             }
         }));
         return count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// CPU spent while the measured run lasts, per report: this process (the replica and its callers), the PostgreSQL
+    /// server (the postmaster of the bench's data directory and its children) and Redis (INFO cpu).
+    /// </summary>
+    private sealed class CpuMeter(NpgsqlDataSource postgres, StackExchange.Redis.IConnectionMultiplexer redis)
+    {
+        private TimeSpan _self, _pg, _redis;
+        private readonly Stopwatch _wall = new();
+
+        public async Task StartAsync()
+        {
+            (_self, _pg, _redis) = (Process.GetCurrentProcess().TotalProcessorTime, await PostgresAsync(), await RedisAsync());
+            _wall.Restart();
+        }
+
+        public async Task<string> StopAsync(long reports)
+        {
+            var (self, pg, rd) = (Process.GetCurrentProcess().TotalProcessorTime - _self, await PostgresAsync() - _pg, await RedisAsync() - _redis);
+            var wall = _wall.Elapsed.TotalSeconds;
+            string Per(TimeSpan t) => reports == 0 ? "n/a" : $"{t.TotalMicroseconds / reports:0.0} µs/report ({t.TotalSeconds / wall:0.00} cores)";
+            return $"CPU while measured: this process (replica + callers) {Per(self)}, PostgreSQL {Per(pg)}, Redis {Per(rd)}; load average {WritePathBench.LoadAverage()}";
+        }
+
+        private async Task<TimeSpan> PostgresAsync()
+        {
+            try
+            {
+                await using var cmd = postgres.CreateCommand("SHOW data_directory");
+                var dir = (string)(await cmd.ExecuteScalarAsync())!;
+                var postmaster = int.Parse(File.ReadLines(Path.Combine(dir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+                long ticks = 0;
+                foreach (var stat in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)).Select(d => Path.Combine(d, "stat")))
+                {
+                    string text;
+                    try
+                    {
+                        text = File.ReadAllText(stat);
+                    }
+                    catch (IOException)
+                    {
+                        continue;
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                        continue;
+                    }
+                    // pid (comm) state ppid ... utime(14) stime(15) cutime(16) cstime(17)
+                    var pid = int.Parse(text[..text.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                    var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                    var ppid = int.Parse(f[1], CultureInfo.InvariantCulture);
+                    if (pid == postmaster || ppid == postmaster)
+                    {
+                        ticks += long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+                    }
+                    if (pid == postmaster)
+                    {
+                        ticks += long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture);
+                    }
+                }
+                return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or NpgsqlException)
+            {
+                return TimeSpan.Zero;
+            }
+        }
+
+        private async Task<TimeSpan> RedisAsync()
+        {
+            var info = await redis.GetDatabase().ExecuteAsync("INFO", "cpu");
+            double seconds = 0;
+            foreach (var line in info.ToString().Split('\n'))
+            {
+                if (line.StartsWith("used_cpu_sys:", StringComparison.Ordinal) || line.StartsWith("used_cpu_user:", StringComparison.Ordinal))
+                {
+                    seconds += double.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+            return TimeSpan.FromSeconds(seconds);
+        }
     }
 }

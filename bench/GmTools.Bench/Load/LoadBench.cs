@@ -172,6 +172,7 @@ public static class LoadBench
         report.Add(new LoadRow($"audited mute (IssueSanction), {p.Staff} staff", mutes.PerSecond, "mutes/s", "pgbench -N", update,
             new Target.ShareOfBaseline(0.2), mutes.Latency, Errors(mutes)));
         charted.Add(("audited mute", mutes.Histogram));
+        await AnomalyIntakeLoad.AddAsync(replica, channels, [.. servers.Select(s => (s.Id, s.Headers))], p, gm.PerSecond, update, report, charted);
 
         var redisPlain = await Baselines.RedisGetsPerSecondAsync(settings.RedisBenchmark, settings.Redis, p.RedisRequests, 1);
         var redisPipelined = await Baselines.RedisGetsPerSecondAsync(settings.RedisBenchmark, settings.Redis, p.RedisRequests, 16);

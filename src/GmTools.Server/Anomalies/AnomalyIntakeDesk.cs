@@ -10,9 +10,9 @@ using NpgsqlTypes;
 namespace GmTools.Server.Anomalies;
 
 /// <summary>
-/// One intake call, start to end, in one transaction: the kinds and the player ownership checked for the whole batch
-/// in one read, the new reports inserted in one statement (a replayed report id is skipped by the unique key and
-/// answered as a duplicate), and ONE audit record for the batch. Why one and not one per report: the report rows
+/// One intake call, start to end, in one transaction: the kinds checked against this replica's copy, then ONE
+/// statement that checks the player ownership for the whole batch and inserts the new reports (a replayed report id
+/// is skipped by the unique key and answered as a duplicate), and ONE audit record for the batch. Why one and not one per report: the report rows
 /// are themselves the append-only record (game server, player, time, request id), and a second row per report would
 /// double the intake's writes on the system's busiest inbound path; the batch record names every stored anomaly id
 /// and carries the same request id as the rows.
@@ -35,17 +35,32 @@ public sealed class AnomalyIntakeDesk(
             return Done(results);
         }
         var known = await kinds.CurrentAsync(db, ct);
-        var owned = await OwnedPlayersAsync(batch.GameServerId, batch.Reports.Select(r => r.PlayerId).Distinct(StringComparer.Ordinal).ToArray(), ct);
-
-        var toStore = new List<(IncomingReport Report, AnomalyKindVersion Kind, string Severity)>(batch.Reports.Count);
-        var idsInBatch = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = new List<(IncomingReport Report, AnomalyKindVersion Kind, string Severity)>(batch.Reports.Count);
         foreach (var r in batch.Reports)
         {
             if (!known.TryGetValue(r.Kind, out var kind) || !kind.Active)
             {
                 results.Add(ReportResult.Rejected(r.Index, r.ReportId, $"{r.At}.kind", kind is null ? $"unknown anomaly kind '{r.Kind}'" : $"anomaly kind '{r.Kind}' is inactive"));
             }
-            else if (!owned.Contains(r.PlayerId))
+            else
+            {
+                candidates.Add((r, kind, r.Severity ?? kind.DefaultSeverity));
+            }
+        }
+        if (candidates.Count == 0)
+        {
+            return Done(results);
+        }
+
+        await using var tx = await db.BeginWorkAsync(ct);
+        // One statement: the ownership check, the insert of the first owned report of each id, the replays skipped.
+        var (owned, stored) = await InsertAsync(batch.GameServerId, candidates, ct);
+        var toStore = new List<(IncomingReport Report, AnomalyKindVersion Kind, string Severity)>(candidates.Count);
+        var idsInBatch = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in candidates)
+        {
+            var r = c.Report;
+            if (!owned.Contains(r.PlayerId))
             {
                 results.Add(ReportResult.Rejected(r.Index, r.ReportId, $"{r.At}.player_id", $"player '{r.PlayerId}' not found on game server '{batch.GameServerId}'"));
             }
@@ -55,16 +70,9 @@ public sealed class AnomalyIntakeDesk(
             }
             else
             {
-                toStore.Add((r, kind, r.Severity ?? kind.DefaultSeverity));
+                toStore.Add(c);
             }
         }
-        if (toStore.Count == 0)
-        {
-            return Done(results);
-        }
-
-        await using var tx = await db.BeginWorkAsync(ct);
-        var stored = await InsertAsync(batch.GameServerId, toStore, ct);
         var duplicates = toStore.Where(s => !stored.ContainsKey(s.Report.ReportId)).Select(s => s.Report.ReportId).ToArray();
         var earlier = duplicates.Length == 0 ? new Dictionary<string, long>() : await db.Set<AnomalyReport>().AsNoTracking()
             .Where(a => a.GameServerId == batch.GameServerId && duplicates.Contains(a.ReportId))
@@ -123,29 +131,38 @@ public sealed class AnomalyIntakeDesk(
         return new([.. results.OrderBy(r => r.Index)]);
     }
 
-    private async Task<HashSet<string>> OwnedPlayersAsync(string gameServerId, string[] playerIds, CancellationToken ct)
-    {
-        var owned = await db.Set<Players.Player>().AsNoTracking()
-            .Where(p => p.GameServerId == gameServerId && playerIds.Contains(p.PlayerId))
-            .Select(p => p.PlayerId).ToListAsync(ct);
-        return new HashSet<string>(owned, StringComparer.Ordinal);
-    }
-
-    /// <summary>One multi-row insert; returns report id → anomaly id of the rows this call stored (replays are skipped).</summary>
-    private async Task<Dictionary<string, long>> InsertAsync(string gameServerId, List<(IncomingReport Report, AnomalyKindVersion Kind, string Severity)> rows, CancellationToken ct)
+    /// <summary>
+    /// One statement (one round trip): which of the players are this server's, and a multi-row insert of the first
+    /// report of each id whose player is (a replayed id is skipped by the unique key). Returns the owned players and
+    /// report id → anomaly id of the rows this call stored.
+    /// </summary>
+    private async Task<(HashSet<string> Owned, Dictionary<string, long> Stored)> InsertAsync(string gameServerId,
+        List<(IncomingReport Report, AnomalyKindVersion Kind, string Severity)> rows, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var cmd = new NpgsqlCommand("""
-            INSERT INTO anomaly_reports (game_server_id, report_id, player_id, kind, kind_version, severity, occurred_at, received_at,
-                                         evidence, related_player_ids, summary, request_id)
-            SELECT @gs, u.report_id, u.player_id, u.kind, u.kind_version, u.severity, u.occurred_at, @now,
-                   u.evidence::jsonb, coalesce((SELECT array_agg(x) FROM jsonb_array_elements_text(u.related::jsonb) x), '{}'), u.summary, @rid
-            FROM unnest(@report_id, @player_id, @kind, @kind_version, @severity, @occurred_at, @evidence, @related, @summary)
-                 AS u(report_id, player_id, kind, kind_version, severity, occurred_at, evidence, related, summary)
-            ON CONFLICT (game_server_id, report_id) DO NOTHING
-            RETURNING report_id, anomaly_id
+            WITH u AS (
+                SELECT * FROM unnest(@report_id, @player_id, @kind, @kind_version, @severity, @occurred_at, @evidence, @related, @summary)
+                     WITH ORDINALITY AS u(report_id, player_id, kind, kind_version, severity, occurred_at, evidence, related, summary, ord)
+            ), owned AS (
+                SELECT p.player_id FROM players p WHERE p.game_server_id = @gs AND p.player_id = ANY(@player_id)
+            ), first AS (
+                SELECT DISTINCT ON (u.report_id) u.* FROM u JOIN owned o ON o.player_id = u.player_id ORDER BY u.report_id, u.ord
+            ), stored AS (
+                INSERT INTO anomaly_reports (game_server_id, report_id, player_id, kind, kind_version, severity, occurred_at, received_at,
+                                             evidence, related_player_ids, summary, request_id)
+                SELECT @gs, f.report_id, f.player_id, f.kind, f.kind_version, f.severity, f.occurred_at, @now, f.evidence::jsonb,
+                       CASE WHEN f.related IS NULL THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(f.related::jsonb)) END,
+                       f.summary, @rid
+                FROM first f ORDER BY f.ord
+                ON CONFLICT (game_server_id, report_id) DO NOTHING
+                RETURNING report_id, anomaly_id
+            )
+            SELECT player_id, NULL::bigint FROM owned
+            UNION ALL
+            SELECT report_id, anomaly_id FROM stored
             """, conn, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
-        void Text(string name, IEnumerable<string> values) =>
+        void Text(string name, IEnumerable<string?> values) =>
             cmd.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() });
         cmd.Parameters.AddWithValue("gs", gameServerId);
         cmd.Parameters.AddWithValue("now", time.GetUtcNow());
@@ -157,14 +174,25 @@ public sealed class AnomalyIntakeDesk(
         Text("severity", rows.Select(r => r.Severity));
         cmd.Parameters.Add(new NpgsqlParameter("occurred_at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = rows.Select(r => r.Report.OccurredAt.UtcDateTime).ToArray() });
         Text("evidence", rows.Select(r => r.Report.EvidenceJson));
-        Text("related", rows.Select(r => System.Text.Json.JsonSerializer.Serialize(r.Report.RelatedPlayerIds)));
+        // Most reports name no related player: no JSON for the statement to take apart then.
+        Text("related", rows.Select(r => r.Report.RelatedPlayerIds.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(r.Report.RelatedPlayerIds)));
         Text("summary", rows.Select(r => r.Report.Summary));
+        var owned = new HashSet<string>(StringComparer.Ordinal);
         var stored = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Prepared once per physical connection (Npgsql keeps it): the statement is parsed and planned once, not per batch.
+        await cmd.PrepareAsync(ct);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            stored[reader.GetString(0)] = reader.GetInt64(1);
+            if (reader.IsDBNull(1))
+            {
+                owned.Add(reader.GetString(0));
+            }
+            else
+            {
+                stored[reader.GetString(0)] = reader.GetInt64(1);
+            }
         }
-        return stored;
+        return (owned, stored);
     }
 }

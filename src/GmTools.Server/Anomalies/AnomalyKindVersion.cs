@@ -28,7 +28,29 @@ public sealed class AnomalyKindVersion
     public DateTimeOffset ChangedAt { get; set; }
     public string Note { get; set; } = "";
 
-    public IReadOnlyList<AnomalyThresholdRule> ThresholdRules => JsonSerializer.Deserialize<List<AnomalyThresholdRule>>(Thresholds, Json) ?? [];
+    /// <summary>
+    /// The thresholds, parsed once per <see cref="Thresholds"/> text: intake asks for every report of a batch, and the
+    /// kinds in force are one shared copy per replica (<see cref="AnomalyKindBook"/>), so parsing on each call cost
+    /// hundreds of JSON reads per batch.
+    /// </summary>
+    public IReadOnlyList<AnomalyThresholdRule> ThresholdRules
+    {
+        get
+        {
+            var text = Thresholds;
+            if (_parsed is { } p && ReferenceEquals(p.From, text))
+            {
+                return p.Rules;
+            }
+            var rules = (JsonSerializer.Deserialize<List<AnomalyThresholdRule>>(text, Json) ?? []).AsReadOnly();
+            _parsed = new ParsedThresholds(text, rules);
+            return rules;
+        }
+    }
+
+    private sealed record ParsedThresholds(string From, IReadOnlyList<AnomalyThresholdRule> Rules);
+
+    private ParsedThresholds? _parsed;
 
     public static string ThresholdsJson(IEnumerable<AnomalyThresholdRule> rules) => JsonSerializer.Serialize(rules.ToList(), Json);
 }
