@@ -68,8 +68,9 @@ public static class GameLinkBench
     /// and outbox rows in one transaction — until the kick arrives at the game server holding its stream on B.
     /// One ban at a time, each for a different player.
     /// </summary>
-    internal static async Task BanToKickAsync(Replica a, GrpcChannel channelA, GrpcChannel channelB, Metadata gameServerHeaders, int samples,
-        string label = "IssueSanction over gRPC on A → kick received by the game server on B")
+    /// <returns>Ban → kick latencies (ms) of the kicks that arrived, and the IssueSanction calls' own.</returns>
+    internal static async Task<(List<double> Kicks, List<double> Calls)> BanToKickAsync(Replica a, GrpcChannel channelA, GrpcChannel channelB,
+        Metadata gameServerHeaders, int samples, string label = "IssueSanction over gRPC on A → kick received by the game server on B")
     {
         await using (var connection = new NpgsqlConnection(a.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString))
         {
@@ -135,6 +136,7 @@ public static class GameLinkBench
         Console.WriteLine($"- ban → kick: {label}, {latencies.Count} of {samples} bans: " +
                           $"**p50 {Percentile(latencies, 50):0.00} ms, p99 {Percentile(latencies, 99):0.00} ms**, max {latencies.DefaultIfEmpty().Max():0.00} ms " +
                           $"(of which the IssueSanction call itself: p50 {Percentile(calls, 50):0.00} ms, p99 {Percentile(calls, 99):0.00} ms)");
+        return (latencies, calls);
     }
 
     internal static void PrintMachine()

@@ -64,7 +64,7 @@ public static class LoadBench
         var database = settings.Database ?? await GameLinkBench.CreateDatabaseAsync(settings.Postgres);
         await using var replica = await GameLinkBench.StartReplicaAsync(database, settings.Redis, "load-a", migrate: settings.Database is null, settings.RedisPrefix);
         var servers = await RegisterAsync(replica, p.GameServers);
-        await SeedAsync(replica, p, MutePlayers(p));
+        await SeedAsync(replica, p);
         var channels = Channels(replica.Address, p.GameServers);
         var gates = channels.Select(c => new SanctionService.SanctionServiceClient(c)).ToArray();
         var echoes = channels.Select(c => new DiagnosticsService.DiagnosticsServiceClient(c)).ToArray();
@@ -132,7 +132,7 @@ public static class LoadBench
 
         if (!settings.AccessOnly)
         {
-            await OtherPathsAsync(settings, database, replica, channels, report, charted);
+            await OtherPathsAsync(settings, database, replica, servers, channels, warm, gm.PerSecond, report, charted);
         }
 
         foreach (var c in bareChannels.Concat(channels))
@@ -153,26 +153,48 @@ public static class LoadBench
     }
 
     /// <summary>Every path after CheckAccess: audited mutes between pgbench runs, Redis and COPY baselines, name search.</summary>
-    private static async Task OtherPathsAsync(Settings settings, string database, GameLinkBench.Replica replica, GrpcChannel[] channels, LoadReport report,
-        List<(string, HistogramBase)> charted)
+    private static async Task OtherPathsAsync(Settings settings, string database, GameLinkBench.Replica replica, SimulatedServer[] servers, GrpcChannel[] channels,
+        TimeSpan warm, double gmEchoRate, LoadReport report, List<(string, HistogramBase)> charted)
     {
         var p = settings.Profile;
         var duration = TimeSpan.FromSeconds(p.Seconds);
         // Audited mutes by M staff members, between pgbench's simple-update before and after.
         var pgbenchDb = await Baselines.PgbenchDatabaseAsync(settings.Pgbench, settings.Postgres, new NpgsqlConnectionStringBuilder(database).Database + "_pgbench", p.PgbenchScale);
         var selectOnly = await Baselines.PgbenchTpsAsync(settings.Pgbench, settings.Postgres, pgbenchDb, "-S", p.Staff, p.Seconds);
+        // Issue #12's three mute figures: one staff member alone, M staff on one game server, M spread over ten.
+        var muteServers = MuteServers(p);
+        var muted = new long[muteServers];
+        await MutesAsync(replica, channels, p, warm, p.Staff, muteServers, muted); // JIT, pools; not reported
         var updateBefore = await Baselines.PgbenchTpsAsync(settings.Pgbench, settings.Postgres, pgbenchDb, "-N", p.Staff, p.Seconds);
-        var mutes = await MutesAsync(replica, channels, p, duration);
-        Progress("mutes", mutes);
+        var alone = await MutesAsync(replica, channels, p, duration, 1, 1, muted);
+        Progress("mutes, 1 staff, one game server", alone);
+        var mutes = await MutesAsync(replica, channels, p, duration, p.Staff, 1, muted);
+        Progress($"mutes, {p.Staff} staff, one game server", mutes);
+        var spread = await MutesAsync(replica, channels, p, duration, p.Staff, muteServers, muted);
+        Progress($"mutes, {p.Staff} staff over {muteServers} game servers", spread);
         var updateAfter = await Baselines.PgbenchTpsAsync(settings.Pgbench, settings.Postgres, pgbenchDb, "-N", p.Staff, p.Seconds);
         var update = (updateBefore + updateAfter) / 2;
         report.Add(new LoadRow($"pgbench select-only (-S), {p.Staff} clients", selectOnly, "TPS"));
         report.Add(new LoadRow($"pgbench simple-update (-N), {p.Staff} clients", update, "TPS",
             Note: string.Create(CultureInfo.InvariantCulture, $"before {updateBefore:N0}, after {updateAfter:N0}")));
-        report.Add(new LoadRow($"audited mute (IssueSanction), {p.Staff} staff", mutes.PerSecond, "mutes/s", "pgbench -N", update,
+        report.Add(new LoadRow($"audited mute (IssueSanction), {p.Staff} staff, one game server", mutes.PerSecond, "mutes/s", "pgbench -N", update,
             new Target.ShareOfBaseline(0.2), mutes.Latency, Errors(mutes)));
-        charted.Add(("audited mute", mutes.Histogram));
-        await AnomalyIntakeLoad.AddAsync(replica, channels, [.. servers.Select(s => (s.Id, s.Headers))], p, gm.PerSecond, update, report, charted);
+        report.Add(new LoadRow($"audited mute, {p.Staff} staff over {muteServers} game servers", spread.PerSecond, "mutes/s", "pgbench -N", update,
+            new Target.ShareOfBaseline(0.3), spread.Latency, Errors(spread)));
+        report.Add(new LoadRow("audited mute, 1 staff, one game server", alone.PerSecond, "mutes/s", "pgbench -N", update, Latency: alone.Latency,
+            Note: Errors(alone)));
+        report.Add(new LoadRow($"audited mute, {p.Staff} staff vs 1 staff (one game server)", alone.PerSecond > 0 ? mutes.PerSecond / alone.PerSecond : double.NaN, "×",
+            Target: new Target.AtLeast(4, "×"),
+            Note: string.Create(CultureInfo.InvariantCulture, $"{mutes.PerSecond:N0} vs {alone.PerSecond:N0} mutes/s")));
+        charted.AddRange([("audited mute, one server", mutes.Histogram), ($"audited mute, {muteServers} servers", spread.Histogram),
+            ("audited mute, 1 staff", alone.Histogram)]);
+
+        var kicks = await BanToKickAsync(replica, channels, servers, p);
+        report.Add(new LoadRow($"ban → kick at a game server on the same replica, {p.GameServers + 1} streams held, p99", kicks.Latency.P99Ms, "ms",
+            Target: new Target.AtMost(50, "ms"), Latency: kicks.Latency,
+            Note: string.Create(CultureInfo.InvariantCulture, $"{kicks.Calls:N0} bans one at a time; {kicks.Errors:N0} kicks missing; 2,000 streams and another replica: bash bench/write-path.sh, bench/gamelink.sh")));
+        charted.Add(("ban → kick", kicks.Histogram));
+        await AnomalyIntakeLoad.AddAsync(replica, channels, [.. servers.Select(s => (s.Id, s.Headers))], p, gmEchoRate, update, report, charted);
 
         var redisPlain = await Baselines.RedisGetsPerSecondAsync(settings.RedisBenchmark, settings.Redis, p.RedisRequests, 1);
         var redisPipelined = await Baselines.RedisGetsPerSecondAsync(settings.RedisBenchmark, settings.Redis, p.RedisRequests, 16);
@@ -187,6 +209,7 @@ public static class LoadBench
         report.Add(LoadRow.NotMeasured("compensation campaign, 1,000,000 recipients", "≤ 60 s and ≥ 50 % of the COPY row rate",
             "not in this command yet: bash bench/rewards-bench.sh (its own COPY baseline)"));
         report.Add(LoadRow.NotMeasured("ban on replica A → kick at a game server on replica B, p99", "≤ 50 ms", "not in this command yet: bash bench/gamelink.sh"));
+        report.Add(LoadRow.NotMeasured("ban → kick with 2,000 streams held, p99", "≤ 50 ms", "not in this command yet: bash bench/write-path.sh --only idle"));
         report.Add(LoadRow.NotMeasured("GameLink delivery to one game server", "≥ 20,000 acked commands/s", "not in this command yet: bash bench/gamelink.sh"));
         report.Add(LoadRow.NotMeasured("2,000 GameLink streams on one replica, RSS", "≤ 1 GiB", "not in this command yet: bash bench/write-path.sh --only idle"));
     }
@@ -260,7 +283,16 @@ public static class LoadBench
         return new Decision(hot, wide, note);
     }
 
-    private static int MutePlayers(LoadProfile p) => Math.Max(2_000, p.Seconds * 3_000);
+    /// <summary>Game servers the spread mute run uses: ten (issue #12's figure), fewer in a profile that has fewer.</summary>
+    private static int MuteServers(LoadProfile p) => Math.Min(10, p.GameServers);
+
+    // Players to mute on game server 0 (the warm-up, one staff member and M staff on one server) and on each other
+    // one (the spread run): sized so that no run comes back round at 1,500 mutes/s.
+    private static int MutePlayersFirst(LoadProfile p) => Math.Max(2_000, p.Seconds * 2_500);
+
+    private static int MutePlayersOther(LoadProfile p) => Math.Max(500, p.Seconds * 300);
+
+    private const int BansOneAtATime = 200;
 
     private static async Task<SimulatedServer[]> RegisterAsync(GameLinkBench.Replica replica, int count)
     {
@@ -277,7 +309,7 @@ public static class LoadBench
     }
 
     /// <summary>Sanctions for the CheckAccess players (every tenth muted, every hundredth also banned) and players to mute.</summary>
-    private static async Task SeedAsync(GameLinkBench.Replica replica, LoadProfile p, int mutePlayers)
+    private static async Task SeedAsync(GameLinkBench.Replica replica, LoadProfile p)
     {
         await using var cmd = replica.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
             INSERT INTO sanctions (player_id, kind, scope_game_server_id, player_game_server_id, issued_at, ends_at, reason_code, reason,
@@ -286,42 +318,85 @@ public static class LoadBench
                 now(), now() + interval '30 days', 'chat_abuse', 'load', '{}', '{}', '', 'load', 0, '', false
             FROM generate_series(0, @players - 1, 10) AS i;
             INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, contact, online, version, synced_at)
-            SELECT 'lm' || i, 'acc-lm' || i, 'load-' || (i % @servers), 'Talker' || i, 10, 0, 0, '', true, 1, now()
-            FROM generate_series(0, @mutes - 1) AS i;
+            SELECT 'lm' || s || '-' || i, 'acc-lm' || s || '-' || i, 'load-' || s, 'Talker' || s || '_' || i, 10, 0, 0, '', true, 1, now()
+            FROM generate_series(0, @muteServers - 1) AS s, generate_series(1, CASE WHEN s = 0 THEN @first ELSE @other END) AS i;
             ANALYZE sanctions; ANALYZE players;
             """);
         cmd.Parameters.AddWithValue("servers", p.GameServers);
         cmd.Parameters.AddWithValue("players", p.Players);
-        cmd.Parameters.AddWithValue("mutes", mutePlayers);
+        cmd.Parameters.AddWithValue("muteServers", MuteServers(p));
+        cmd.Parameters.AddWithValue("first", MutePlayersFirst(p));
+        cmd.Parameters.AddWithValue("other", MutePlayersOther(p));
         cmd.CommandTimeout = 600;
         await cmd.ExecuteNonQueryAsync();
     }
 
     /// <summary>
-    /// Staff members mute distinct players as fast as answers come. Each rotates over 200 GM identities: the per-GM
-    /// guard rail is meant for a human's pace, and one identity muting a hundred players a second would measure it.
+    /// <paramref name="staff"/> staff members mute distinct players as fast as answers come, staff member w on game
+    /// server w mod <paramref name="servers"/> (its players, counted on in <paramref name="muted"/>). Each rotates over 200
+    /// GM identities: the per-GM guard rail is meant for a human's pace, and one identity muting a hundred players a
+    /// second would measure it.
     /// </summary>
-    private static async Task<Measured> MutesAsync(GameLinkBench.Replica replica, GrpcChannel[] channels, LoadProfile p, TimeSpan duration)
+    private static async Task<Measured> MutesAsync(GameLinkBench.Replica replica, GrpcChannel[] channels, LoadProfile p, TimeSpan duration,
+        int staff, int servers, long[] muted)
     {
         var issuer = replica.Services.GetRequiredService<StaffTokenIssuer>();
-        var headers = Enumerable.Range(0, p.Staff).Select(c => Enumerable.Range(0, 200)
+        var headers = Enumerable.Range(0, staff).Select(c => Enumerable.Range(0, 200)
             .Select(g => new Metadata { { "authorization", "Bearer " + issuer.Issue($"load.gm-{c}-{g}", [GmTools.Server.Security.Role.Gm]) } }).ToArray()).ToArray();
         var clients = channels.Select(c => new SanctionService.SanctionServiceClient(c)).ToArray();
-        var next = -1L;
-        var limit = MutePlayers(p);
-        return await LoadDrivers.ClosedLoopAsync(p.Staff, duration, async (w, n) =>
+        return await LoadDrivers.ClosedLoopAsync(staff, duration, async (w, n) =>
         {
+            var s = w % servers;
             // Sized so that a run does not come back round; if it does, a repeated mute's refusal counts as an error.
-            var i = Interlocked.Increment(ref next) % limit;
+            var i = (Interlocked.Increment(ref muted[s]) - 1) % (s == 0 ? MutePlayersFirst(p) : MutePlayersOther(p)) + 1;
             await clients[w % clients.Length].IssueSanctionAsync(new IssueSanctionRequest
             {
-                PlayerId = $"lm{i}",
+                PlayerId = $"lm{s}-{i}",
                 Kind = SanctionKind.Mute,
-                Scope = new SanctionScope { GameServerId = $"load-{i % p.GameServers}" },
+                Scope = new SanctionScope { GameServerId = $"load-{s}" },
                 ReasonCode = "chat_abuse",
                 Reason = "load",
             }, headers[w][n % 200]);
         });
+    }
+
+    /// <summary>
+    /// Ban → kick (GameLinkBench.BanToKickAsync): one GM bans players of one more game server one at a time, each
+    /// timed until its kick reaches that server's stream; meanwhile every simulated game server holds its stream too.
+    /// </summary>
+    private static async Task<Measured> BanToKickAsync(GameLinkBench.Replica replica, GrpcChannel[] channels, SimulatedServer[] servers, LoadProfile p)
+    {
+        var credential = await GameLinkBench.RegisterAsync(replica);
+        using var stop = new CancellationTokenSource();
+        var welcomed = new List<Task>();
+        var held = servers.Select((server, s) =>
+        {
+            var sim = new GmTools.Simulator.SimulatedGameServer(server.Id, new GameLinkService.GameLinkServiceClient(channels[s]), new GmTools.Simulator.SimulatorOptions(), server.Headers);
+            var hello = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            sim.Welcomed += _ => hello.TrySetResult();
+            welcomed.Add(hello.Task);
+            return sim.RunAsync(stop.Token);
+        }).ToList();
+        await Task.WhenAll(welcomed).WaitAsync(TimeSpan.FromMinutes(1));
+        using var channel = GameLinkBench.Channel(replica.Address);
+        var bans = p.Name == LoadProfile.Tiny.Name ? 10 : BansOneAtATime;
+        var (kicks, calls) = await GameLinkBench.BanToKickAsync(replica, channel, channel, new Metadata { { "authorization", credential } }, bans,
+            $"IssueSanction over gRPC → kick received by one more game server on the same replica, {servers.Length} other streams held");
+        await stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(held);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException)
+        {
+            // the streams end with the cancellation
+        }
+        var histogram = LatencySummary.NewHistogram();
+        foreach (var ms in kicks)
+        {
+            histogram.RecordValue(Math.Min(LatencySummary.HighestMicros, (long)(ms * 1000)));
+        }
+        return new Measured(histogram, calls.Count, calls.Count - kicks.Count, 0);
     }
 
     private static GrpcChannel[] Channels(string address, int count) => Enumerable.Range(0, count).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions

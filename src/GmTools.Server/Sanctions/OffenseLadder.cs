@@ -41,6 +41,12 @@ public sealed class OffenseLadder(GmToolsDbContext db, IOptionsMonitor<SanctionO
         }
         var prior = await db.Set<Sanction>().AsNoTracking()
             .CountAsync(s => s.PlayerId == playerId && s.Kind == kind && s.ReasonCode == reasonCode && !s.LiftedAsWrongful, ct);
+        return Propose(steps, prior);
+    }
+
+    /// <summary>The proposal for a player with <paramref name="prior"/> counted offenses (counted as <see cref="ProposeAsync"/> does).</summary>
+    public static LadderProposal Propose(IReadOnlyList<TimeSpan?> steps, int prior)
+    {
         var index = Math.Min(prior, steps.Count - 1);
         return new LadderProposal(index + 1, steps.Count, prior, steps[index]);
     }

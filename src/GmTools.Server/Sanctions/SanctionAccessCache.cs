@@ -37,12 +37,18 @@ public sealed class SanctionAccessCache(
         return 0
         """;
 
+    // The counter, the entry and the message to the other replicas in one round trip (the mute waits for it).
     private const string InvalidateScript = """
         redis.call('INCR', KEYS[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
         redis.call('DEL', KEYS[1])
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
         return 0
         """;
+
+    // How long this replica expects its own invalidation message back (after that the message reloads as any other).
+    private static readonly TimeSpan OwnEchoWindow = TimeSpan.FromSeconds(5);
+    private const int MaxOwnEchoes = 10_000;
 
     private const string LoadSql = """
         SELECT kind, scope_game_server_id, ends_at FROM sanctions
@@ -55,6 +61,9 @@ public sealed class SanctionAccessCache(
 
     private readonly ConcurrentDictionary<string, LocalEntry> _local = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _pendingInvalidations = new(StringComparer.Ordinal);
+    // Players whose change this replica committed, reloaded and published: until the message comes back (or the
+    // window ends) the echo needs no second reload of the same player.
+    private readonly ConcurrentDictionary<string, long> _ownEchoes = new(StringComparer.Ordinal);
     private long _generation;
     private long _redisSkipUntilTicks;
 
@@ -87,21 +96,66 @@ public sealed class SanctionAccessCache(
     /// is tried even inside the readers' back-off window (writes are rare and a stale Redis entry would outlive
     /// the window); when it fails the player is remembered and retried until Redis takes it.
     /// </summary>
+    /// <remarks>The reload of the in-process set and the Redis round trip run side by side: the caller (a mute, on
+    /// its request path) waits for the longer of the two, not for both in turn (docs/benchmarks.md, "Write path").</remarks>
     public async Task InvalidateAsync(string playerId)
     {
+        var reload = ReloadHeldAsync(playerId);
         try
         {
+            ExpectOwnEcho(playerId); // before the script: the message may come back before its reply does
             if (!await TryInvalidateRedisAsync(playerId))
             {
+                _ownEchoes.TryRemove(playerId, out _);
                 _pendingInvalidations[playerId] = 0;
             }
         }
         finally
         {
             DropLocal(playerId);
-            await ReloadHeldAsync(playerId);
+            await reload;
         }
     }
+
+    /// <summary>
+    /// An invalidation message arrived (another replica's, or this one's own coming back): drops the in-process entry
+    /// and reloads the player in the set — unless it is the echo of a change this replica has just reloaded itself.
+    /// </summary>
+    /// <remarks>Skipping is safe even when another replica's message for the same player is taken for the echo: the
+    /// echo then arrives after it, finds no mark and reloads, after both changes committed. A lost echo leaves a mark
+    /// that lapses after <see cref="OwnEchoWindow"/>; the set's catch-up reads every change within its interval anyway.</remarks>
+    public Task InvalidatedElsewhereAsync(string playerId)
+    {
+        DropLocal(playerId);
+        if (_ownEchoes.TryRemove(playerId, out var until) && time.GetUtcNow().UtcTicks <= until)
+        {
+            Interlocked.Increment(ref _echoesSkipped);
+            return Task.CompletedTask;
+        }
+        Interlocked.Increment(ref _messageReloads);
+        return ReloadHeldAsync(playerId);
+    }
+
+    private long _echoesSkipped;
+    private long _messageReloads;
+
+    /// <summary>Own messages that came back and were not reloaded again (tests).</summary>
+    internal long EchoesSkipped => Interlocked.Read(ref _echoesSkipped);
+
+    /// <summary>Messages that reloaded a player (tests).</summary>
+    internal long MessageReloads => Interlocked.Read(ref _messageReloads);
+
+    private void ExpectOwnEcho(string playerId)
+    {
+        if (_ownEchoes.Count >= MaxOwnEchoes)
+        {
+            _ownEchoes.Clear(); // echoes lost while Redis was away: every later message reloads, as before
+        }
+        _ownEchoes[playerId] = (time.GetUtcNow() + OwnEchoWindow).UtcTicks;
+    }
+
+    /// <summary>Own invalidations whose message has not come back yet (tests).</summary>
+    internal int OwnEchoesExpected => _ownEchoes.Count;
 
     /// <summary>
     /// Reloads the player in the in-process set of sanctions in force (after our own commit, or another replica's
@@ -146,9 +200,9 @@ public sealed class SanctionAccessCache(
         try
         {
             var o = options.CurrentValue;
-            await redis.Database.ScriptEvaluateAsync(InvalidateScript, [ActiveKey(playerId), CounterKey(playerId)], [(long)CounterLifetime.TotalMilliseconds])
+            await redis.Database.ScriptEvaluateAsync(InvalidateScript, [ActiveKey(playerId), CounterKey(playerId)],
+                    [(long)CounterLifetime.TotalMilliseconds, redis.Channel(InvalidationChannel).ToString(), playerId])
                 .WaitAsync(o.RedisTimeout);
-            await redis.Subscriber.PublishAsync(redis.Channel(InvalidationChannel), playerId).WaitAsync(o.RedisTimeout);
             return true;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -327,8 +381,7 @@ internal sealed class SanctionCacheSubscriber(RedisConnection redis, SanctionAcc
             {
                 if (message.HasValue)
                 {
-                    cache.DropLocal(message!);
-                    _ = cache.ReloadHeldAsync(message!);
+                    _ = cache.InvalidatedElsewhereAsync(message!);
                 }
             }).WaitAsync(TimeSpan.FromSeconds(3));
             return true;

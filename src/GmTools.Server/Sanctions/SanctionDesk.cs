@@ -19,7 +19,6 @@ public sealed class SanctionDesk(
     RequestContext request,
     SanctionCommands commands,
     SanctionGuardRail guardRail,
-    OffenseLadder ladder,
     SanctionAccessCache cache,
     IOptionsMonitor<SanctionOptions> options,
     IEnumerable<IPlayerFollowUps> followUps,
@@ -34,8 +33,10 @@ public sealed class SanctionDesk(
     public async Task<IssuedSanction> IssueAsync(IssueOrder order, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var player = await FindTargetAsync(order.PlayerId, order.Scope, ct);
-        var (endsAt, step) = await DecideEndAsync(order, now, ct);
+        // The ladder's count goes in the same query as the player and the scope: one round trip before the transaction.
+        var steps = order.Kind == SanctionKinds.Kick ? null : OffenseLadder.Steps(options.CurrentValue, order.ReasonCode, order.Kind);
+        var (player, prior) = await FindTargetAsync(order.PlayerId, order.Scope, steps is null ? null : (order.Kind, order.ReasonCode), ct);
+        var (endsAt, step) = DecideEnd(order, now, steps is null ? null : OffenseLadder.Propose(steps, prior));
 
         await using var tx = await db.BeginWorkAsync(ct);
         var ids = await guardRail.EnsureWithinAsync(Caller.Id, [player.PlayerId], now, ct);
@@ -187,21 +188,38 @@ public sealed class SanctionDesk(
         return player;
     }
 
+    private sealed record TargetRow(PlayerRef Player, bool ScopeRegistered, int PriorOffenses);
+
     /// <summary>
-    /// <see cref="FindVisiblePlayerAsync"/> and <see cref="CheckScopeAsync"/> in one query (the hot path of a mute),
-    /// with the same answers in the same order: an unseen player first, then the caller's scope, then the server.
+    /// <see cref="FindVisiblePlayerAsync"/>, <see cref="CheckScopeAsync"/> and, when <paramref name="ladderOf"/> is
+    /// given, the offense ladder's count (<see cref="OffenseLadder.ProposeAsync"/>) in one query (the hot path of a
+    /// mute), with the same answers in the same order: an unseen player first, then the caller's scope, then the server.
     /// </summary>
-    internal async Task<PlayerRef> FindTargetAsync(string playerId, SanctionScopeSpec scope, CancellationToken ct)
+    internal async Task<(PlayerRef Player, int PriorOffenses)> FindTargetAsync(string playerId, SanctionScopeSpec scope,
+        (string Kind, string ReasonCode)? ladderOf, CancellationToken ct)
     {
         var scopeId = scope.GameServerId;
-        var found = await db.Set<Player>().AsNoTracking()
-            .Where(p => p.PlayerId == playerId)
-            .Select(p => new
-            {
-                Player = new PlayerRef(p.PlayerId, p.GameServerId),
-                ScopeRegistered = scopeId == null || db.Set<GameServerEntity>().Any(g => g.GameServerId == scopeId),
-            })
-            .FirstOrDefaultAsync(ct);
+        var players = db.Set<Player>().AsNoTracking().Where(p => p.PlayerId == playerId);
+        TargetRow? found;
+        if (ladderOf is { } ladder)
+        {
+            var (kind, reasonCode) = ladder;
+            found = await players
+                .Select(p => new TargetRow(
+                    new PlayerRef(p.PlayerId, p.GameServerId),
+                    scopeId == null || db.Set<GameServerEntity>().Any(g => g.GameServerId == scopeId),
+                    db.Set<Sanction>().Count(s => s.PlayerId == playerId && s.Kind == kind && s.ReasonCode == reasonCode && !s.LiftedAsWrongful)))
+                .FirstOrDefaultAsync(ct);
+        }
+        else
+        {
+            found = await players
+                .Select(p => new TargetRow(
+                    new PlayerRef(p.PlayerId, p.GameServerId),
+                    scopeId == null || db.Set<GameServerEntity>().Any(g => g.GameServerId == scopeId),
+                    0))
+                .FirstOrDefaultAsync(ct);
+        }
         if (found is null || !Caller.SeesPlayer(found.Player.GameServerId))
         {
             throw GrpcErrors.NotFound(ObjectRules.PlayerNotFound(playerId));
@@ -211,7 +229,7 @@ public sealed class SanctionDesk(
         {
             throw GrpcErrors.InvalidArgument("scope.game_server_id", "is not a registered game server");
         }
-        return found.Player;
+        return (found.Player, found.PriorOffenses);
     }
 
     internal async Task CheckScopeAsync(SanctionScopeSpec scope, CancellationToken ct)
@@ -246,13 +264,13 @@ public sealed class SanctionDesk(
         }
     }
 
-    private async Task<(DateTimeOffset? EndsAt, int Step)> DecideEndAsync(IssueOrder order, DateTimeOffset now, CancellationToken ct)
+    /// <param name="proposal">The ladder's proposal for this player, reason code and kind (null: no ladder, or a kick).</param>
+    private (DateTimeOffset? EndsAt, int Step) DecideEnd(IssueOrder order, DateTimeOffset now, LadderProposal? proposal)
     {
         if (order.Kind == SanctionKinds.Kick)
         {
             return (null, 0);
         }
-        var proposal = await ladder.ProposeAsync(order.PlayerId, order.Kind, order.ReasonCode, ct);
         if (order.End is null)
         {
             if (proposal is null)

@@ -83,4 +83,26 @@ public sealed class ActiveSanctionSetTests(ActiveSanctionSetFixture fx) : IClass
         Assert.True((await gs.CheckAccessAsync(new CheckAccessRequest { PlayerId = "p-as-2", GameServerId = "as-2" })).MayChat);
         Assert.True(await EventuallyAsync(() => Task.FromResult(set.PruneEnded() >= 0 && set.For("p-as-2").Length == 0), TimeSpan.FromSeconds(5)));
     }
+
+    [Fact]
+    public async Task The_writing_replica_reloads_the_player_once_and_the_other_once_on_the_message()
+    {
+        var replicaB = fx.AddReplica();
+        await fx.GameServerAsync("as-3", replicaB);
+        await fx.AddPlayerAsync("p-as-4", "as-3");
+        var setB = await ReadySetAsync(replicaB);
+        await ReadySetAsync(fx.Server);
+        var cacheA = fx.Server.Services.GetRequiredService<SanctionAccessCache>();
+        var cacheB = replicaB.Services.GetRequiredService<SanctionAccessCache>();
+        var (skippedA, reloadsA, reloadsB) = (cacheA.EchoesSkipped, cacheA.MessageReloads, cacheB.MessageReloads);
+
+        await fx.Staff("gm-as-5").IssueSanctionAsync(Mute("p-as-4", "as-3", TimeSpan.FromHours(1)));
+
+        // A reloaded after its commit and skips its own message when it comes back; B reloads on the message.
+        Assert.True(await EventuallyAsync(() => Task.FromResult(cacheA.EchoesSkipped == skippedA + 1 && cacheB.MessageReloads == reloadsB + 1 && setB.For("p-as-4").Length == 1),
+            TimeSpan.FromSeconds(20)), $"A skipped {cacheA.EchoesSkipped - skippedA}, B reloaded {cacheB.MessageReloads - reloadsB} on messages");
+        Assert.Equal(reloadsA, cacheA.MessageReloads);
+        Assert.Equal(0, cacheA.OwnEchoesExpected);
+        Assert.Single(fx.Server.Services.GetRequiredService<ActiveSanctionSet>().For("p-as-4"));
+    }
 }
