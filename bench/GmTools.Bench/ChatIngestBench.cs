@@ -29,17 +29,7 @@ public static class ChatIngestBench
         Console.WriteLine($"- load average at start: {WritePathBench.LoadAverage()}");
         var database = await GameLinkBench.CreateDatabaseAsync(s.Postgres);
         await using var a = await GameLinkBench.StartReplicaAsync(database, s.Redis, "replica-a", migrate: true);
-        var servers = new List<(string Id, string Credential)>();
-        await using (var scope = a.Services.CreateAsyncScope())
-        {
-            var registry = scope.ServiceProvider.GetRequiredService<GameServerRegistry>();
-            for (var g = 0; g < s.GameServers; g++)
-            {
-                var id = "chat-gs-" + g.ToString(CultureInfo.InvariantCulture);
-                var issued = await registry.RegisterAsync(id, "Chat bench " + id, "bench", "benchmark", CancellationToken.None);
-                servers.Add((id, $"GameServer {issued.Credential}"));
-            }
-        }
+        var servers = await RegisterAsync(a.Services, "chat-gs-", s.GameServers);
         await using (var seed = a.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("""
             INSERT INTO players (player_id, account, game_server_id, character_name, level, vip_points, recharge_total, contact, online, version, synced_at)
             SELECT g.id || '-p' || i, g.id || '-acc' || i, g.id, 'Talker' || i, 10, 0, 0, '', true, 1, now()
@@ -79,7 +69,26 @@ public static class ChatIngestBench
     private static string Varied(string line, Random random) =>
         $"{line} {Words[random.Next(Words.Length)]}{random.Next(1, 1_000_000).ToString(CultureInfo.InvariantCulture)}{Words[random.Next(Words.Length)]}";
 
-    private static async Task LoadAsync(string address, List<(string Id, string Credential)> servers, Settings s, ChatLiveState live, ChatIngestStages stages, string what)
+    /// <summary>What one run of the load gave (the load verb's chat row reads it).</summary>
+    public sealed record Run(double LinesPerSecond, double RoundTripsPerThousand, double P50Ms, double P99Ms, long Accepted, long Flagged, long Degraded, long Errors);
+
+    /// <summary>Registers <paramref name="count"/> game servers named <paramref name="prefix"/>N; their credentials as "GameServer …".</summary>
+    public static async Task<List<(string Id, string Credential)>> RegisterAsync(IServiceProvider services, string prefix, int count)
+    {
+        var servers = new List<(string Id, string Credential)>();
+        await using var scope = services.CreateAsyncScope();
+        var registry = scope.ServiceProvider.GetRequiredService<GameServerRegistry>();
+        for (var g = 0; g < count; g++)
+        {
+            var id = prefix + g.ToString(CultureInfo.InvariantCulture);
+            var issued = await registry.RegisterAsync(id, "Chat bench " + id, "bench", "benchmark", CancellationToken.None);
+            servers.Add((id, $"GameServer {issued.Credential}"));
+        }
+        return servers;
+    }
+
+    /// <summary>The game servers stream batches for <see cref="Settings.Seconds"/>; prints and returns the figures.</summary>
+    public static async Task<Run> LoadAsync(string address, List<(string Id, string Credential)> servers, Settings s, ChatLiveState live, ChatIngestStages stages, string what)
     {
         var texts = ChatRuleEngineBench.SampleLines(10_000);
         var latencies = new Latencies($"IngestChat x{s.Batch}");
@@ -176,5 +185,6 @@ public static class ChatIngestBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  - process CPU (server and load generator together) {cpu.TotalMilliseconds * 1000 / Math.Max(1, accepted):0.0} µs a line; " +
             $"a batch's stages, mean wall ms: {string.Join(", ", System.Enum.GetValues<ChatIngestStages.Stage>().Select((st, i) => $"{st} {(stagesAfter[i] - stagesBefore[i]).TotalMilliseconds / batches:0.00}"))}"));
+        return new Run(accepted / elapsed, perThousand, latencies.Percentile(50), latencies.Percentile(99), accepted, flagged, degraded, errors);
     }
 }

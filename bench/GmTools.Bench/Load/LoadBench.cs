@@ -200,6 +200,7 @@ public static class LoadBench
         var redisPipelined = await Baselines.RedisGetsPerSecondAsync(settings.RedisBenchmark, settings.Redis, p.RedisRequests, 16);
         report.Add(new LoadRow("redis-benchmark GET, 50 clients, unpipelined", redisPlain, "ops/s", Note: "the round trip a CheckAccess miss pays"));
         report.Add(new LoadRow("redis-benchmark GET, 50 clients, -P 16", redisPipelined, "ops/s"));
+        await ChatIngestLoad.AddAsync(replica, p, report, redisPipelined);
         var copy = await Baselines.CopyGrantRowsPerSecondAsync(database, p.CopyRows, p.GameServers);
         report.Add(new LoadRow($"raw binary COPY of {p.CopyRows:N0} grant-shaped rows (outbox copy with its indexes)", copy, "rows/s",
             Note: "frames the campaign expansion (bench/rewards-bench.sh; target ≥ 50 % of this)"));
