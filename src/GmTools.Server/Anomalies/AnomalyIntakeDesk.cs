@@ -179,8 +179,6 @@ public sealed class AnomalyIntakeDesk(
         Text("summary", rows.Select(r => r.Report.Summary));
         var owned = new HashSet<string>(StringComparer.Ordinal);
         var stored = new Dictionary<string, long>(StringComparer.Ordinal);
-        // Prepared once per physical connection (Npgsql keeps it): the statement is parsed and planned once, not per batch.
-        await cmd.PrepareAsync(ct);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
