@@ -340,6 +340,8 @@ public static class PlayerSearchBench
     private static async Task ExecAsync(NpgsqlDataSource dataSource, string sql)
     {
         await using var cmd = dataSource.CreateCommand(sql);
+        // Bulk loads and index builds: minutes on a busy machine, whatever timeout the caller's data source has.
+        cmd.CommandTimeout = 0;
         await cmd.ExecuteNonQueryAsync();
     }
 }
