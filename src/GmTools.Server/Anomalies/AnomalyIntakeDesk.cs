@@ -103,7 +103,7 @@ public sealed class AnomalyIntakeDesk(
             AnomalyId = stored[s.Report.ReportId], GameServerId = batch.GameServerId, PlayerId = s.Report.PlayerId, Kind = s.Kind.Name,
             Severity = s.Severity, OccurredAt = s.Report.OccurredAt,
         }).ToList();
-        var reached = await counters.CountAsync(db, storedReports, known, ct);
+        var reached = await counters.CountAsync(db, batch.GameServerId, storedReports, known, ct);
         var decide = (reached ?? storedReports.Select(r => (r.PlayerId, r.Kind)).Distinct().ToList())
             .Concat(toStore.Where(s => !stored.ContainsKey(s.Report.ReportId)).Select(s => (s.Report.PlayerId, s.Kind.Name)))
             .Distinct().Where(p => known[p.Item2].ThresholdRules.Count > 0).ToList();

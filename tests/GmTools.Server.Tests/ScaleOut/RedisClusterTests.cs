@@ -82,8 +82,6 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
             Assert.Equal(player, await SlotAsync(ChatLiveState.PlayerRecent(id)));
             Assert.Equal(player, await SlotAsync(ChatLiveState.Violations(id)));
             Assert.Equal(player, await SlotAsync(ChatLiveState.Rate(id)));
-            Assert.Equal(player, await SlotAsync(AnomalyCounters.SetName(id, "speed_hack", "high")));
-            Assert.Equal(player, await SlotAsync(AnomalyCounters.BuiltName(id, "speed_hack")));
             // The hottest offenders' ZUNION over the buckets, and the rest of the game server's chat state.
             var server = await SlotAsync(ChatLiveState.Offenders(id, 1000));
             for (var bucket = 1001; bucket < 1010; bucket++)
@@ -93,6 +91,12 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
             Assert.Equal(server, await SlotAsync(ChatLiveState.Recent(id, "world")));
             Assert.Equal(server, await SlotAsync(ChatLiveState.Flagged(id)));
             Assert.Equal(server, await SlotAsync(ChatLiveState.Seen(id, "line-{9}")));
+            // One intake batch's anomaly windows (one script call): every player's of the reporting game server.
+            foreach (var player2 in HostileIds)
+            {
+                Assert.Equal(server, await SlotAsync(AnomalyCounters.SetName(id, player2, "speed_hack", "high")));
+                Assert.Equal(server, await SlotAsync(AnomalyCounters.BuiltName(id, player2, "speed_hack")));
+            }
         }
         // Escaping keeps ids apart: no two ids share a tag.
         Assert.Equal(HostileIds.Length, HostileIds.Select(RedisKeys.Tag).Distinct(StringComparer.Ordinal).Count());
@@ -248,7 +252,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
         var two = await viaB.ReportAnomaliesAsync(new ReportAnomaliesRequest { GameServerId = gs, Reports = { At("cla-3") } });
         Assert.Equal((false, 1), (two.Degraded, two.CasesOpened));
         var pdb = (await _fx.ProbeAsync()).GetDatabase();
-        Assert.Equal(3, await pdb.SortedSetLengthAsync(_fx.RedisPrefix + AnomalyCounters.SetName("p-cla", "cluster_kind", "medium")));
+        Assert.Equal(3, await pdb.SortedSetLengthAsync(_fx.RedisPrefix + AnomalyCounters.SetName(gs, "p-cla", "cluster_kind", "medium")));
         NoRedisTrouble();
     }
 
