@@ -9,7 +9,7 @@
 PROFILE=$1; ROUNDS=$2; shift 2
 REDIS_BENCHMARK=$(command -v redis-benchmark)
 bench_services
-bench_run --help >/dev/null
+[ -n "${BENCH_NO_BUILD:-}" ] || bench_run --help >/dev/null   # BENCH_NO_BUILD=1: every CFG names its BENCH_BIN
 for round in $(seq 1 "$ROUNDS"); do
   for cfg in "$@"; do
     echo "=== round $round cfg [$cfg] $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -18,6 +18,6 @@ for round in $(seq 1 "$ROUNDS"); do
     for v in "${vars[@]}"; do case $v in BENCH_BIN=*) bin=${v#BENCH_BIN=} ;; esac; done
     env "${vars[@]}" "$bin/GmTools.Bench" load --profile "$PROFILE" --access-only \
       --postgres "$BENCH_POSTGRES" --redis "$BENCH_REDIS" --pgbench "$BENCH_PGBENCH" --redis-benchmark "$REDIS_BENCHMARK" \
-      --out "bench/results/access-ab-$(date -u +%Y%m%dT%H%M%SZ)-$round-$(echo "$cfg" | tr -c 'A-Za-z0-9' _)" | grep --line-buffered -E "^- |driver lateness|^Machine|µs/call"
+      --out "bench/results/access-ab-$(date -u +%Y%m%dT%H%M%SZ)-$round-$(echo "$cfg" | tr -c 'A-Za-z0-9' _)" | grep --line-buffered -E "^- |driver lateness|^Machine|µs/call|verified"
   done
 done

@@ -65,7 +65,7 @@ public static class LoadBench
         await using var replica = await GameLinkBench.StartReplicaAsync(database, settings.Redis, "load-a", migrate: settings.Database is null, settings.RedisPrefix);
         var servers = await RegisterAsync(replica, p.GameServers);
         await SeedAsync(replica, p);
-        ProcessCpu.StoreRoots = await StoreProcessesAsync(replica);
+        ProcessCpu.StoreRoots = await StoreProcessesAsync(replica, settings.Redis);
         var channels = Channels(replica.Address, p.GameServers);
         var gates = channels.Select(c => new SanctionService.SanctionServiceClient(c)).ToArray();
         var echoes = channels.Select(c => new DiagnosticsService.DiagnosticsServiceClient(c)).ToArray();
@@ -110,6 +110,10 @@ public static class LoadBench
         Progress("CheckAccess half rate", half);
         Console.WriteLine($"  driver lateness (sent after due): {LatencySummary.Of(half.Lateness!).Text}");
 
+        // Game servers are authenticated once per connection: a count near the connections' proves the calls reused it.
+        Console.WriteLine($"- game-server credentials verified against a stored hash: {replica.Services.GetRequiredService<GmTools.Server.Security.GameServerAuthenticator>().Verifications:N0} ({p.GameServers} connections)");
+
+        Console.WriteLine($"- game-server credentials verified against a stored hash so far: {replica.Services.GetRequiredService<GameServerAuthenticator>().Verifications:N0} (the rest answered from their connection's identity)");
         var decision = DecisionCost(replica.Services.GetRequiredService<ActiveSanctionSet>(), p, servers.Select(x => x.Id).ToArray());
         Console.WriteLine($"- {decision.Note}; load average {WritePathBench.LoadAverage()}");
 
@@ -252,7 +256,7 @@ public static class LoadBench
     }
 
     /// <summary>The PostgreSQL postmaster (its data directory's postmaster.pid) and the Redis server (INFO server), whose CPU a path's rows count.</summary>
-    private static async Task<int[]> StoreProcessesAsync(GameLinkBench.Replica replica)
+    private static async Task<int[]> StoreProcessesAsync(GameLinkBench.Replica replica, string redis)
     {
         var pids = new List<int>();
         try
@@ -265,11 +269,22 @@ public static class LoadBench
         {
             Console.Error.WriteLine($"PostgreSQL's CPU not counted: {e.Message}");
         }
-        var info = (await replica.Services.GetRequiredService<GmTools.Server.Infrastructure.Redis.RedisConnection>().Multiplexer.GetDatabase().ExecuteAsync("INFO", "server")).ToString();
-        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("process_id:", StringComparison.Ordinal));
-        if (line is not null && int.TryParse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture, out var redisPid))
+        try
         {
-            pids.Add(redisPid);
+            // INFO is an admin command for StackExchange.Redis: a connection of its own, not the replica's.
+            var options = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            options.AllowAdmin = true;
+            await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+            var info = (await admin.GetDatabase().ExecuteAsync("INFO", "server")).ToString();
+            var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("process_id:", StringComparison.Ordinal));
+            if (line is not null && int.TryParse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture, out var redisPid))
+            {
+                pids.Add(redisPid);
+            }
+        }
+        catch (StackExchange.Redis.RedisException e)
+        {
+            Console.Error.WriteLine($"Redis's CPU not counted: {e.Message}");
         }
         return [.. pids];
     }
