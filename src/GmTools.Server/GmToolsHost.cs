@@ -54,6 +54,11 @@ public static class GmToolsHost
             o.Interceptors.Add<AccessInterceptor>();
             o.Interceptors.Add<EdgeGuardInterceptor>();
         });
+        // Registered, so gRPC resolves them instead of activating each one afresh on every call (it does for those it
+        // cannot find in the container); the gate needs the call's RequestContext, hence scoped.
+        services.AddSingleton<DrainInterceptor>();
+        services.AddSingleton<EdgeGuardInterceptor>();
+        services.AddScoped<AccessInterceptor>();
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcLimitsOptions>>((o, limits) =>
         {
             o.MaxReceiveMessageSize = limits.Value.MaxReceiveMessageBytes;
@@ -95,7 +100,7 @@ public static class GmToolsHost
 
     public static void MapEndpoints(WebApplication app)
     {
-        app.UseAuthentication();
+        app.UseCallerAuthentication();
         app.MapGrpcHealthChecksService();
         if (app.Services.GetRequiredService<IOptions<GrpcLimitsOptions>>().Value.EnableReflection)
         {

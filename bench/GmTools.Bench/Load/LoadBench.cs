@@ -65,6 +65,7 @@ public static class LoadBench
         await using var replica = await GameLinkBench.StartReplicaAsync(database, settings.Redis, "load-a", migrate: settings.Database is null, settings.RedisPrefix);
         var servers = await RegisterAsync(replica, p.GameServers);
         await SeedAsync(replica, p);
+        ProcessCpu.StoreRoots = await StoreProcessesAsync(replica, settings.Redis);
         var channels = Channels(replica.Address, p.GameServers);
         var gates = channels.Select(c => new SanctionService.SanctionServiceClient(c)).ToArray();
         var echoes = channels.Select(c => new DiagnosticsService.DiagnosticsServiceClient(c)).ToArray();
@@ -109,6 +110,10 @@ public static class LoadBench
         Progress("CheckAccess half rate", half);
         Console.WriteLine($"  driver lateness (sent after due): {LatencySummary.Of(half.Lateness!).Text}");
 
+        // Game servers are authenticated once per connection: a count near the connections' proves the calls reused it.
+        Console.WriteLine($"- game-server credentials verified against a stored hash: {replica.Services.GetRequiredService<GmTools.Server.Security.GameServerAuthenticator>().Verifications:N0} ({p.GameServers} connections)");
+
+        Console.WriteLine($"- game-server credentials verified against a stored hash so far: {replica.Services.GetRequiredService<GameServerAuthenticator>().Verifications:N0} (the rest answered from their connection's identity)");
         var decision = DecisionCost(replica.Services.GetRequiredService<ActiveSanctionSet>(), p, servers.Select(x => x.Id).ToArray());
         Console.WriteLine($"- {decision.Note}; load average {WritePathBench.LoadAverage()}");
 
@@ -116,12 +121,21 @@ public static class LoadBench
         var echoHistogram = echoAll.Histogram;
         const string Echo = "bare gRPC echo, same slices";
         report.Add(new LoadRow("bare gRPC echo (minimal host: no auth, database or cache)", echoRate, "calls/s", Latency: LatencySummary.Of(echoHistogram),
-            Note: Spread(slices[0])));
-        report.Add(new LoadRow("GmTools Echo as a game server (auth, interceptors)", gm.PerSecond, "calls/s", Echo, echoRate, Latency: gm.Latency, Note: Errors(gm)));
+            Note: Join(Spread(slices[0]), echoAll.CpuText)));
+        report.Add(new LoadRow("GmTools Echo as a game server (auth, interceptors)", gm.PerSecond, "calls/s", Echo, echoRate, Latency: gm.Latency, Note: Join(Errors(gm), gm.CpuText)));
         report.Add(new LoadRow($"CheckAccess, {p.HotPlayers:N0} hot players", hot.PerSecond, "calls/s", Echo, echoRate,
-            new Target.ShareWithFloor(0.9, 20_000, echoRate), hot.Latency, Errors(hot)));
+            new Target.ShareWithFloor(0.9, 20_000, echoRate), hot.Latency, Join(Errors(hot), hot.CpuText)));
         report.Add(new LoadRow($"CheckAccess, {p.Players:N0} distinct players", wide.PerSecond, "calls/s", Echo, echoRate,
-            new Target.ShareOfBaseline(0.9), wide.Latency, Errors(wide)));
+            new Target.ShareOfBaseline(0.9), wide.Latency, Join(Errors(wide), wide.CpuText)));
+        if (echoAll.CpuPerCall is { } echoCpu && wide.CpuPerCall is { } wideCpu && hot.CpuPerCall is { } hotCpu)
+        {
+            // CPU a call costs (server and driver, and the stores) moves far less with the neighbours than the rate does:
+            // the bare echo's cost as a share of CheckAccess's is the ratio the rates would show on a quiet, CPU-bound box.
+            report.Add(new LoadRow("CheckAccess, distinct players, CPU a call (process + stores) vs the bare echo's", wideCpu.Own + wideCpu.Stores, "µs/call",
+                "bare gRPC echo, same slices", echoCpu.Own + echoCpu.Stores,
+                Note: string.Create(CultureInfo.InvariantCulture,
+                    $"bare echo {echoCpu.Own + echoCpu.Stores:0.0}, GmTools echo {gm.CpuPerCall?.Own + gm.CpuPerCall?.Stores:0.0}, hot {hotCpu.Own + hotCpu.Stores:0.0}, distinct {wideCpu.Own + wideCpu.Stores:0.0} µs/call; echo/distinct {(echoCpu.Own + echoCpu.Stores) / (wideCpu.Own + wideCpu.Stores) * 100:0.0} %")));
+        }
         report.Add(new LoadRow(string.Create(CultureInfo.InvariantCulture, $"CheckAccess at half its peak ({wide.PerSecond / 2:N0}/s offered, open loop), p99"),
             half.Latency.P99Ms, "ms", Target: new Target.AtMost(5, "ms"), Latency: half.Latency,
             Note: string.Create(CultureInfo.InvariantCulture, $"{half.PerSecond:N0}/s answered; driver sent p99 {LatencySummary.Of(half.Lateness!).P99Ms:0.00} ms after due; {half.Runtime?.Text}; {Errors(half)}")));
@@ -239,6 +253,40 @@ public static class LoadBench
                 $"{run.All.Count(RecallTally.OneTypo)} queries: same length {run.All.Percent(TypoKind.OneSameLength):F1} %, one longer {run.All.Percent(TypoKind.OneLonger):F1} %, one shorter {run.All.Percent(TypoKind.OneShorter):F1} %")));
         report.Add(new LoadRow($"{name}, intended player on page 1, two typos", run.All.Percent(TypoKind.Two), "%", Target: new Target.AtLeast(85, "%"),
             Note: $"{run.All.Count(TypoKind.Two)} queries (names of 6+ characters, one edit in each half)"));
+    }
+
+    /// <summary>The PostgreSQL postmaster (its data directory's postmaster.pid) and the Redis server (INFO server), whose CPU a path's rows count.</summary>
+    private static async Task<int[]> StoreProcessesAsync(GameLinkBench.Replica replica, string redis)
+    {
+        var pids = new List<int>();
+        try
+        {
+            await using var cmd = replica.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand("SHOW data_directory");
+            var dir = (string)(await cmd.ExecuteScalarAsync())!;
+            pids.Add(int.Parse(File.ReadLines(Path.Combine(dir, "postmaster.pid")).First(), CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or NpgsqlException)
+        {
+            Console.Error.WriteLine($"PostgreSQL's CPU not counted: {e.Message}");
+        }
+        try
+        {
+            // INFO is an admin command for StackExchange.Redis: a connection of its own, not the replica's.
+            var options = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            options.AllowAdmin = true;
+            await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+            var info = (await admin.GetDatabase().ExecuteAsync("INFO", "server")).ToString();
+            var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("process_id:", StringComparison.Ordinal));
+            if (line is not null && int.TryParse(line["process_id:".Length..].Trim(), CultureInfo.InvariantCulture, out var redisPid))
+            {
+                pids.Add(redisPid);
+            }
+        }
+        catch (StackExchange.Redis.RedisException e)
+        {
+            Console.Error.WriteLine($"Redis's CPU not counted: {e.Message}");
+        }
+        return [.. pids];
     }
 
     private sealed record SimulatedServer(string Id, Metadata Headers);
@@ -412,10 +460,12 @@ public static class LoadBench
     private static string Spread(List<Measured> slices) => slices.Count < 2 ? "" : string.Create(CultureInfo.InvariantCulture,
         $"{slices.Count} slices interleaved with the paths below, {slices.Min(s => s.PerSecond):N0}–{slices.Max(s => s.PerSecond):N0}/s");
 
+    private static string Join(params string[] parts) => string.Join("; ", parts.Where(x => x.Length > 0));
+
     private static string Errors(Measured m) => m.Errors == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{m.Errors:N0} errors");
 
     private static void Progress(string what, Measured m) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {what}: {m.PerSecond:N0}/s, {m.Latency.Text}, errors {m.Errors}; {m.Runtime?.Text}; load average {WritePathBench.LoadAverage()}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- {what}: {m.PerSecond:N0}/s, {m.Latency.Text}, errors {m.Errors}; {m.CpuText}; {m.Runtime?.Text}; load average {WritePathBench.LoadAverage()}"));
 
     private static string Machine()
     {

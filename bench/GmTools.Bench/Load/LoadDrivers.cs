@@ -15,6 +15,14 @@ public sealed record Measured(LongHistogram Histogram, long Calls, long Errors, 
 
     public LatencySummary Latency => LatencySummary.Of(Histogram);
 
+    /// <summary>CPU a call cost, in µs: this process (server and driver when they share it) and the stores (PostgreSQL, Redis).</summary>
+    public (double Own, double Stores)? CpuPerCall => Runtime is null || Calls == 0 ? null
+        : (Runtime.OwnCpu.TotalMicroseconds / Calls, Runtime.StoresCpu.TotalMicroseconds / Calls);
+
+    public string CpuText => CpuPerCall is { } c
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"CPU {c.Own:0.0} µs/call in process + {c.Stores:0.0} in PostgreSQL/Redis ({Runtime!.OwnCpu.TotalSeconds / Math.Max(0.001, Runtime.Seconds):0.00} cores)")
+        : "";
+
     /// <summary>Several slices of one path as one run: histograms merged, calls, errors, time and runtime deltas summed.</summary>
     public static Measured Combine(IReadOnlyCollection<Measured> slices) => new(
         LoadDrivers.Merge(slices.Select(s => s.Histogram)), slices.Sum(s => s.Calls), slices.Sum(s => s.Errors), slices.Sum(s => s.Seconds),
@@ -27,7 +35,8 @@ public sealed record Measured(LongHistogram Histogram, long Calls, long Errors, 
 /// collections by generation, the time the GC held every thread paused, the thread pool's size at the end and the
 /// work items it was behind. The first suspects of a latency tail.
 /// </summary>
-public sealed record RuntimeDelta(int Gen0, int Gen1, int Gen2, TimeSpan GcPause, double Seconds, int ThreadPoolThreads, long LockContentions)
+public sealed record RuntimeDelta(int Gen0, int Gen1, int Gen2, TimeSpan GcPause, double Seconds, int ThreadPoolThreads, long LockContentions,
+    TimeSpan OwnCpu = default, TimeSpan StoresCpu = default)
 {
     public double PausePercent => Seconds > 0 ? GcPause.TotalSeconds / Seconds * 100 : 0;
 
@@ -38,21 +47,23 @@ public sealed record RuntimeDelta(int Gen0, int Gen1, int Gen2, TimeSpan GcPause
     {
         var list = parts.ToList();
         return new RuntimeDelta(list.Sum(p => p.Gen0), list.Sum(p => p.Gen1), list.Sum(p => p.Gen2),
-            TimeSpan.FromTicks(list.Sum(p => p.GcPause.Ticks)), list.Sum(p => p.Seconds), list.Max(p => p.ThreadPoolThreads), list.Sum(p => p.LockContentions));
+            TimeSpan.FromTicks(list.Sum(p => p.GcPause.Ticks)), list.Sum(p => p.Seconds), list.Max(p => p.ThreadPoolThreads), list.Sum(p => p.LockContentions),
+            TimeSpan.FromTicks(list.Sum(p => p.OwnCpu.Ticks)), TimeSpan.FromTicks(list.Sum(p => p.StoresCpu.Ticks)));
     }
 
     /// <summary>Starts watching; call <see cref="Mark.End"/> when the run is over.</summary>
     public static Mark Start() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(),
-        System.Threading.Monitor.LockContentionCount, Stopwatch.GetTimestamp());
+        System.Threading.Monitor.LockContentionCount, ProcessCpu.Own(), ProcessCpu.Stores(), Stopwatch.GetTimestamp());
 
-    public readonly record struct Mark(int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Contentions, long Started)
+    public readonly record struct Mark(int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Contentions, TimeSpan Own, TimeSpan Stores, long Started)
     {
         // A gen2 collection counts in gen1 and gen0 too: each generation is reported by itself.
         public RuntimeDelta End()
         {
             int g2 = GC.CollectionCount(2) - Gen2, g1 = GC.CollectionCount(1) - Gen1 - g2, g0 = GC.CollectionCount(0) - Gen0 - g1 - g2;
-            return new RuntimeDelta(g0, g1, g2, GC.GetTotalPauseDuration() - Pause, Stopwatch.GetElapsedTime(Started).TotalSeconds,
-                ThreadPool.ThreadCount, System.Threading.Monitor.LockContentionCount - Contentions);
+            var seconds = Stopwatch.GetElapsedTime(Started).TotalSeconds;
+            return new RuntimeDelta(g0, g1, g2, GC.GetTotalPauseDuration() - Pause, seconds,
+                ThreadPool.ThreadCount, System.Threading.Monitor.LockContentionCount - Contentions, ProcessCpu.Own() - Own, ProcessCpu.Stores() - Stores);
         }
     }
 }

@@ -94,7 +94,7 @@ public sealed class AccessInterceptor(
 
         // Every log line of the call carries who and which request (structured: a JSON console or OTLP shows them
         // as fields), and so does the call's span.
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = requestContext.RequestId, ["Actor"] = caller?.Id, ["Method"] = context.Method });
+        using var scope = logger.BeginScope(new CallScope(requestContext.RequestId, caller?.Id, context.Method));
         Activity.Current?.SetTag("gmtools.request_id", requestContext.RequestId).SetTag("enduser.id", caller?.Id);
         for (var attempt = 1; ; attempt++)
         {
@@ -139,6 +139,35 @@ public sealed class AccessInterceptor(
                 };
             }
         }
+    }
+
+    /// <summary>
+    /// The call's log scope: RequestId, Actor, Method as structured fields (what a JSON console or OTLP reads), in one
+    /// small object rather than a dictionary a call.
+    /// </summary>
+    private sealed class CallScope(string requestId, string? actor, string method) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 3;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("RequestId", requestId),
+            1 => new("Actor", actor),
+            2 => new("Method", method),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"RequestId:{requestId} Actor:{actor} Method:{method}";
     }
 
     private RpcException Unavailable(Exception ex, ServerCallContext context) =>

@@ -28,8 +28,15 @@ public sealed record Caller(string Id, CallerKind Kind, IReadOnlyList<Role> Role
     /// <summary>Kept for callers written before <see cref="ObjectScope"/>; new code uses <c>caller.Sees(id)</c> and the rest of ObjectScope.</summary>
     public bool CanSeeGameServer(string gameServerId) => this.Sees(gameServerId);
 
+    /// <summary>The game server whose credential was verified, in its role and scope (its own id only).</summary>
+    public static Caller ForGameServer(string gameServerId) => new(gameServerId, CallerKind.GameServer, [Role.GameServer], [gameServerId]);
+
     public static Caller? FromPrincipal(ClaimsPrincipal principal)
     {
+        if (principal is CallerPrincipal known)
+        {
+            return known.Caller;
+        }
         if (principal.Identity?.IsAuthenticated != true)
         {
             return null;
@@ -37,7 +44,7 @@ public sealed record Caller(string Id, CallerKind Kind, IReadOnlyList<Role> Role
         var gameServerId = principal.FindFirst(GameServerIdClaim)?.Value;
         if (gameServerId is not null)
         {
-            return new Caller(gameServerId, CallerKind.GameServer, [Role.GameServer], [gameServerId]);
+            return ForGameServer(gameServerId);
         }
         var id = principal.FindFirst("sub")?.Value ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value;
         if (string.IsNullOrEmpty(id))

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using GmTools.Server.GameServers;
 using Microsoft.AspNetCore.Authentication;
@@ -9,50 +8,31 @@ using Microsoft.Extensions.Options;
 namespace GmTools.Server.Security;
 
 /// <summary>
-/// Authenticates "authorization: GameServer id.secret". Before anything costs a lookup: a source that failed too often
-/// lately is refused (<see cref="FailedAuthentications"/>), and an id that is not the shape of a game-server id is
-/// refused outright. Stored hashes are cached in process for a short time (bounded in entries and age) because game
-/// servers call the gate on every login and chat line; a rotated credential stops working everywhere within
-/// <see cref="GameServerAuthOptions.CacheTtl"/>.
+/// The "GameServer" authentication scheme, for whatever asks ASP.NET authentication for it. Requests that carry a
+/// game-server credential do not come through here on the hot path: <see cref="CallerAuthenticationMiddleware"/>
+/// authenticates them (once per connection) before the staff-token middleware would run. Both use
+/// <see cref="GameServerAuthenticator"/>, so the checks are the same.
 /// </summary>
 public sealed class GameServerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    GameServerCredentialCache cache,
-    FailedAuthentications failures)
+    GameServerAuthenticator authenticator)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>Set on the HttpContext when the source was throttled, so the gate answers RESOURCE_EXHAUSTED rather than UNAUTHENTICATED.</summary>
-    public const string ThrottledItem = "gmtools.auth-throttled";
+    public const string ThrottledItem = GameServerAuthenticator.ThrottledItem;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith(GameServerCredential.Scheme + " ", StringComparison.Ordinal))
+        if (!GameServerAuthenticator.Carries(Request))
         {
             return AuthenticateResult.NoResult();
         }
-        var source = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (failures.IsThrottled(source))
-        {
-            Context.Items[ThrottledItem] = true;
-            return AuthenticateResult.Fail("too many failed game-server authentications from this source");
-        }
-        if (!GameServerCredential.TryParse(header[(GameServerCredential.Scheme.Length + 1)..].Trim(), out var id, out var secret)
-            || !GameServerIds.IsValid(id) || secret.Length > GameServerCredential.MaxSecretLength)
-        {
-            failures.Record(source);
-            return AuthenticateResult.Fail("malformed game-server credential");
-        }
-        var hash = await cache.GetSecretHashAsync(id, Context.RequestAborted);
-        if (hash is null || !GameServerCredential.Matches(secret, hash))
-        {
-            failures.Record(source);
-            return AuthenticateResult.Fail("unknown game server or wrong credential");
-        }
-        var identity = new ClaimsIdentity([new Claim(Caller.GameServerIdClaim, id)], GameServerCredential.Scheme);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), GameServerCredential.Scheme));
+        var (principal, failure) = await authenticator.AuthenticateAsync(Context);
+        return principal is not null
+            ? AuthenticateResult.Success(new AuthenticationTicket(principal, GameServerCredential.Scheme))
+            : AuthenticateResult.Fail(failure!);
     }
 }
 
@@ -97,18 +77,30 @@ public sealed class GameServerCredentialCache : IDisposable
         _entries = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.CacheEntries, CompactionPercentage = 0.25 });
     }
 
-    private sealed record Entry(byte[]? Hash, DateTimeOffset FetchedAt);
+    private long _revision;
 
     /// <summary>Entries held now (for tests and diagnostics).</summary>
     public int Count => _entries.Count;
 
-    public async Task<byte[]?> GetSecretHashAsync(string gameServerId, CancellationToken ct)
+    /// <summary>
+    /// Moves on whenever an entry is forgotten (a credential rotated on this replica): an identity verified against an
+    /// older revision is verified again (<see cref="GameServerAuthenticator"/>'s per-connection identities).
+    /// </summary>
+    public long Revision => Interlocked.Read(ref _revision);
+
+    /// <summary>Whether what was fetched at <paramref name="fetchedAt"/> may still be trusted.</summary>
+    public bool IsFresh(DateTimeOffset fetchedAt) => _time.GetUtcNow() - fetchedAt < _options.CurrentValue.CacheTtl;
+
+    public async Task<byte[]?> GetSecretHashAsync(string gameServerId, CancellationToken ct) => (await LookupAsync(gameServerId, ct)).Hash;
+
+    /// <summary>The stored hash (null: no such game server) and when it was read from PostgreSQL.</summary>
+    public async Task<StoredCredential> LookupAsync(string gameServerId, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         var ttl = _options.CurrentValue.CacheTtl;
-        if (_entries.TryGetValue(gameServerId, out Entry? entry) && entry is not null && now - entry.FetchedAt < ttl)
+        if (_entries.TryGetValue(gameServerId, out StoredCredential? entry) && entry is not null && now - entry.FetchedAt < ttl)
         {
-            return entry.Hash;
+            return entry;
         }
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Persistence.GmToolsDbContext>();
@@ -116,14 +108,22 @@ public sealed class GameServerCredentialCache : IDisposable
             .Where(g => g.GameServerId == gameServerId)
             .Select(g => g.CredentialHash)
             .FirstOrDefaultAsync(ct);
-        _entries.Set(gameServerId, new Entry(hash, now), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = ttl * 2 });
-        return hash;
+        var fetched = new StoredCredential(hash, now);
+        _entries.Set(gameServerId, fetched, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = ttl * 2 });
+        return fetched;
     }
 
-    public void Forget(string gameServerId) => _entries.Remove(gameServerId);
+    public void Forget(string gameServerId)
+    {
+        _entries.Remove(gameServerId);
+        Interlocked.Increment(ref _revision);
+    }
 
     public void Dispose() => _entries.Dispose();
 }
+
+/// <summary>A game server's stored credential hash (null: no such game server) and when it was read.</summary>
+public sealed record StoredCredential(byte[]? Hash, DateTimeOffset FetchedAt);
 
 /// <summary>
 /// Failed game-server authentications per source (remote address) in fixed one-minute windows of

@@ -8,5 +8,12 @@ public sealed class RequestContext
 {
     public Caller Caller { get; set; } = Caller.System;
 
-    public string RequestId { get; set; } = Guid.NewGuid().ToString("N");
+    private string? _requestId;
+
+    /// <summary>Made on first use: the access gate sets it on every call, so a default made in the constructor was a second Guid a call.</summary>
+    public string RequestId
+    {
+        get => _requestId ??= Guid.NewGuid().ToString("N");
+        set => _requestId = value;
+    }
 }

@@ -17,6 +17,7 @@ public static class SecurityRegistration
         services.AddOptions<GameServerAuthOptions>().BindConfiguration(GameServerAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GameServerCredentialCache>();
         services.AddSingleton<FailedAuthentications>();
+        services.AddSingleton<GameServerAuthenticator>();
         services.AddSingleton<CallerRateLimiter>();
         services.AddSingleton<AccessDenials>();
         services.AddScoped<RequestContext>();
@@ -54,4 +55,15 @@ public static class SecurityRegistration
             });
         return services;
     }
+
+    /// <summary>In place of UseAuthentication(): game servers once per connection, staff tokens as ASP.NET does (<see cref="CallerAuthenticationMiddleware"/>).</summary>
+    public static IApplicationBuilder UseCallerAuthentication(this IApplicationBuilder app)
+    {
+        // The key UseAuthentication() sets: without it WebApplication adds ASP.NET's own authentication middleware in
+        // front of the pipeline, and every game-server call would be authenticated twice.
+        app.Properties[AuthenticationMiddlewareSetKey] = true;
+        return app.UseMiddleware<CallerAuthenticationMiddleware>();
+    }
+
+    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
 }
