@@ -156,7 +156,7 @@ public static class AnomalyIntakeBench
     /// CPU spent while the measured run lasts, per report: this process (the replica and its callers), the PostgreSQL
     /// server (the postmaster of the bench's data directory and its children) and Redis (INFO cpu).
     /// </summary>
-    private sealed class CpuMeter(NpgsqlDataSource postgres, StackExchange.Redis.IConnectionMultiplexer redis)
+    internal sealed class CpuMeter(NpgsqlDataSource postgres, StackExchange.Redis.IConnectionMultiplexer redis)
     {
         private TimeSpan _self, _pg, _redis;
         private readonly Stopwatch _wall = new();
@@ -167,11 +167,11 @@ public static class AnomalyIntakeBench
             _wall.Restart();
         }
 
-        public async Task<string> StopAsync(long reports)
+        public async Task<string> StopAsync(long reports, string unit = "report")
         {
             var (self, pg, rd) = (Process.GetCurrentProcess().TotalProcessorTime - _self, await PostgresAsync() - _pg, await RedisAsync() - _redis);
             var wall = _wall.Elapsed.TotalSeconds;
-            string Per(TimeSpan t) => reports == 0 ? "n/a" : $"{t.TotalMicroseconds / reports:0.0} µs/report ({t.TotalSeconds / wall:0.00} cores)";
+            string Per(TimeSpan t) => reports == 0 ? "n/a" : $"{t.TotalMicroseconds / reports:0.0} µs/{unit} ({t.TotalSeconds / wall:0.00} cores)";
             return $"CPU while measured: this process (replica + callers) {Per(self)}, PostgreSQL {Per(pg)}, Redis {Per(rd)}; load average {WritePathBench.LoadAverage()}";
         }
 

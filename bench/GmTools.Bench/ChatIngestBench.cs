@@ -48,8 +48,10 @@ public static class ChatIngestBench
         Console.WriteLine($"- redis-benchmark GET, 50 clients (same run, before): **{plain:N0} ops/s** unpipelined, **{pipelined:N0} ops/s** with -P 16; load average {WritePathBench.LoadAverage()}");
         var live = a.Services.GetRequiredService<ChatLiveState>();
         var stages = a.Services.GetRequiredService<ChatIngestStages>();
+        await using var redisAdmin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(s.Redis + ",allowAdmin=true");
+        var cpu = new AnomalyIntakeBench.CpuMeter(a.Services.GetRequiredService<NpgsqlDataSource>(), redisAdmin);
         await LoadAsync(a.Address, servers, s with { Seconds = Math.Min(3, s.Seconds) }, live, stages, "warm-up");
-        await LoadAsync(a.Address, servers, s, live, stages, "measured");
+        await LoadAsync(a.Address, servers, s, live, stages, "measured", cpu);
         await using var flags = a.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
             "SELECT (SELECT count(*) FROM chat_flags), (SELECT count(*) FROM sanctions WHERE issued_by LIKE 'system%')");
         await using var reader = await flags.ExecuteReaderAsync();
@@ -69,6 +71,40 @@ public static class ChatIngestBench
     private static string Varied(string line, Random random) =>
         $"{line} {Words[random.Next(Words.Length)]}{random.Next(1, 1_000_000).ToString(CultureInfo.InvariantCulture)}{Words[random.Next(Words.Length)]}";
 
+    /// <summary>One batch of <see cref="Settings.Batch"/> varied lines from <paramref name="gameServerId"/>'s players.</summary>
+    private static IngestChatRequest BatchOf(string gameServerId, long batchId, string run, ref long lineNo, Settings s, string[] texts, Random random)
+    {
+        var request = new IngestChatRequest { GameServerId = gameServerId, BatchId = batchId };
+        var sentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        for (var i = 0; i < s.Batch; i++)
+        {
+            request.Lines.Add(new ChatLineIn
+            {
+                LineId = $"{run}-{lineNo++}",
+                Channel = ChatChannel.World,
+                SenderPlayerId = $"{gameServerId}-p{random.Next(1, s.Players + 1)}",
+                Text = ByteString.CopyFromUtf8(Varied(texts[random.Next(texts.Length)], random)),
+                SentAt = sentAt,
+            });
+        }
+        return request;
+    }
+
+    /// <summary>CPU µs a line of <see cref="BatchOf"/> plus the message's serialization, 100 batches on this thread.</summary>
+    private static double GeneratorMicrosPerLine(Settings s, string[] texts)
+    {
+        var random = new Random(7);
+        var lineNo = 0L;
+        var before = Process.GetCurrentProcess().TotalProcessorTime;
+        long bytes = 0;
+        for (var b = 0; b < 100; b++)
+        {
+            bytes += BatchOf("calibration", b, "cal", ref lineNo, s, texts, random).ToByteArray().Length;
+        }
+        var used = Process.GetCurrentProcess().TotalProcessorTime - before;
+        return bytes == 0 ? double.NaN : used.TotalMicroseconds / lineNo;
+    }
+
     /// <summary>What one run of the load gave (the load verb's chat row reads it).</summary>
     public sealed record Run(double LinesPerSecond, double RoundTripsPerThousand, double P50Ms, double P99Ms, long Accepted, long Flagged, long Degraded, long Errors);
 
@@ -87,8 +123,13 @@ public static class ChatIngestBench
         return servers;
     }
 
-    /// <summary>The game servers stream batches for <see cref="Settings.Seconds"/>; prints and returns the figures.</summary>
-    public static async Task<Run> LoadAsync(string address, List<(string Id, string Credential)> servers, Settings s, ChatLiveState live, ChatIngestStages stages, string what)
+    /// <summary>
+    /// The game servers stream batches for <see cref="Settings.Seconds"/>; prints and returns the figures. With
+    /// <paramref name="cpu"/>, also the CPU per line of this process, PostgreSQL and Redis while measured, and what
+    /// building and serializing the lines costs the generator alone (its share of "this process").
+    /// </summary>
+    internal static async Task<Run> LoadAsync(string address, List<(string Id, string Credential)> servers, Settings s, ChatLiveState live, ChatIngestStages stages, string what,
+        AnomalyIntakeBench.CpuMeter? cpu = null)
     {
         var texts = ChatRuleEngineBench.SampleLines(10_000);
         var latencies = new Latencies($"IngestChat x{s.Batch}");
@@ -98,6 +139,10 @@ public static class ChatIngestBench
         var tripsBefore = live.RoundTrips;
         var (batchesBefore, stagesBefore) = stages.Snapshot();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        if (cpu is not null)
+        {
+            await cpu.StartAsync();
+        }
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(s.Seconds));
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(servers.Select(async (server, g) =>
@@ -138,19 +183,7 @@ public static class ChatIngestBench
                 while (!stop.IsCancellationRequested)
                 {
                     await window.WaitAsync(stop.Token);
-                    var request = new IngestChatRequest { GameServerId = server.Id, BatchId = ++batchId };
-                    var sentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
-                    for (var i = 0; i < s.Batch; i++)
-                    {
-                        request.Lines.Add(new ChatLineIn
-                        {
-                            LineId = $"{run}-{lineNo++}",
-                            Channel = ChatChannel.World,
-                            SenderPlayerId = $"{server.Id}-p{random.Next(1, s.Players + 1)}",
-                            Text = ByteString.CopyFromUtf8(Varied(texts[random.Next(texts.Length)], random)),
-                            SentAt = sentAt,
-                        });
-                    }
+                    var request = BatchOf(server.Id, ++batchId, run, ref lineNo, s, texts, random);
                     sent.Enqueue(Stopwatch.GetTimestamp());
                     await call.RequestStream.WriteAsync(request);
                 }
@@ -174,7 +207,8 @@ public static class ChatIngestBench
             }
         }));
         var elapsed = watch.Elapsed.TotalSeconds;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var cpuLine = cpu is null ? null : await cpu.StopAsync(accepted, "line");
         var trips = live.RoundTrips - tripsBefore;
         var (batchesAfter, stagesAfter) = stages.Snapshot();
         var batches = Math.Max(1, batchesAfter - batchesBefore);
@@ -183,8 +217,14 @@ public static class ChatIngestBench
             $"- {what}: **{accepted / elapsed:N0} lines/s acknowledged** (target ≥ 50,000 per replica), **{perThousand:0.0} Redis round trips per 1,000 lines** (target ≤ 20), " +
             $"batch p50 {latencies.Percentile(50):0.0} ms, p99 {latencies.Percentile(99):0.0} ms; flagged {flagged:N0}, rejected {rejected}, degraded batches {degraded}, stream errors {errors}; load average {WritePathBench.LoadAverage()}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  - process CPU (server and load generator together) {cpu.TotalMilliseconds * 1000 / Math.Max(1, accepted):0.0} µs a line; " +
+            $"  - process CPU (server and load generator together) {cpuUsed.TotalMilliseconds * 1000 / Math.Max(1, accepted):0.0} µs a line; " +
             $"a batch's stages, mean wall ms: {string.Join(", ", System.Enum.GetValues<ChatIngestStages.Stage>().Select((st, i) => $"{st} {(stagesAfter[i] - stagesBefore[i]).TotalMilliseconds / batches:0.00}"))}"));
+        if (cpuLine is not null)
+        {
+            Console.WriteLine($"  - {cpuLine}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  - the generator alone, building and serializing lines on one thread: {GeneratorMicrosPerLine(s, texts):0.0} µs a line (HTTP/2 and the acks not included)"));
+        }
         return new Run(accepted / elapsed, perThousand, latencies.Percentile(50), latencies.Percentile(99), accepted, flagged, degraded, errors);
     }
 }

@@ -174,7 +174,7 @@ public sealed class ChatLineLinkTarget(GmToolsDbContext db, ChatLiveState live, 
                 : throw LinkIds.NotTheCasePlayer(c, $"chat line {objectId}");
         }
         // Not flagged: only the live view has it, and only among the player's own recent lines.
-        var recent = await live.RecentAsync(ChatLiveState.PlayerRecent(c.PlayerId), 0, chat.CurrentValue.RecentLinesPerPlayer)
+        var recent = await live.RecentAsync(ChatLiveState.PlayerRecent(gameServerId, c.PlayerId), 0, chat.CurrentValue.RecentLinesPerPlayer)
             ?? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "the live chat view is unavailable; try again"));
         var line = recent.FirstOrDefault(l => l.GameServerId == gameServerId && l.LineId == objectId)
             ?? throw GrpcErrors.NotFound(notFound + " among the player's flagged or recent lines");

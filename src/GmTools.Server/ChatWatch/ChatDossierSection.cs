@@ -17,7 +17,7 @@ public sealed class ChatDossierSection(GmToolsDbContext db, ChatLiveState live) 
     public async Task FillAsync(DossierContext context, GetPlayerDossierResponse dossier, CancellationToken ct)
     {
         var playerId = context.Player.PlayerId;
-        var recent = await live.RecentAsync(ChatLiveState.PlayerRecent(playerId), 0, context.RecentLimit) ?? [];
+        var recent = await live.RecentAsync(ChatLiveState.PlayerRecent(context.Player.GameServerId, playerId), 0, context.RecentLimit) ?? [];
         var shown = recent.Where(l => context.Caller.Sees(l.GameServerId)
             && (l.Channel != ChatChannel.Private || context.Caller.Holds(Permissions.PlayersReadContact)));
         dossier.RecentChatLines.AddRange(shown.Select(l => new DossierChatLine

@@ -77,7 +77,7 @@ public sealed class ChatIngestDesk(
         }
         Lap(ChatIngestStages.Stage.Score);
 
-        if (degraded || !await live.CountWindowsAsync(scored, compiled))
+        if (degraded || !await live.CountWindowsAsync(batch.GameServerId, scored, compiled))
         {
             degraded = true;
             fallbackWindows.Count(scored, compiled);

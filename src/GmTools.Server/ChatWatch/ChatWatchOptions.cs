@@ -18,8 +18,18 @@ public sealed class ChatWatchOptions
     /// <summary>How long a quiet channel's or player's recent lines live.</summary>
     public TimeSpan RecentLinesTtl { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>How long a line id is remembered to recognise a replay (Redis; PostgreSQL remembers flagged lines for good).</summary>
+    /// <summary>
+    /// How long a line id is remembered to recognise a replay (Redis; PostgreSQL remembers flagged lines for good):
+    /// a replay within this window is always recognised, one up to a bucket later may be.
+    /// </summary>
     public TimeSpan SeenLineTtl { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// The replay window is kept as this many time buckets per game server (one Redis set each, expiring whole), plus
+    /// the current one: more buckets hold less beyond the window, fewer cost fewer lookups per line.
+    /// </summary>
+    [Range(1, 24)]
+    public int SeenLineBuckets { get; set; } = 3;
 
     /// <summary>Per-player violation counts live this long after the last violation.</summary>
     public TimeSpan ViolationTtl { get; set; } = TimeSpan.FromDays(1);

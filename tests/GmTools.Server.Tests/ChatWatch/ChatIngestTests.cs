@@ -2,6 +2,7 @@ using GmTools.Contracts.V1;
 using GmTools.Server.Tests.Infrastructure;
 using GmTools.Server.Tests.Sanctions;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using static GmTools.Server.Tests.ChatWatch.ChatKit;
 using Role = GmTools.Server.Security.Role;
 
@@ -51,6 +52,31 @@ public sealed class ChatIngestTests(ServerFixture fx) : IClassFixture<ServerFixt
         Assert.Equal((1, 3), (again[0].Accepted, again[0].Duplicates));
         Assert.Equal(0, again[0].Flagged);
         Assert.Equal(1, await fx.ScalarAsync("SELECT count(*) FROM chat_flags WHERE game_server_id = @gs", ("gs", gs)));
+    }
+
+    [Fact]
+    public async Task A_replay_is_recognised_until_the_end_of_the_replay_window_and_the_markers_are_a_few_keys_per_server()
+    {
+        const string gs = "cw-replay-window";
+        var client = await fx.GameServerAsync(gs);
+        var lines = Enumerable.Range(0, 50).Select(i => Line($"rw-{i}", "p-rw", $"hello number {i}")).ToArray();
+        var first = await client.IngestAsync(gs, lines);
+        Assert.Equal((50, 0), (first[0].Accepted, first[0].Duplicates));
+
+        // Just inside SeenLineTtl (6 h) on the fake clock: three bucket boundaries (2 h each) later, still a replay.
+        fx.Clock.Advance(TimeSpan.FromHours(6) - TimeSpan.FromSeconds(1));
+        var again = await client.IngestAsync(gs, [Line("rw-7", "p-rw", "hello number 7"), Line("rw-50", "p-rw", "hello number 50")]);
+        Assert.Equal((1, 1), (again[0].Accepted, again[0].Duplicates));
+
+        // 51 line ids, two buckets: two keys, not one per line.
+        var redis = fx.Server.Services.GetRequiredService<GmTools.Server.Infrastructure.Redis.RedisConnection>();
+        var server = redis.Multiplexer.GetServers().Single();
+        var keys = 0;
+        await foreach (var _ in server.KeysAsync(pattern: fx.RedisPrefix + "cw:seen:*" + gs + "*", pageSize: 100))
+        {
+            keys++;
+        }
+        Assert.Equal(2, keys);
     }
 
     [Fact]

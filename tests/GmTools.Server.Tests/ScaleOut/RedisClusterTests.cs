@@ -79,9 +79,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
             var player = await SlotAsync(SanctionAccessCache.ActiveName(id));
             Assert.Equal(player, await SlotAsync(SanctionAccessCache.CounterName(id)));
             // The rest of the player's state on the same shard.
-            Assert.Equal(player, await SlotAsync(ChatLiveState.PlayerRecent(id)));
             Assert.Equal(player, await SlotAsync(ChatLiveState.Violations(id)));
-            Assert.Equal(player, await SlotAsync(ChatLiveState.Rate(id)));
             // The hottest offenders' ZUNION over the buckets, and the rest of the game server's chat state.
             var server = await SlotAsync(ChatLiveState.Offenders(id, 1000));
             for (var bucket = 1001; bucket < 1010; bucket++)
@@ -90,7 +88,20 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
             }
             Assert.Equal(server, await SlotAsync(ChatLiveState.Recent(id, "world")));
             Assert.Equal(server, await SlotAsync(ChatLiveState.Flagged(id)));
-            Assert.Equal(server, await SlotAsync(ChatLiveState.Seen(id, "line-{9}")));
+            // One script per ingest batch each: the replay buckets, the players' flood windows, every recent list.
+            for (var bucket = 1000; bucket < 1005; bucket++)
+            {
+                Assert.Equal(server, await SlotAsync(ChatLiveState.Seen(id, bucket)));
+            }
+            foreach (var talker in HostileIds)
+            {
+                Assert.Equal(server, await SlotAsync(ChatLiveState.Rate(id, talker)));
+                Assert.Equal(server, await SlotAsync(ChatLiveState.PlayerRecent(id, talker)));
+            }
+            // A wave script's texts: two texts of one shard share its slot whatever they hold, in any bucket.
+            var text = "w" + id;
+            var sameShard = Enumerable.Range(0, 10_000).Select(i => $"other-{i}").First(t => ChatLiveState.WaveShard(t) == ChatLiveState.WaveShard(text));
+            Assert.Equal(await SlotAsync(ChatLiveState.Wave(7, text)), await SlotAsync(ChatLiveState.Wave(8, sameShard)));
             // One intake batch's anomaly windows (one script call): every player's of the reporting game server.
             foreach (var player2 in HostileIds)
             {
@@ -98,6 +109,14 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
                 Assert.Equal(server, await SlotAsync(AnomalyCounters.BuiltName(id, player2, "speed_hack")));
             }
         }
+        // The shards are distinct tags, so the wave windows spread over the masters.
+        var waveSlots = new HashSet<long>();
+        for (var shard = 0; shard < ChatLiveState.WaveShards; shard++)
+        {
+            var text = Enumerable.Range(0, 10_000).Select(i => $"text-{i}").First(t => ChatLiveState.WaveShard(t) == shard);
+            waveSlots.Add(await SlotAsync(ChatLiveState.Wave(1, text)));
+        }
+        Assert.Equal(ChatLiveState.WaveShards, waveSlots.Count);
         // Escaping keeps ids apart: no two ids share a tag.
         Assert.Equal(HostileIds.Length, HostileIds.Select(RedisKeys.Tag).Distinct(StringComparer.Ordinal).Count());
         // A brace in the prefix would tag every key alike: refused by the options' validation.
@@ -222,7 +241,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisClusterFixture>
         Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
         Assert.StartsWith("wv-", watch.ResponseStream.Current.Line.LineId, StringComparison.Ordinal);
 
-        // A replayed line is recognised through the cluster (SET NX on the server's shard).
+        // A replayed line is recognised through the cluster (the server's replay buckets, on its shard).
         var replay = await viaA.IngestAsync(gs, [Line("fl-3", senders[0], "hello number 3")]);
         Assert.Equal((false, 1), (replay[0].Degraded, replay[0].Duplicates));
 
