@@ -16,7 +16,7 @@ public static class PersistenceRegistration
         var connectionString = RequiredConnectionString(configuration, ConnectionStringName);
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         // One data source per process: it owns the pool, and raw Npgsql work (COPY, audit appends) shares it.
-        services.AddSingleton(_ => BuildDataSource(connectionString));
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<TransactionCommitHooks>();
         services.AddDbContext<GmToolsDbContext>((sp, o) => Configure(o, sp.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(sp.GetRequiredService<TransactionCommitHooks>()));
@@ -40,28 +40,6 @@ public static class PersistenceRegistration
          // its Quartz jobs; a caller hangs up), and the same exception always reaches the code that called it,
          // which decides: the gRPC edge logs real faults at Error, Quartz logs a failed job.
          .ConfigureWarnings(w => w.Log((RelationalEventId.TransactionError, LogLevel.Warning)));
-
-    /// <summary>
-    /// The process's data source. Statements run often are prepared automatically unless the connection string says
-    /// otherwise: on the write path's profile PostgreSQL spent about a third of its CPU parsing and planning the same
-    /// few statements again for every mute (EF's insert batch, the set's reload, the chainer's passes), and Npgsql
-    /// keeps a prepared statement with its pooled connection (docs/benchmarks.md, "Write path").
-    /// </summary>
-    public static NpgsqlDataSource BuildDataSource(string connectionString)
-    {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // The plain builder, not Npgsql's: its ContainsKey says whether a keyword exists, not whether it was given.
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
-        {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPreparedStatements;
-            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-        }
-        return builder.Build();
-    }
-
-    // Per pooled connection; the hot paths use a few dozen distinct statements, the least used are evicted first.
-    private const int AutoPreparedStatements = 100;
 
     /// <summary>A missing connection string stops the process with a message that names it.</summary>
     public static string RequiredConnectionString(IConfiguration configuration, string name)
