@@ -124,30 +124,18 @@ public sealed class SanctionDesk(
     }
 
     /// <summary>Writes a new sanction, its commands and its audit record in the caller's transaction.</summary>
-    /// <remarks>One prepared INSERT batch, without EF's change tracking (per-call CPU in process, and PostgreSQL
-    /// parsing and planning three inserts per mute): the id is reserved first (by the guard rail, or here), so the
-    /// commands and the audit record that carry it go with the sanction. The sanction is not tracked afterwards.</remarks>
+    /// <remarks>One INSERT batch: the id is reserved first (by the guard rail, or here), so the commands and the
+    /// audit record that carry it go with the sanction.</remarks>
     internal async Task<IReadOnlyList<string>> WriteIssuedAsync(Sanction sanction, CancellationToken ct)
     {
-        var tx = db.Database.CurrentTransaction
-            ?? throw new InvalidOperationException("a sanction is written in its caller's transaction");
         if (sanction.SanctionId == 0)
         {
             sanction.SanctionId = (await SanctionIds.ReserveAsync(db, 1, ct))[0];
         }
-        // What the caller changed through EF before is written first, as the single SaveChanges here used to.
-        if (db.ChangeTracker.HasChanges())
-        {
-            await db.SaveChangesAsync(ct);
-        }
+        db.Add(sanction);
         var targets = await commands.TargetsAsync(sanction.ScopeGameServerId, ct);
-        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)tx.GetDbTransaction());
-        batch.BatchCommands.Add(SanctionRows.Insert(sanction));
-        foreach (var command in commands.Issued(sanction, targets))
-        {
-            batch.BatchCommands.Add(command);
-        }
-        batch.BatchCommands.Add(audit.Stage(new AuditEntry("sanction.issue", "sanction", Id(sanction),
+        commands.Issued(sanction, targets);
+        audit.Stage(new AuditEntry("sanction.issue", "sanction", Id(sanction),
             new
             {
                 sanction.Kind,
@@ -162,9 +150,8 @@ public sealed class SanctionDesk(
                 sanction.ApprovedBy,
                 notified = targets,
             },
-            PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId, Reason: sanction.Reason, TicketRef: sanction.TicketRef)));
-        await batch.PrepareAsync(ct);
-        await batch.ExecuteNonQueryAsync(ct);
+            PlayerId: sanction.PlayerId, GameServerId: sanction.ScopeGameServerId, Reason: sanction.Reason, TicketRef: sanction.TicketRef));
+        await db.SaveChangesAsync(ct);
         return targets;
     }
 
