@@ -37,7 +37,7 @@ public static partial class WritePathBench
 
         if (only is "all" or "mutes")
         {
-            await MutesAsync(a, postgres, database, pgbench, seconds, callers, settings.Trace);
+            await MutesAsync(a, postgres, database, redis, pgbench, seconds, callers, settings.Trace);
         }
         if (only is "all" or "idle")
         {
@@ -48,7 +48,7 @@ public static partial class WritePathBench
 
     // ---------------------------------------------------------------- audited mutes vs pgbench -N
 
-    private static async Task MutesAsync(GameLinkBench.Replica a, string admin, string database, string pgbench, int seconds, int callers, bool trace)
+    private static async Task MutesAsync(GameLinkBench.Replica a, string admin, string database, string redis, string pgbench, int seconds, int callers, bool trace)
     {
         var perServer = Math.Max(20_000, seconds * 3_000);
         await using (var scope = a.Services.CreateAsyncScope())
@@ -89,16 +89,18 @@ public static partial class WritePathBench
         var issuer = a.Services.GetRequiredService<StaffTokenIssuer>();
         using var channel = GameLinkBench.Channel(a.Address);
         var next = new long[MuteServers];
+        await using var redisAdmin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+        var services = new ServiceCpu(a.Services.GetRequiredService<NpgsqlDataSource>(), redisAdmin);
 
         // Warm-up (JIT, pools, caches), not reported.
-        await MuteLoadAsync(channel, issuer, next, callers, MuteServers, Math.Min(5, seconds), trace: false);
+        await MuteLoadAsync(channel, issuer, services, next, callers, MuteServers, Math.Min(5, seconds), trace: false);
         var tpsBefore = await PgbenchTpsAsync(pgbench, admin, pgbenchDb, callers, seconds);
         Console.WriteLine($"- `pgbench -N -c {callers} -j 2 -T {seconds}` (same PostgreSQL, before): **{tpsBefore:0} TPS**; load average {LoadAverage()}");
-        var one = await MuteLoadAsync(channel, issuer, next, 1, 1, seconds, trace);
+        var one = await MuteLoadAsync(channel, issuer, services, next, 1, 1, seconds, trace);
         Console.WriteLine($"- 1 caller, one game server: **{one.Rate:0} mutes/s**, p50 {one.P50:0.0} ms, p99 {one.P99:0.0} ms; {one.Cost}; load average {LoadAverage()}");
-        var sixteen = await MuteLoadAsync(channel, issuer, next, callers, 1, seconds, trace);
+        var sixteen = await MuteLoadAsync(channel, issuer, services, next, callers, 1, seconds, trace);
         Console.WriteLine($"- {callers} callers, one game server: **{sixteen.Rate:0} mutes/s**, p50 {sixteen.P50:0.0} ms, p99 {sixteen.P99:0.0} ms, errors {sixteen.Errors}; {sixteen.Cost}; load average {LoadAverage()}");
-        var spread = await MuteLoadAsync(channel, issuer, next, callers, MuteServers, seconds, trace);
+        var spread = await MuteLoadAsync(channel, issuer, services, next, callers, MuteServers, seconds, trace);
         Console.WriteLine($"- {callers} callers over {MuteServers} game servers: **{spread.Rate:0} mutes/s**, p50 {spread.P50:0.0} ms, p99 {spread.P99:0.0} ms, errors {spread.Errors}; {spread.Cost}; load average {LoadAverage()}");
         var tpsAfter = await PgbenchTpsAsync(pgbench, admin, pgbenchDb, callers, seconds);
         Console.WriteLine($"- `pgbench -N -c {callers} -j 2 -T {seconds}` (after): **{tpsAfter:0} TPS**; load average {LoadAverage()}");
@@ -119,9 +121,10 @@ public static partial class WritePathBench
                           $"{reader.GetInt64(1)} still unlinked at the end): **p50 {reader.GetDouble(2):0.0} ms, p99 {reader.GetDouble(3):0.0} ms**, max {Convert.ToDouble(reader.GetValue(4), CultureInfo.InvariantCulture):0.0} ms");
     }
 
-    private sealed record MuteRun(double Rate, double P50, double P99, long Errors, double CpuMsPerMute, double StatementsPerMute)
+    private sealed record MuteRun(double Rate, double P50, double P99, long Errors, double CpuMsPerMute, double PostgresMsPerMute, double RedisMsPerMute, double StatementsPerMute)
     {
-        public string Cost => $"this process (server + callers) {CpuMsPerMute:0.00} ms CPU and {StatementsPerMute:0.0} PostgreSQL commands per mute";
+        public string Cost => $"CPU per mute: this process (server + callers) {CpuMsPerMute:0.00} ms, PostgreSQL {PostgresMsPerMute:0.00} ms, Redis {RedisMsPerMute:0.00} ms; " +
+                              $"{StatementsPerMute:0.0} PostgreSQL commands per mute";
     }
 
     /// <summary>
@@ -129,7 +132,7 @@ public static partial class WritePathBench
     /// per-GM guard rail (a lock per issuer and a count of that GM's last minute) is meant for a human's pace, and a
     /// single identity muting a hundred players a second would measure the guard rail, not the write path.
     /// </summary>
-    private static async Task<MuteRun> MuteLoadAsync(GrpcChannel channel, StaffTokenIssuer issuer, long[] next, int callers, int servers, int seconds, bool trace)
+    private static async Task<MuteRun> MuteLoadAsync(GrpcChannel channel, StaffTokenIssuer issuer, ServiceCpu services, long[] next, int callers, int servers, int seconds, bool trace)
     {
         var client = new SanctionService.SanctionServiceClient(channel);
         var latencies = new ConcurrentBag<double>();
@@ -153,6 +156,7 @@ public static partial class WritePathBench
         ActivitySource.AddActivityListener(listener);
         var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
+        var (pgBefore, redisBefore) = (await services.PostgresAsync(), await services.RedisAsync());
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
@@ -190,13 +194,76 @@ public static partial class WritePathBench
         var list = latencies.ToList();
         self.Refresh();
         var cpu = (self.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        var (pg, rd) = ((await services.PostgresAsync() - pgBefore).TotalMilliseconds, (await services.RedisAsync() - redisBefore).TotalMilliseconds);
         var n = Math.Max(1, done);
         foreach (var (text, count) in texts?.OrderByDescending(t => t.Value).Take(25) ?? [])
         {
             Console.WriteLine($"    {(double)count / n,6:0.00} per mute  {text.ReplaceLineEndings(" ")}");
         }
         return new MuteRun(done / watch.Elapsed.TotalSeconds, GameLinkBench.Percentile(list, 50), GameLinkBench.Percentile(list, 99), errors,
-            cpu / n, (double)Interlocked.Read(ref statements) / n);
+            cpu / n, pg / n, rd / n, (double)Interlocked.Read(ref statements) / n);
+    }
+
+    /// <summary>
+    /// CPU used so far by the bench's PostgreSQL (the postmaster of its data directory, its live children, and the
+    /// children it has reaped) and Redis (INFO cpu): the other two thirds of what a mute costs on a shared machine.
+    /// </summary>
+    private sealed class ServiceCpu(NpgsqlDataSource postgres, StackExchange.Redis.IConnectionMultiplexer redis)
+    {
+        private int _postmaster;
+
+        public async Task<TimeSpan> PostgresAsync()
+        {
+            if (_postmaster == 0)
+            {
+                await using var cmd = postgres.CreateCommand("SHOW data_directory");
+                var dir = (string)(await cmd.ExecuteScalarAsync())!;
+                _postmaster = int.Parse(File.ReadLines(Path.Combine(dir, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+            }
+            long ticks = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!Path.GetFileName(dir).All(char.IsAsciiDigit))
+                {
+                    continue;
+                }
+                string text;
+                try
+                {
+                    text = File.ReadAllText(Path.Combine(dir, "stat"));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue; // ended while listed
+                }
+                // pid (comm) state ppid ... utime(14) stime(15) cutime(16) cstime(17), in clock ticks
+                var pid = int.Parse(text[..text.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (pid == _postmaster || int.Parse(f[1], CultureInfo.InvariantCulture) == _postmaster)
+                {
+                    ticks += long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+                }
+                if (pid == _postmaster)
+                {
+                    ticks += long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture);
+                }
+            }
+            return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+        }
+
+        public async Task<TimeSpan> RedisAsync()
+        {
+            var info = (await redis.GetDatabase().ExecuteAsync("INFO", "cpu")).ToString();
+            double seconds = 0;
+            foreach (var line in info.Split('\n'))
+            {
+                if (line.StartsWith("used_cpu_sys:", StringComparison.Ordinal) || line.StartsWith("used_cpu_user:", StringComparison.Ordinal))
+                {
+                    seconds += double.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+            return TimeSpan.FromSeconds(seconds);
+        }
     }
 
     internal static async Task<double> PgbenchTpsAsync(string pgbench, string admin, string db, int clients, int seconds)

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using GmTools.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,8 +18,16 @@ public sealed class OffenseLadder(GmToolsDbContext db, IOptionsMonitor<SanctionO
 {
     public const string Permanent = "permanent";
 
+    // Parsed once per options instance: IOptionsMonitor hands out a new instance when the configuration changes,
+    // so a mute does not parse its ladder's steps again each time (they are validated at start).
+    private static readonly ConditionalWeakTable<SanctionOptions, ConcurrentDictionary<(string ReasonCode, string Kind), TimeSpan?[]?>> Parsed = new();
+
     /// <summary>The configured steps, or null when this reason code and kind have no ladder.</summary>
-    public static IReadOnlyList<TimeSpan?>? Steps(SanctionOptions o, string reasonCode, string kind)
+    public static IReadOnlyList<TimeSpan?>? Steps(SanctionOptions o, string reasonCode, string kind) =>
+        Parsed.GetValue(o, _ => new())
+            .GetOrAdd((reasonCode, kind), static (key, options) => ParseSteps(options, key.ReasonCode, key.Kind), o);
+
+    private static TimeSpan?[]? ParseSteps(SanctionOptions o, string reasonCode, string kind)
     {
         if (!o.EffectiveLadders.TryGetValue(reasonCode, out var ladder))
         {

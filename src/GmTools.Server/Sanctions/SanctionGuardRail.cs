@@ -43,6 +43,8 @@ public sealed class SanctionGuardRail(GmToolsDbContext db, IOptionsMonitor<Sanct
                 SanctionIds.ReserveCommand(ids.Length),
             },
         };
+        // Prepared once per pooled connection: PostgreSQL then skips parsing and planning the three for every mute.
+        await batch.PrepareAsync(ct);
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
